@@ -1,0 +1,429 @@
+//! The site as data: pages, sections, authors and assets, loaded from `content/`.
+
+mod author;
+pub mod front_matter;
+mod page;
+mod section;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+pub use author::{Author, AuthorLink};
+pub use page::{Cover, Page};
+pub use section::{Section, SortBy};
+
+use crate::config::Config;
+use crate::error::{Diagnostic, Result, did_you_mean, fail_if_any};
+use crate::markdown::slugify;
+use page::PageSource;
+
+/// The folder of `content/` that holds authors rather than pages.
+pub const AUTHORS_DIR: &str = "authors";
+
+/// A file copied into the built site as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asset {
+    /// Where it is on disk.
+    pub source: PathBuf,
+    /// Where it lies in `content/`, `/`-separated.
+    pub content_path: String,
+    /// Where it goes in the built site, `/`-separated, no leading slash.
+    pub output_path: String,
+}
+
+/// Everything in `content/`, validated and cross-referenced.
+#[derive(Debug, Clone, Default)]
+pub struct Library {
+    /// Published pages (and drafts, when asked for), in content order.
+    pub pages: Vec<Page>,
+    /// Sections, the root first, then by folder.
+    pub sections: Vec<Section>,
+    /// For each section, its pages in the section's order.
+    pub section_pages: Vec<Vec<usize>>,
+    /// For each section, its direct subsections, by weight then title.
+    pub subsections: Vec<Vec<usize>>,
+    /// Authors, by slug.
+    pub authors: Vec<Author>,
+    /// Files copied as they are.
+    pub assets: Vec<Asset>,
+    /// Content paths of drafts left out of this build.
+    pub skipped_drafts: BTreeSet<String>,
+    /// Problems that do not stop the build.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A content file that has to be read and parsed.
+enum Job {
+    Page(PageSource),
+    SectionIndex { dir: String, file: PathBuf },
+    Author { slug: String, file: PathBuf },
+}
+
+/// What one file of `content/` turned out to be.
+enum Entry {
+    Read(Job),
+    BundleAsset { bundle: String, rest: String, source: PathBuf, content_path: String },
+    Asset(Asset),
+}
+
+enum Loaded {
+    Page(Box<Page>),
+    SectionIndex { dir: String, file: PathBuf, text: String },
+    Author(Box<Author>),
+}
+
+/// Whether a file or folder name is an editor's or system's leftover that serum never reads.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.starts_with('#')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+}
+
+impl Library {
+    /// Walks `content/`, parses every file in parallel and reports all problems together.
+    pub fn load(config: &Config, include_drafts: bool) -> Result<Library> {
+        let content = config.content_dir();
+        if !content.is_dir() {
+            return Err(Diagnostic::in_file("content", "there is no content/ folder")
+                .hint("create content/ and put your Markdown pages in it")
+                .into());
+        }
+        let mut problems = Vec::new();
+        let (dirs, entries) = walk_content(&config.root, &content, &mut problems);
+        let mut library = Library::default();
+
+        let mut sections: BTreeMap<String, Section> = dirs
+            .iter()
+            .map(|dir| (dir.clone(), Section::untitled(dir, section_path(dir), &config.title)))
+            .collect();
+
+        let mut jobs = Vec::new();
+        let mut bundle_assets = Vec::new();
+        for entry in entries {
+            match entry {
+                Entry::Asset(asset) => library.assets.push(asset),
+                Entry::BundleAsset { bundle, rest, source, content_path } => {
+                    bundle_assets.push((bundle, rest, source, content_path))
+                }
+                Entry::Read(job) => jobs.push(job),
+            }
+        }
+        let loaded: Vec<(std::result::Result<Loaded, Diagnostic>, Vec<Diagnostic>)> =
+            jobs.into_par_iter().map(|job| load_entry(&config.root, job)).collect();
+        for (result, warnings) in loaded {
+            library.warnings.extend(warnings);
+            match result {
+                Err(problem) => problems.push(problem),
+                Ok(Loaded::Page(page)) => {
+                    if page.draft && !include_drafts {
+                        library.skipped_drafts.insert(page.content_path.clone());
+                    } else {
+                        library.pages.push(*page);
+                    }
+                }
+                Ok(Loaded::Author(author)) => library.authors.push(*author),
+                Ok(Loaded::SectionIndex { dir, file, text }) => {
+                    let mut warnings = Vec::new();
+                    if let Some(section) = sections.get_mut(&dir) {
+                        if let Err(problem) = section.apply_index(file, &text, &mut warnings) {
+                            problems.push(problem);
+                        }
+                    }
+                    library.warnings.extend(warnings);
+                }
+            }
+        }
+        library.pages.sort_by(|a, b| a.content_path.cmp(&b.content_path));
+        library.authors.sort_by(|a, b| a.slug.cmp(&b.slug));
+        library.sections = sections.into_values().collect();
+        library.place_bundle_assets(bundle_assets);
+        library.check_authors(&mut problems);
+        library.check_unique_urls(&mut problems);
+        library.order();
+        fail_if_any(problems)?;
+        Ok(library)
+    }
+
+    /// The index of the section whose folder is `dir`.
+    pub fn section_index(&self, dir: &str) -> Option<usize> {
+        self.sections.binary_search_by(|s| s.dir.as_str().cmp(dir)).ok()
+    }
+
+    /// The author with this slug.
+    pub fn author(&self, slug: &str) -> Option<&Author> {
+        self.authors.binary_search_by(|a| a.slug.as_str().cmp(slug)).ok().map(|i| &self.authors[i])
+    }
+
+    /// All pages, newest first: the home page's listing.
+    pub fn pages_by_date(&self) -> Vec<usize> {
+        let mut ids: Vec<usize> = (0..self.pages.len()).collect();
+        sort_pages(&self.pages, &mut ids, SortBy::Date);
+        ids
+    }
+
+    fn place_bundle_assets(&mut self, bundle_assets: Vec<(String, String, PathBuf, String)>) {
+        let bundle_paths: HashMap<&str, &str> = self
+            .pages
+            .iter()
+            .filter(|p| p.is_bundle)
+            .map(|p| (p.dir.as_str(), p.path.as_str()))
+            .collect();
+        for (bundle, rest, source, content_path) in bundle_assets {
+            // A draft bundle that is not built takes its assets with it.
+            if let Some(page_path) = bundle_paths.get(bundle.as_str()) {
+                let output_path = format!("{page_path}{rest}");
+                self.assets.push(Asset { source, content_path, output_path });
+            }
+        }
+        self.assets.sort_by(|a, b| a.output_path.cmp(&b.output_path));
+    }
+
+    fn check_authors(&self, problems: &mut Vec<Diagnostic>) {
+        let known: Vec<&str> = self.authors.iter().map(|a| a.slug.as_str()).collect();
+        for page in &self.pages {
+            for slug in &page.authors {
+                if self.author(slug).is_some() {
+                    continue;
+                }
+                let key = if page.front_matter.contains("authors") { "authors" } else { "author" };
+                let hint = match did_you_mean(slug, &known) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None if known.is_empty() => format!("create content/{AUTHORS_DIR}/{slug}.md with a `name`"),
+                    None => format!(
+                        "create content/{AUTHORS_DIR}/{slug}.md with a `name`, or use one of: {}",
+                        known.join(", ")
+                    ),
+                };
+                problems.push(page.key_problem(key, format!("unknown author `{slug}`")).hint(hint));
+            }
+        }
+    }
+
+    fn check_unique_urls(&self, problems: &mut Vec<Diagnostic>) {
+        let mut owners: HashMap<&str, &Path> = HashMap::new();
+        let section_files = self.sections.iter().map(|s| (s.path.as_str(), s.file.as_deref(), s.dir.as_str()));
+        for (path, file, dir) in section_files {
+            let shown = file.unwrap_or(Path::new(dir));
+            owners.insert(path, shown);
+        }
+        let claims = self
+            .pages
+            .iter()
+            .map(|p| (p.path.as_str(), p.file.as_path()))
+            .chain(self.authors.iter().map(|a| (a.path.as_str(), a.file.as_path())));
+        for (path, file) in claims {
+            if let Some(first) = owners.get(path) {
+                problems.push(
+                    Diagnostic::in_file(file, format!("two pages would be published at /{path}: this one and {}", first.display()))
+                        .hint("give one of them a different `slug` in its front matter, or rename the file"),
+                );
+            } else {
+                owners.insert(path, file);
+            }
+        }
+    }
+
+    fn order(&mut self) {
+        let index: HashMap<&str, usize> =
+            self.sections.iter().enumerate().map(|(i, s)| (s.dir.as_str(), i)).collect();
+        let mut section_pages = vec![Vec::new(); self.sections.len()];
+        for (i, page) in self.pages.iter().enumerate() {
+            if let Some(&s) = index.get(page.section.as_str()) {
+                section_pages[s].push(i);
+            }
+        }
+        for (s, ids) in section_pages.iter_mut().enumerate() {
+            sort_pages(&self.pages, ids, self.sections[s].sort_by);
+        }
+        let mut subsections = vec![Vec::new(); self.sections.len()];
+        for (i, section) in self.sections.iter().enumerate().skip(1) {
+            let parent = section.dir.rsplit_once('/').map_or("", |(parent, _)| parent);
+            if let Some(&p) = index.get(parent) {
+                subsections[p].push(i);
+            }
+        }
+        for ids in &mut subsections {
+            ids.sort_by(|&a, &b| {
+                let (a, b) = (&self.sections[a], &self.sections[b]);
+                (a.weight.unwrap_or(i64::MAX), &a.title).cmp(&(b.weight.unwrap_or(i64::MAX), &b.title))
+            });
+        }
+        self.section_pages = section_pages;
+        self.subsections = subsections;
+    }
+}
+
+/// Orders page indices the way a section asks.
+fn sort_pages(pages: &[Page], ids: &mut [usize], by: SortBy) {
+    ids.sort_by(|&a, &b| {
+        let (a, b) = (&pages[a], &pages[b]);
+        let first = match by {
+            SortBy::Date => {
+                let key = |p: &Page| p.date.map(|d| std::cmp::Reverse(d.sort_key()));
+                match (key(a), key(b)) {
+                    (Some(x), Some(y)) => x.cmp(&y),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) => std::cmp::Ordering::Equal,
+                }
+            }
+            SortBy::Weight => a.weight.unwrap_or(i64::MAX).cmp(&b.weight.unwrap_or(i64::MAX)),
+            SortBy::Title => a.title.to_lowercase().cmp(&b.title.to_lowercase()),
+        };
+        first.then_with(|| a.title.cmp(&b.title)).then_with(|| a.path.cmp(&b.path))
+    });
+}
+
+/// The built site's path of a section folder: each part slugified, ending in `/`.
+fn section_path(dir: &str) -> String {
+    if dir.is_empty() {
+        return String::new();
+    }
+    let mut path: String = dir.split('/').map(slugify).collect::<Vec<_>>().join("/");
+    path.push('/');
+    path
+}
+
+/// Lists `content/`: its section folders and what each file is.
+fn walk_content(root: &Path, content: &Path, problems: &mut Vec<Diagnostic>) -> (Vec<String>, Vec<Entry>) {
+    let shown = |path: &Path| path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    let mut dirs = Vec::new();
+    let mut files = Vec::new();
+    let walker = WalkDir::new(content)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                problems.push(walk_problem(&error, &shown));
+                continue;
+            }
+        };
+        let Ok(relative) = entry.path().strip_prefix(content) else { continue };
+        let Some(relative) = relative.to_str().map(|s| s.replace('\\', "/")) else {
+            problems.push(
+                Diagnostic::in_file(shown(entry.path()), "the file name is not valid UTF-8")
+                    .hint("rename the file using UTF-8 characters"),
+            );
+            continue;
+        };
+        if entry.file_type().is_dir() {
+            dirs.push(relative);
+        } else {
+            files.push((relative, entry.path().to_path_buf()));
+        }
+    }
+    let bundles: BTreeSet<String> = files
+        .iter()
+        .filter_map(|(rel, _)| rel.strip_suffix("/index.md"))
+        .filter(|dir| *dir != AUTHORS_DIR)
+        .map(str::to_string)
+        .collect();
+    let bundle_of = |rel: &str| -> Option<String> {
+        let mut dir = rel;
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            if bundles.contains(parent) {
+                return Some(parent.to_string());
+            }
+            dir = parent;
+        }
+        None
+    };
+    let authors_prefix = format!("{AUTHORS_DIR}/");
+    let section_dirs: Vec<String> = dirs
+        .into_iter()
+        .filter(|d| bundle_of(&format!("{d}/x")).is_none() || d.is_empty())
+        .filter(|d| !bundles.contains(d.as_str()))
+        .filter(|d| d != AUTHORS_DIR && !d.starts_with(&authors_prefix))
+        .collect();
+    let entries = files
+        .into_iter()
+        .map(|(rel, source)| {
+            let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
+            let file = shown(&source);
+            if let Some(bundle) = bundle_of(&rel) {
+                if name == "index.md" && dir == bundle {
+                    let (section, stem) = bundle.rsplit_once('/').unwrap_or(("", bundle.as_str()));
+                    return Entry::Read(Job::Page(PageSource {
+                        file,
+                        section: section.to_string(),
+                        section_path: section_path(section),
+                        stem: stem.to_string(),
+                        is_bundle: true,
+                        content_path: rel,
+                    }));
+                }
+                let rest = rel[bundle.len() + 1..].to_string();
+                return Entry::BundleAsset { bundle, rest, source, content_path: rel };
+            }
+            let is_markdown = name.ends_with(".md");
+            if rel.starts_with(&authors_prefix) {
+                if is_markdown && dir == AUTHORS_DIR && name != "_index.md" {
+                    let slug = name.trim_end_matches(".md").to_string();
+                    return Entry::Read(Job::Author { slug, file });
+                }
+                return Entry::Asset(Asset { source, output_path: rel.clone(), content_path: rel });
+            }
+            if name == "_index.md" {
+                return Entry::Read(Job::SectionIndex { dir: dir.to_string(), file });
+            }
+            if is_markdown {
+                return Entry::Read(Job::Page(PageSource {
+                    file,
+                    section: dir.to_string(),
+                    section_path: section_path(dir),
+                    stem: name.trim_end_matches(".md").to_string(),
+                    is_bundle: false,
+                    content_path: rel,
+                }));
+            }
+            let output_path = format!("{}{name}", section_path(dir));
+            Entry::Asset(Asset { source, output_path, content_path: rel })
+        })
+        .collect();
+    (section_dirs, entries)
+}
+
+fn walk_problem(error: &walkdir::Error, shown: &dyn Fn(&Path) -> PathBuf) -> Diagnostic {
+    let path = error.path().map(shown).unwrap_or_else(|| PathBuf::from("content"));
+    if let Some(ancestor) = error.loop_ancestor() {
+        return Diagnostic::in_file(path, format!("symbolic link loop: it leads back to {}", shown(ancestor).display()))
+            .hint("remove or fix the link; serum does not follow a folder into itself");
+    }
+    match error.io_error() {
+        Some(io) => Diagnostic::io(&path, "read this", io).hint("check that the file exists and that you may read it"),
+        None => Diagnostic::in_file(path, error.to_string()),
+    }
+}
+
+fn read_text(root: &Path, file: &Path) -> std::result::Result<String, Diagnostic> {
+    let bytes = std::fs::read(root.join(file)).map_err(|e| {
+        Diagnostic::io(file, "read this file", &e).hint("check that the file exists and that you may read it")
+    })?;
+    front_matter::normalize_text(bytes).map_err(|e| Diagnostic { path: Some(file.to_path_buf()), ..e })
+}
+
+fn load_entry(root: &Path, job: Job) -> (std::result::Result<Loaded, Diagnostic>, Vec<Diagnostic>) {
+    let mut warnings = Vec::new();
+    let result = match job {
+        Job::Page(source) => read_text(root, &source.file)
+            .and_then(|text| Page::parse(source, &text, &mut warnings))
+            .map(|page| Loaded::Page(Box::new(page))),
+        Job::Author { slug, file } => read_text(root, &file)
+            .and_then(|text| Author::parse(slug, file, &text, &mut warnings))
+            .map(|author| Loaded::Author(Box::new(author))),
+        Job::SectionIndex { dir, file } => {
+            read_text(root, &file).map(|text| Loaded::SectionIndex { dir, file, text })
+        }
+    };
+    (result, warnings)
+}

@@ -1,0 +1,196 @@
+//! Pages: one Markdown file (or page bundle) each, with their front matter.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::front_matter::{self, Date, Split, UnknownKeys};
+use crate::error::Diagnostic;
+
+const KNOWN_KEYS: &[&str] = &[
+    "title", "description", "date", "updated", "author", "authors", "tags", "cover", "draft",
+    "noindex", "slug", "template", "weight", "extra", "aliases",
+];
+
+/// A page's cover image.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cover {
+    /// Where the image is: relative to the page, `@/` from `content/`, or a URL.
+    pub src: String,
+    /// What the image shows, for readers who cannot see it.
+    pub alt: Option<String>,
+    /// A caption shown under the image.
+    pub caption: Option<String>,
+}
+
+/// A page's front matter as written.
+#[derive(Debug, Deserialize)]
+struct RawPageMeta {
+    title: Option<String>,
+    description: Option<String>,
+    date: Option<Date>,
+    updated: Option<Date>,
+    author: Option<String>,
+    authors: Option<Vec<String>>,
+    #[serde(default)]
+    tags: Vec<String>,
+    cover: Option<Cover>,
+    #[serde(default)]
+    draft: bool,
+    #[serde(default)]
+    noindex: bool,
+    slug: Option<String>,
+    template: Option<String>,
+    weight: Option<i64>,
+    #[serde(default)]
+    extra: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(flatten)]
+    unknown: UnknownKeys,
+}
+
+/// One article or stand-alone page.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The file, relative to the site root (`content/articles/x.md`), for messages.
+    pub file: PathBuf,
+    /// The file relative to `content/`, with `/` separators: the key of `@/` links.
+    pub content_path: String,
+    /// The folder that relative links start from, relative to `content/` (`articles`).
+    pub dir: String,
+    /// Whether the page is a bundle (`index.md` with its assets beside it).
+    pub is_bundle: bool,
+    /// The section folder that holds the page, relative to `content/` (`""` for the root).
+    pub section: String,
+    /// The page's path in the built site, without leading slash (`articles/x/`).
+    pub path: String,
+    /// The page's title.
+    pub title: String,
+    /// A one-sentence description, when given.
+    pub description: Option<String>,
+    /// When it was published.
+    pub date: Option<Date>,
+    /// When it was last changed.
+    pub updated: Option<Date>,
+    /// The slugs of its authors.
+    pub authors: Vec<String>,
+    /// Its tags.
+    pub tags: Vec<String>,
+    /// Its cover image.
+    pub cover: Option<Cover>,
+    /// Not published unless `--drafts`.
+    pub draft: bool,
+    /// Kept out of search engines.
+    pub noindex: bool,
+    /// The template that renders it, when not the default `page.html`.
+    pub template: Option<String>,
+    /// Its place in a section sorted by weight.
+    pub weight: Option<i64>,
+    /// Old URLs that should lead here.
+    pub aliases: Vec<String>,
+    /// The `extra` table, for templates.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// The Markdown body.
+    pub body: String,
+    /// The 1-based line of the file on which the body starts.
+    pub body_line: usize,
+    /// The front matter text, to point at a key's line in later messages.
+    pub front_matter: String,
+}
+
+/// Where a page file sits in `content/`.
+pub struct PageSource {
+    /// Relative to the site root.
+    pub file: PathBuf,
+    /// Relative to `content/`, `/`-separated.
+    pub content_path: String,
+    /// The section folder holding it.
+    pub section: String,
+    /// The section's path in the built site (`articles/`).
+    pub section_path: String,
+    /// The file stem, or the bundle folder's name.
+    pub stem: String,
+    /// Whether it is a bundle's `index.md`.
+    pub is_bundle: bool,
+}
+
+impl Page {
+    /// Parses a page file's text; problems come back with `warnings` kept apart.
+    pub fn parse(source: PageSource, text: &str, warnings: &mut Vec<Diagnostic>) -> Result<Page, Diagnostic> {
+        let shown = &source.file;
+        let split = front_matter::split(text).map_err(|e| Diagnostic { path: Some(shown.clone()), ..e })?;
+        let raw: RawPageMeta = front_matter::parse(&split, shown)?;
+        warnings.extend(raw.unknown.warnings(shown, &split, KNOWN_KEYS));
+        let title = raw.title.filter(|t| !t.trim().is_empty()).ok_or_else(|| missing_title(shown))?;
+        let mut authors = raw.authors.unwrap_or_default();
+        if let Some(author) = raw.author {
+            authors.insert(0, author);
+        }
+        if let Some(cover) = &raw.cover {
+            if cover.alt.as_deref().is_none_or(|alt| alt.trim().is_empty()) {
+                return Err(key_problem(shown, &split, "cover", "the cover has no `alt` text")
+                    .hint("describe the image for readers who cannot see it: `cover = { src = \"…\", alt = \"…\" }`"));
+            }
+        }
+        let slug = match raw.slug {
+            Some(slug) => crate::markdown::slugify(&slug),
+            None => crate::markdown::slugify(&source.stem),
+        };
+        let dir = match source.content_path.rsplit_once('/') {
+            Some((dir, _)) => dir.to_string(),
+            None => String::new(),
+        };
+        Ok(Page {
+            path: format!("{}{slug}/", source.section_path),
+            file: source.file,
+            content_path: source.content_path,
+            dir,
+            is_bundle: source.is_bundle,
+            section: source.section,
+            title,
+            description: raw.description,
+            date: raw.date,
+            updated: raw.updated,
+            authors,
+            tags: raw.tags,
+            cover: raw.cover,
+            draft: raw.draft,
+            noindex: raw.noindex,
+            template: raw.template,
+            weight: raw.weight,
+            aliases: raw.aliases,
+            extra: raw.extra,
+            body: split.body.to_string(),
+            body_line: split.body_line,
+            front_matter: split.front_matter.to_string(),
+        })
+    }
+
+    /// A problem about one of the page's front matter keys, placed on its line.
+    pub fn key_problem(&self, key: &str, message: impl Into<String>) -> Diagnostic {
+        let split = Split {
+            format: front_matter::Format::Toml,
+            front_matter: &self.front_matter,
+            body: "",
+            body_line: self.body_line,
+        };
+        key_problem(&self.file, &split, key, message)
+    }
+}
+
+fn key_problem(shown: &PathBuf, split: &Split, key: &str, message: impl Into<String>) -> Diagnostic {
+    let problem = Diagnostic::in_file(shown, message);
+    match front_matter::key_line(split, key) {
+        Some((line, column)) => problem.at(line, column),
+        None => problem,
+    }
+}
+
+/// The error for front matter without a title.
+pub fn missing_title(shown: &PathBuf) -> Diagnostic {
+    Diagnostic::in_file(shown, "missing `title` in the front matter")
+        .at(1, 1)
+        .hint("add a line such as `title = \"My article\"` (TOML) or `title: My article` (YAML)")
+}

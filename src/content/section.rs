@@ -1,0 +1,119 @@
+//! Sections: every folder of `content/`, described by an optional `_index.md`.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use super::front_matter::{self, UnknownKeys};
+use crate::error::Diagnostic;
+
+const KNOWN_KEYS: &[&str] = &["title", "description", "sort_by", "template", "page_template", "weight", "extra"];
+
+/// How a section orders its pages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortBy {
+    /// Newest first; undated pages last, by title.
+    #[default]
+    Date,
+    /// Lightest `weight` first.
+    Weight,
+    /// Alphabetically by title.
+    Title,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RawSectionMeta {
+    title: Option<String>,
+    description: Option<String>,
+    #[serde(default)]
+    sort_by: SortBy,
+    template: Option<String>,
+    page_template: Option<String>,
+    weight: Option<i64>,
+    #[serde(default)]
+    extra: serde_json::Map<String, serde_json::Value>,
+    #[serde(flatten)]
+    unknown: UnknownKeys,
+}
+
+/// A folder of pages.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// The folder relative to `content/` (`""` for the root, `articles`).
+    pub dir: String,
+    /// Its `_index.md`, relative to the site root, when it has one.
+    pub file: Option<PathBuf>,
+    /// The section's path in the built site (`""` for the home page, `articles/`).
+    pub path: String,
+    /// Its title: from `_index.md`, else the folder's name.
+    pub title: String,
+    /// A sentence about it.
+    pub description: Option<String>,
+    /// How its pages are ordered.
+    pub sort_by: SortBy,
+    /// The template that renders it.
+    pub template: Option<String>,
+    /// The template for its pages, when they name none.
+    pub page_template: Option<String>,
+    /// Its place among sibling sections.
+    pub weight: Option<i64>,
+    /// The `extra` table, for templates.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// The intro, in Markdown.
+    pub body: String,
+    /// The line on which the intro starts.
+    pub body_line: usize,
+}
+
+impl Section {
+    /// A section for a folder without `_index.md`.
+    pub fn untitled(dir: &str, path: String, site_title: &str) -> Section {
+        let name = dir.rsplit('/').next().unwrap_or(dir);
+        let title = if dir.is_empty() { site_title.to_string() } else { title_case(name) };
+        Section {
+            dir: dir.to_string(),
+            file: None,
+            path,
+            title,
+            description: None,
+            sort_by: SortBy::Date,
+            template: None,
+            page_template: None,
+            weight: None,
+            extra: Default::default(),
+            body: String::new(),
+            body_line: 1,
+        }
+    }
+
+    /// Reads a section's `_index.md` over the defaults.
+    pub fn apply_index(&mut self, file: PathBuf, text: &str, warnings: &mut Vec<Diagnostic>) -> Result<(), Diagnostic> {
+        let split = front_matter::split(text).map_err(|e| Diagnostic { path: Some(file.clone()), ..e })?;
+        let raw: RawSectionMeta = front_matter::parse(&split, &file)?;
+        warnings.extend(raw.unknown.warnings(&file, &split, KNOWN_KEYS));
+        if let Some(title) = raw.title.filter(|t| !t.trim().is_empty()) {
+            self.title = title;
+        }
+        self.description = raw.description;
+        self.sort_by = raw.sort_by;
+        self.template = raw.template;
+        self.page_template = raw.page_template;
+        self.weight = raw.weight;
+        self.extra = raw.extra;
+        self.body = split.body.to_string();
+        self.body_line = split.body_line;
+        self.file = Some(file);
+        Ok(())
+    }
+}
+
+/// `skin-care` -> `Skin care`.
+fn title_case(name: &str) -> String {
+    let words = name.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

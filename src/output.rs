@@ -1,0 +1,258 @@
+//! Where rendered files go: a staging directory swapped in whole, or memory.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::config::Config;
+use crate::error::{Diagnostic, Result, describe_io};
+
+/// The file serum leaves in every output directory it made, so it knows it may replace it.
+pub const MARKER: &str = ".serum-output";
+
+/// A place to put the built site's files; written from many threads at once.
+pub trait Output: Sync {
+    /// Writes one file at a `/`-separated path inside the site.
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic>;
+
+    /// Copies a file from disk to a path inside the site.
+    fn copy_file(&self, path: &str, from: &Path) -> Result<(), Diagnostic> {
+        let bytes = std::fs::read(from).map_err(|e| Diagnostic::io(from, "read this file", &e))?;
+        self.write(path, &bytes)
+    }
+}
+
+/// Files kept in memory, for `serve` and `check`.
+#[derive(Debug, Default)]
+pub struct MemoryOutput {
+    files: Mutex<BTreeMap<String, Vec<u8>>>,
+}
+
+impl MemoryOutput {
+    /// Takes the files out, by path.
+    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+        self.files.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Output for MemoryOutput {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let mut files = self.files.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        files.insert(path.to_string(), bytes.to_vec());
+        Ok(())
+    }
+}
+
+/// A new output directory built beside the old one and swapped in only when complete.
+#[derive(Debug)]
+pub struct StagedDir {
+    target: PathBuf,
+    staging: PathBuf,
+    shown: PathBuf,
+    committed: bool,
+}
+
+impl StagedDir {
+    /// Checks that `target` may be replaced and creates the staging directory beside it.
+    pub fn prepare(target: &Path, config: &Config, force: bool) -> Result<StagedDir> {
+        let target = absolute(target);
+        let shown = target.strip_prefix(&config.root).map(Path::to_path_buf).unwrap_or_else(|_| target.clone());
+        refuse_dangerous_target(&target, &shown, config)?;
+        let io = |action: &str, path: &Path, e: &std::io::Error| -> Diagnostic {
+            Diagnostic::in_file(path, format!("cannot {action}: {}", describe_io(e)))
+        };
+        match std::fs::symlink_metadata(&target) {
+            Ok(meta) if !meta.is_dir() => {
+                return Err(Diagnostic::in_file(&shown, "the output path exists and is not a directory")
+                    .hint("remove it, or choose another place with --output")
+                    .into());
+            }
+            Ok(_) => {
+                let is_empty = std::fs::read_dir(&target)
+                    .map_err(|e| io("read the output directory", &shown, &e))?
+                    .next()
+                    .is_none();
+                if !is_empty && !target.join(MARKER).exists() && !force {
+                    return Err(Diagnostic::in_file(
+                        &shown,
+                        "the output directory is not empty and was not made by serum; refusing to replace it",
+                    )
+                    .hint("empty it, choose another place with --output, or pass --force to replace its contents")
+                    .into());
+                }
+            }
+            Err(_) => {}
+        }
+        let parent = target.parent().unwrap_or(Path::new("/")).to_path_buf();
+        std::fs::create_dir_all(&parent).map_err(|e| io("create the output's parent directory", &parent, &e))?;
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        remove_stale_staging(&parent, &name);
+        let staging = parent.join(format!(".{name}.serum-staging-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&staging);
+        std::fs::create_dir(&staging).map_err(|e| io("create the staging directory", &staging, &e))?;
+        let dir = StagedDir { target, staging, shown, committed: false };
+        dir.write(MARKER, b"This directory is written by `serum build` and replaced whole on every build.\n")?;
+        Ok(dir)
+    }
+
+    /// The output directory as shown in messages.
+    pub fn shown(&self) -> &Path {
+        &self.shown
+    }
+
+    /// Puts the finished site in place of the old one in one step, then removes the old one.
+    pub fn commit(mut self) -> Result<()> {
+        let fail = |e: std::io::Error| {
+            Diagnostic::in_file(&self.shown, format!("cannot put the new site in place: {}", describe_io(&e)))
+                .hint("the previous output is untouched; check the permissions of its parent directory")
+        };
+        if std::fs::symlink_metadata(&self.target).is_err() {
+            std::fs::rename(&self.staging, &self.target).map_err(fail)?;
+        } else if exchange(&self.staging, &self.target).is_ok() {
+            // The staging path now holds the old site.
+            let _ = std::fs::remove_dir_all(&self.staging);
+        } else {
+            let old = self.staging.with_extension("old");
+            std::fs::rename(&self.target, &old).map_err(fail)?;
+            if let Err(e) = std::fs::rename(&self.staging, &self.target) {
+                let _ = std::fs::rename(&old, &self.target);
+                return Err(fail(e).into());
+            }
+            let _ = std::fs::remove_dir_all(&old);
+        }
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for StagedDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+impl Output for StagedDir {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let full = self.staging.join(path);
+        create_parent(&full, &self.shown)?;
+        std::fs::write(&full, bytes).map_err(|e| write_error(&self.shown, path, &e))
+    }
+
+    fn copy_file(&self, path: &str, from: &Path) -> Result<(), Diagnostic> {
+        let full = self.staging.join(path);
+        create_parent(&full, &self.shown)?;
+        std::fs::copy(from, &full).map(|_| ()).map_err(|e| {
+            if from.exists() {
+                write_error(&self.shown, path, &e)
+            } else {
+                Diagnostic::io(from, "copy this file", &e)
+            }
+        })
+    }
+}
+
+fn create_parent(full: &Path, shown: &Path) -> Result<(), Diagnostic> {
+    match full.parent() {
+        Some(parent) if !parent.is_dir() => std::fs::create_dir_all(parent).map_err(|e| {
+            Diagnostic::in_file(shown, format!("cannot create a directory: {}", describe_io(&e)))
+                .hint("check the free space and permissions where the site is written")
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn write_error(shown: &Path, path: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::in_file(shown.join(path), format!("cannot write: {}", describe_io(e)))
+        .hint("check the free space and permissions where the site is written; the previous site is untouched")
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// Removes staging directories left by builds that were killed.
+fn remove_stale_staging(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.serum-staging-");
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = file_name.strip_prefix(&prefix) else { continue };
+        let pid = pid.trim_end_matches(".old");
+        if !process_is_alive(pid) || pid == std::process::id().to_string() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn process_is_alive(pid: &str) -> bool {
+    cfg!(target_os = "linux") && Path::new("/proc").join(pid).exists()
+}
+
+/// Makes a path absolute and removes `.` and `..` parts without touching the disk.
+pub fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut clean = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                clean.pop();
+            }
+            other => clean.push(other),
+        }
+    }
+    clean
+}
+
+fn refuse_dangerous_target(target: &Path, shown: &Path, config: &Config) -> Result<()> {
+    let resolve = |p: &Path| p.canonicalize().unwrap_or_else(|_| absolute(p));
+    let root = resolve(&config.root);
+    let target = match (target.parent(), target.file_name()) {
+        (Some(parent), Some(name)) => resolve(parent).join(name),
+        _ => target.to_path_buf(),
+    };
+    let refuse = |why: String| -> Result<()> {
+        Err(Diagnostic::in_file(shown, format!("refusing to write the site here: {why}"))
+            .hint("choose an output directory of its own with --output, such as public/")
+            .into())
+    };
+    if root.starts_with(&target) {
+        return refuse("it is the site root or one of its parents".into());
+    }
+    for source in ["content", "themes", "templates", "static"] {
+        if target.starts_with(root.join(source)) {
+            return refuse(format!("it lies inside {source}/"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_removes_dots() {
+        assert_eq!(absolute(Path::new("/a/b/../c/./d")), PathBuf::from("/a/c/d"));
+    }
+
+    #[test]
+    fn memory_output_keeps_files() {
+        let out = MemoryOutput::default();
+        out.write("a/index.html", b"x").unwrap();
+        assert_eq!(out.into_files().get("a/index.html").map(Vec::as_slice), Some(&b"x"[..]));
+    }
+}

@@ -1,0 +1,547 @@
+//! The build: load the content and the theme, render everything, write it to an `Output`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::{Library, Page};
+use crate::error::{Diagnostic, Error, Result, fail_if_any};
+use crate::markdown::{self, LinkAction, Rendered};
+use crate::output::Output;
+use crate::theme::{FileSource, Theme};
+use crate::view::{self, AuthorRef, AuthorView, ConfigView, PageBody, PageSummary, SectionView, SiteView};
+
+/// Choices that change what a build produces.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuildOptions {
+    /// Build pages marked `draft = true`.
+    pub drafts: bool,
+}
+
+/// What a build produced, for the summary line.
+#[derive(Debug, Clone, Default)]
+pub struct BuildReport {
+    /// Pages rendered (articles and stand-alone pages).
+    pub pages: usize,
+    /// Sections rendered, the home page not counted.
+    pub sections: usize,
+    /// Author pages rendered.
+    pub authors: usize,
+    /// Files copied as they are (theme, site and page assets).
+    pub static_files: usize,
+    /// Problems that did not stop the build.
+    pub warnings: Vec<Diagnostic>,
+    /// How long the build took.
+    pub elapsed: Duration,
+}
+
+/// A site ready to render: its configuration, content and theme.
+pub struct Site {
+    config: Config,
+    library: Library,
+    theme: Theme,
+}
+
+/// The rendered Markdown of everything that has a body.
+struct Bodies {
+    pages: Vec<Rendered>,
+    sections: Vec<Rendered>,
+    authors: Vec<Rendered>,
+}
+
+impl Site {
+    /// Loads the content and the theme, reporting the problems of both together.
+    pub fn load(config: Config, options: BuildOptions) -> Result<Site> {
+        let (library, theme) = rayon::join(|| Library::load(&config, options.drafts), || Theme::load(&config));
+        let (library, theme) = match (library, theme) {
+            (Ok(library), Ok(theme)) => (library, theme),
+            (library, theme) => {
+                let mut problems = Vec::new();
+                for error in [library.err(), theme.err()].into_iter().flatten() {
+                    problems.extend_from_slice(error.problems());
+                }
+                return Err(Error::from_problems(problems));
+            }
+        };
+        let site = Site { config, library, theme };
+        site.check_templates()?;
+        Ok(site)
+    }
+
+    /// The site's configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Renders the whole site into `output`, step by step.
+    pub fn render(&mut self, output: &dyn Output) -> Result<BuildReport> {
+        let started = Instant::now();
+        let bodies = self.render_markdown()?;
+        self.check_anchors(&bodies)?;
+        self.theme.set_globals(self.globals());
+        let summaries = self.summaries(&bodies);
+        let static_files = self.copy_static_files(output)?;
+        let mut problems = Vec::new();
+        problems.extend(self.write_pages(output, &bodies, &summaries));
+        problems.extend(self.write_sections(output, &bodies, &summaries));
+        problems.extend(self.write_authors(output, &bodies, &summaries));
+        problems.extend(self.write_not_found(output));
+        fail_if_any(summarize_template_problems(problems))?;
+        Ok(BuildReport {
+            pages: self.library.pages.len(),
+            sections: self.library.sections.len().saturating_sub(1),
+            authors: self.library.authors.len(),
+            static_files,
+            warnings: self.library.warnings.clone(),
+            elapsed: started.elapsed(),
+        })
+    }
+
+    fn check_templates(&self) -> Result<()> {
+        let mut problems = Vec::new();
+        for page in &self.library.pages {
+            if let Some(name) = &page.template {
+                if !self.theme.has_template(name) {
+                    problems.push(missing_template(page.key_problem("template", format!("template `{name}` not found")), name));
+                }
+            }
+        }
+        for section in &self.library.sections {
+            for (key, name) in [("template", &section.template), ("page_template", &section.page_template)] {
+                let Some(name) = name else { continue };
+                if !self.theme.has_template(name) {
+                    let file = section.file.clone().unwrap_or_default();
+                    let mut problem = Diagnostic::in_file(file, format!("template `{name}` not found"));
+                    if let Some((line, column)) = section.file.as_ref().and_then(|_| {
+                        crate::config::find_key(&section_front_matter(&self.config, section)?, key)
+                    }) {
+                        problem = problem.at(line + 1, column);
+                    }
+                    problems.push(missing_template(problem, name));
+                }
+            }
+        }
+        fail_if_any(problems)
+    }
+
+    /// Step 1: Markdown to HTML for every page, section intro and author bio, in parallel.
+    fn render_markdown(&self) -> Result<Bodies> {
+        let targets = LinkTargets::new(&self.config, &self.library);
+        let render = |body: &str, dir: &str, bundle: bool, file: &Path, body_line: usize| {
+            let rendered = markdown::render(body, &|dest| targets.resolve(dest, dir, bundle));
+            let problems: Vec<Diagnostic> = rendered
+                .problems
+                .iter()
+                .map(|p| {
+                    Diagnostic::in_file(file, p.message.clone())
+                        .at(body_line + p.line - 1, p.column)
+                        .hint("fix the path (relative to this file, or `@/` from content/), or create what it points to")
+                })
+                .collect();
+            (rendered, problems)
+        };
+        let pages: Vec<_> = self
+            .library
+            .pages
+            .par_iter()
+            .map(|p| render(&p.body, &p.dir, p.is_bundle, &p.file, p.body_line))
+            .collect();
+        let sections: Vec<_> = self
+            .library
+            .sections
+            .iter()
+            .map(|s| render(&s.body, &s.dir, false, s.file.as_deref().unwrap_or(Path::new(&s.dir)), s.body_line))
+            .collect();
+        let authors: Vec<_> = self
+            .library
+            .authors
+            .iter()
+            .map(|a| render(&a.body, crate::content::AUTHORS_DIR, false, &a.file, a.body_line))
+            .collect();
+        let mut problems = Vec::new();
+        let mut unzip = |list: Vec<(Rendered, Vec<Diagnostic>)>| -> Vec<Rendered> {
+            list.into_iter()
+                .map(|(rendered, found)| {
+                    problems.extend(found);
+                    rendered
+                })
+                .collect()
+        };
+        let bodies = Bodies { pages: unzip(pages), sections: unzip(sections), authors: unzip(authors) };
+        fail_if_any(problems)?;
+        Ok(bodies)
+    }
+
+    /// Step 2: every `#fragment` link must name an id that exists on its target page.
+    fn check_anchors(&self, bodies: &Bodies) -> Result<()> {
+        let config = &self.config;
+        let lib = &self.library;
+        let mut ids: HashMap<String, (&Path, &[String])> = HashMap::new();
+        for (page, body) in lib.pages.iter().zip(&bodies.pages) {
+            ids.insert(config.url_path(&page.path), (&page.file, &body.ids));
+        }
+        for (section, body) in lib.sections.iter().zip(&bodies.sections) {
+            let file = section.file.as_deref().unwrap_or(Path::new(&section.dir));
+            ids.insert(config.url_path(&section.path), (file, &body.ids));
+        }
+        for (author, body) in lib.authors.iter().zip(&bodies.authors) {
+            ids.insert(config.url_path(&author.path), (&author.file, &body.ids));
+        }
+        let sources = lib
+            .pages
+            .iter()
+            .map(|p| (&p.file, p.body_line, config.url_path(&p.path)))
+            .zip(&bodies.pages)
+            .chain(lib.authors.iter().map(|a| (&a.file, a.body_line, config.url_path(&a.path))).zip(&bodies.authors));
+        let mut problems = Vec::new();
+        for ((file, body_line, own_url), body) in sources {
+            for link in &body.links {
+                let Some((url, fragment)) = link.url.split_once('#') else { continue };
+                let url = if url.is_empty() { own_url.as_str() } else { url };
+                let Some((target_file, target_ids)) = ids.get(url) else { continue };
+                if fragment.is_empty() || target_ids.iter().any(|id| id == fragment) {
+                    continue;
+                }
+                let mut known: Vec<&str> = target_ids.iter().map(String::as_str).take(12).collect();
+                if target_ids.len() > known.len() {
+                    known.push("…");
+                }
+                let hint = if known.is_empty() {
+                    "that page has no headings to link to".to_string()
+                } else {
+                    format!("the ids there are: {}", known.join(", "))
+                };
+                problems.push(
+                    Diagnostic::in_file(
+                        file,
+                        format!("broken link `{}`: {} has no heading with the id `{fragment}`", link.original, target_file.display()),
+                    )
+                    .at(body_line + link.line - 1, link.column)
+                    .hint(hint),
+                );
+            }
+        }
+        fail_if_any(problems)
+    }
+
+    /// The values every template sees.
+    fn globals(&self) -> tera::Context {
+        let mut globals = tera::Context::new();
+        globals.insert("config", &ConfigView::new(&self.config));
+        globals.insert("site", &SiteView::new(&self.config, &self.library));
+        globals.insert("base_path", &self.config.base_path);
+        globals
+    }
+
+    /// Step 3: each page's listing view, made once and shared by every listing.
+    fn summaries(&self, bodies: &Bodies) -> Vec<tera::Value> {
+        let targets = LinkTargets::new(&self.config, &self.library);
+        let lib = &self.library;
+        let author_refs: HashMap<&str, tera::Value> = lib
+            .authors
+            .iter()
+            .zip(&bodies.authors)
+            .map(|(author, bio)| {
+                let avatar = author.avatar.as_ref().and_then(|src| targets.url_of(src, crate::content::AUTHORS_DIR));
+                let card = AuthorRef::new(&self.config, author, avatar, &bio.html);
+                (author.slug.as_str(), tera::Value::from_serializable(&card))
+            })
+            .collect();
+        lib.pages
+            .par_iter()
+            .zip(&bodies.pages)
+            .map(|(page, body)| {
+                let section = lib.section_index(&page.section).map_or(&lib.sections[0], |i| &lib.sections[i]);
+                let cover_src = page.cover.as_ref().and_then(|c| targets.url_of(&c.src, &page.dir));
+                let summary = PageSummary::new(&self.config, page, body, section, Vec::new(), cover_src);
+                let authors: Vec<tera::Value> =
+                    page.authors.iter().filter_map(|slug| author_refs.get(slug.as_str()).cloned()).collect();
+                let value = tera::Value::from_serializable(&summary);
+                let byline = value.as_map().and_then(|m| m.get(&"byline".into())).cloned().unwrap_or(tera::Value::none());
+                view::with_key(value, "byline", view::with_key(byline, "authors", tera::Value::from(authors)))
+            })
+            .collect()
+    }
+
+    /// Step 4: one HTML file per page.
+    fn write_pages(&self, output: &dyn Output, bodies: &Bodies, summaries: &[tera::Value]) -> Vec<(Diagnostic, PathBuf)> {
+        let lib = &self.library;
+        lib.pages
+            .par_iter()
+            .zip(&bodies.pages)
+            .zip(summaries)
+            .filter_map(|((page, body), summary)| {
+                let body = tera::Value::from_serializable(&PageBody::new(page, body));
+                let mut context = self.context_for(&page.path);
+                context.insert_value("page", view::merged(summary.clone(), body));
+                let template = self.page_template(page);
+                self.write_html(output, template, &context, &format!("{}index.html", page.path), &page.file)
+            })
+            .collect()
+    }
+
+    /// Step 5: the home page and one page per section, each with its listing.
+    fn write_sections(&self, output: &dyn Output, bodies: &Bodies, summaries: &[tera::Value]) -> Vec<(Diagnostic, PathBuf)> {
+        let lib = &self.library;
+        (0..lib.sections.len())
+            .into_par_iter()
+            .filter_map(|index| {
+                let section = &lib.sections[index];
+                let is_home = index == 0;
+                let listing = if is_home { lib.pages_by_date() } else { lib.section_pages[index].clone() };
+                let pages = tera::Value::from(listing.iter().map(|&i| summaries[i].clone()).collect::<Vec<_>>());
+                let view = SectionView::new(&self.config, lib, index, &bodies.sections[index]);
+                let mut context = self.context_for(&section.path);
+                context.insert_value("section", view::with_key(tera::Value::from_serializable(&view), "pages", pages));
+                let default = if is_home { "index.html" } else { "section.html" };
+                let template = section.template.as_deref().unwrap_or(default);
+                let shown = section.file.clone().unwrap_or_else(|| Path::new("content").join(&section.dir));
+                self.write_html(output, template, &context, &format!("{}index.html", section.path), &shown)
+            })
+            .collect()
+    }
+
+    /// Step 6: one page per author, with their articles.
+    fn write_authors(&self, output: &dyn Output, bodies: &Bodies, summaries: &[tera::Value]) -> Vec<(Diagnostic, PathBuf)> {
+        let targets = LinkTargets::new(&self.config, &self.library);
+        let lib = &self.library;
+        let by_date = lib.pages_by_date();
+        lib.authors
+            .par_iter()
+            .zip(&bodies.authors)
+            .filter_map(|(author, bio)| {
+                let avatar = author.avatar.as_ref().and_then(|src| targets.url_of(src, crate::content::AUTHORS_DIR));
+                let view = AuthorView::new(AuthorRef::new(&self.config, author, avatar, &bio.html), author);
+                let pages: Vec<tera::Value> = by_date
+                    .iter()
+                    .filter(|&&i| lib.pages[i].authors.contains(&author.slug))
+                    .map(|&i| summaries[i].clone())
+                    .collect();
+                let mut context = self.context_for(&author.path);
+                context.insert_value(
+                    "author",
+                    view::with_key(tera::Value::from_serializable(&view), "pages", tera::Value::from(pages)),
+                );
+                self.write_html(output, "author.html", &context, &format!("{}index.html", author.path), &author.file)
+            })
+            .collect()
+    }
+
+    /// Step 7: the page a static host shows for a missing URL.
+    fn write_not_found(&self, output: &dyn Output) -> Option<(Diagnostic, PathBuf)> {
+        let context = self.context_for("404.html");
+        self.write_html(output, "404.html", &context, "404.html", Path::new("404.html"))
+    }
+
+    /// Step 0: the theme's and the site's static files, and the content's assets, copied as they are.
+    fn copy_static_files(&self, output: &dyn Output) -> Result<usize> {
+        let statics = self.theme.static_files();
+        let mut problems: Vec<Diagnostic> = statics
+            .par_iter()
+            .filter_map(|file| {
+                match &file.source {
+                    FileSource::Disk(path) => output.copy_file(&file.output_path, path),
+                    FileSource::Embedded(bytes) => output.write(&file.output_path, bytes),
+                }
+                .err()
+            })
+            .collect();
+        problems.extend(
+            self.library
+                .assets
+                .par_iter()
+                .filter_map(|asset| output.copy_file(&asset.output_path, &asset.source).err())
+                .collect::<Vec<_>>(),
+        );
+        fail_if_any(problems)?;
+        Ok(statics.len() + self.library.assets.len())
+    }
+
+    fn page_template<'a>(&'a self, page: &'a Page) -> &'a str {
+        let section_default = self
+            .library
+            .section_index(&page.section)
+            .and_then(|i| self.library.sections[i].page_template.as_deref());
+        page.template.as_deref().or(section_default).unwrap_or("page.html")
+    }
+
+    fn context_for(&self, path: &str) -> tera::Context {
+        let mut context = tera::Context::new();
+        context.insert("current_path", &self.config.url_path(path));
+        context.insert("current_url", &self.config.permalink(path));
+        context
+    }
+
+    fn write_html(
+        &self,
+        output: &dyn Output,
+        template: &str,
+        context: &tera::Context,
+        path: &str,
+        rendering: &Path,
+    ) -> Option<(Diagnostic, PathBuf)> {
+        let result = self.theme.render(template, context).and_then(|html| output.write(path, html.as_bytes()));
+        result.err().map(|problem| (problem, rendering.to_path_buf()))
+    }
+}
+
+/// Groups one template problem met on many pages into one message naming the first page and a count.
+fn summarize_template_problems(problems: Vec<(Diagnostic, PathBuf)>) -> Vec<Diagnostic> {
+    let mut groups: BTreeMap<String, (Diagnostic, Vec<PathBuf>)> = BTreeMap::new();
+    for (problem, rendering) in problems {
+        let key = problem.to_string();
+        groups.entry(key).or_insert_with(|| (problem, Vec::new())).1.push(rendering);
+    }
+    groups
+        .into_values()
+        .map(|(mut problem, mut files)| {
+            files.sort();
+            let others = match files.len() {
+                1 => String::new(),
+                2 => " and 1 other file".to_string(),
+                n => format!(" and {} other files", n - 1),
+            };
+            problem.message = format!("{} (while rendering {}{others})", problem.message, files[0].display());
+            problem
+        })
+        .collect()
+}
+
+fn missing_template(problem: Diagnostic, name: &str) -> Diagnostic {
+    problem.hint(format!("add templates/{name} to the site or the theme, or remove the setting to use the default"))
+}
+
+fn section_front_matter(config: &Config, section: &crate::content::Section) -> Option<String> {
+    let text = std::fs::read_to_string(config.root.join(section.file.as_ref()?)).ok()?;
+    let text = crate::content::front_matter::normalize_text(text.into_bytes()).ok()?;
+    crate::content::front_matter::split(&text).ok().map(|s| s.front_matter.to_string())
+}
+
+/// What internal links can point to, and how to reach it.
+struct LinkTargets<'a> {
+    config: &'a Config,
+    pages: HashMap<&'a str, &'a str>,
+    assets: HashMap<&'a str, &'a str>,
+    drafts: &'a std::collections::BTreeSet<String>,
+}
+
+impl<'a> LinkTargets<'a> {
+    fn new(config: &'a Config, library: &'a Library) -> Self {
+        let mut pages = HashMap::new();
+        for page in &library.pages {
+            pages.insert(page.content_path.as_str(), page.path.as_str());
+        }
+        for section in &library.sections {
+            if let Some(file) = &section.file {
+                let key = file.strip_prefix("content").unwrap_or(file).to_str().unwrap_or_default();
+                pages.insert(key, section.path.as_str());
+            }
+        }
+        for author in &library.authors {
+            let key = author.file.strip_prefix("content").unwrap_or(&author.file).to_str().unwrap_or_default();
+            pages.insert(key, author.path.as_str());
+        }
+        let assets = library.assets.iter().map(|a| (a.content_path.as_str(), a.output_path.as_str())).collect();
+        LinkTargets { config, pages, assets, drafts: &library.skipped_drafts }
+    }
+
+    /// Resolves a link written in a file whose relative links start at `dir`; a bundle keeps
+    /// relative links to its own assets as they are.
+    fn resolve(&self, dest: &str, dir: &str, bundle: bool) -> LinkAction {
+        if is_external(dest) {
+            return LinkAction::Keep;
+        }
+        let (path, fragment) = match dest.split_once('#') {
+            Some((path, fragment)) => (path, Some(fragment)),
+            None => (dest, None),
+        };
+        let path = path.split_once('?').map_or(path, |(path, _)| path);
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        let target = match decoded.strip_prefix("@/") {
+            Some(rooted) => normalize(rooted),
+            None => normalize(&format!("{dir}/{decoded}")),
+        };
+        let Some(target) = target else {
+            return LinkAction::Broken(format!("broken link `{dest}`: it leads outside content/"));
+        };
+        let with_fragment = |url: String| match fragment {
+            Some(fragment) => format!("{url}#{fragment}"),
+            None => url,
+        };
+        if target.ends_with(".md") {
+            return match self.pages.get(target.as_str()) {
+                Some(path) => LinkAction::Rewrite(with_fragment(self.config.url_path(path))),
+                None if self.drafts.contains(&target) => LinkAction::Broken(format!(
+                    "broken link `{dest}`: content/{target} is a draft and is not built (build with --drafts, or publish it)"
+                )),
+                None => LinkAction::Broken(format!("broken link `{dest}`: there is no content/{target}")),
+            };
+        }
+        match self.assets.get(target.as_str()) {
+            Some(_) if bundle && !dest.starts_with("@/") && !decoded.starts_with("..") => LinkAction::Keep,
+            Some(output) => LinkAction::Rewrite(with_fragment(self.config.url_path(output))),
+            None if path.is_empty() || path.ends_with('/') => LinkAction::Keep,
+            None => LinkAction::Broken(format!("broken link `{dest}`: there is no file content/{target}")),
+        }
+    }
+
+    /// The site URL of an image or file named in front matter, relative to `dir`.
+    fn url_of(&self, src: &str, dir: &str) -> Option<String> {
+        match self.resolve(src, dir, false) {
+            LinkAction::Keep => Some(src.to_string()),
+            LinkAction::Rewrite(url) => Some(url),
+            LinkAction::Broken(_) => None,
+        }
+    }
+}
+
+/// Links with a scheme (`https:`, `mailto:`), protocol-relative or root-absolute links.
+fn is_external(dest: &str) -> bool {
+    if dest.starts_with('/') || dest.starts_with('#') || dest.starts_with('?') {
+        return true;
+    }
+    match dest.find(':') {
+        Some(colon) => !dest[..colon].contains('/') && dest[..colon].chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)),
+        None => false,
+    }
+}
+
+/// Resolves `.` and `..` in a `/`-separated path; `None` when it climbs above the start.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_resolves_dots_and_refuses_escape() {
+        assert_eq!(normalize("articles/../about.md").as_deref(), Some("about.md"));
+        assert_eq!(normalize("/a/./b.md").as_deref(), Some("a/b.md"));
+        assert_eq!(normalize("../x.md"), None);
+    }
+
+    #[test]
+    fn external_links_are_recognised() {
+        for dest in ["https://x.org", "mailto:a@b.c", "/abs/path", "//cdn.x/y", "tel:+1"] {
+            assert!(is_external(dest), "{dest}");
+        }
+        for dest in ["x.md", "../a/b.md", "@/x.md", "img/a:b.png"] {
+            assert!(!is_external(dest), "{dest}");
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! Themes: Tera templates and static files, with the site's own overriding them one by one.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use tera::{Kwargs, State, Tera, TeraResult};
+use walkdir::WalkDir;
+
+use crate::config::{Config, DEFAULT_THEME};
+use crate::content::is_ignored_name;
+use crate::error::{Diagnostic, Result, did_you_mean, fail_if_any};
+
+include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
+
+/// The templates every theme provides.
+pub const REQUIRED_TEMPLATES: &[&str] = &["index.html", "section.html", "page.html", "author.html", "404.html"];
+
+/// Where a theme or site file's bytes come from.
+#[derive(Debug, Clone)]
+pub enum FileSource {
+    /// A file on disk.
+    Disk(PathBuf),
+    /// A file of the default theme built into serum.
+    Embedded(&'static [u8]),
+}
+
+/// A file copied as it is into the built site.
+#[derive(Debug, Clone)]
+pub struct StaticFile {
+    /// Where it goes in the built site, `/`-separated.
+    pub output_path: String,
+    /// Where its bytes come from.
+    pub source: FileSource,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ThemeInfo {
+    name: Option<String>,
+    description: Option<String>,
+}
+
+/// A loaded theme: compiled templates and the static files to copy.
+pub struct Theme {
+    /// The theme's name.
+    pub name: String,
+    /// Its one-line description from `theme.toml`.
+    pub description: String,
+    tera: Tera,
+    template_files: BTreeMap<String, PathBuf>,
+    static_files: Vec<StaticFile>,
+}
+
+impl Theme {
+    /// Loads the theme `config.theme` names, then the site's `templates/` and `static/` over it.
+    pub fn load(config: &Config) -> Result<Theme> {
+        let theme_dir = config.themes_dir().join(&config.theme);
+        let mut templates: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
+        let mut statics: BTreeMap<String, FileSource> = BTreeMap::new();
+        let mut problems = Vec::new();
+        let info = if theme_dir.is_dir() {
+            let shown = Path::new("themes").join(&config.theme);
+            read_dir_files(&config.root, &theme_dir.join("templates"), &shown.join("templates"), &mut templates, &mut problems);
+            list_static(&theme_dir.join("static"), &mut statics, &mut problems, &config.root);
+            read_theme_info(&theme_dir.join("theme.toml"), &shown.join("theme.toml"), &mut problems)
+        } else if config.theme == DEFAULT_THEME {
+            load_embedded(&mut templates, &mut statics)
+        } else {
+            return Err(unknown_theme(config).into());
+        };
+        let site_templates = config.templates_dir();
+        read_dir_files(&config.root, &site_templates, Path::new("templates"), &mut templates, &mut problems);
+        list_static(&config.static_dir(), &mut statics, &mut problems, &config.root);
+        fail_if_any(problems)?;
+
+        let mut tera = Tera::new();
+        register_filters(&mut tera);
+        let template_files: BTreeMap<String, PathBuf> =
+            templates.iter().map(|(name, (shown, _))| (name.clone(), shown.clone())).collect();
+        let sources = templates.iter().map(|(name, (_, text))| (name.as_str(), text.as_str()));
+        if let Err(error) = tera.add_raw_templates(sources) {
+            return Err(template_error(&template_files, &error).into());
+        }
+        let missing: Vec<Diagnostic> = REQUIRED_TEMPLATES
+            .iter()
+            .filter(|name| !template_files.contains_key(**name))
+            .map(|name| {
+                Diagnostic::new(format!("the theme `{}` has no template `{name}`", config.theme))
+                    .hint(format!("add templates/{name} to the site, or to themes/{}/templates/", config.theme))
+            })
+            .collect();
+        fail_if_any(missing)?;
+        Ok(Theme {
+            name: info.name.unwrap_or_else(|| config.theme.clone()),
+            description: info.description.unwrap_or_default(),
+            tera,
+            template_files,
+            static_files: statics
+                .into_iter()
+                .map(|(output_path, source)| StaticFile { output_path, source })
+                .collect(),
+        })
+    }
+
+    /// Whether a template of this name exists.
+    pub fn has_template(&self, name: &str) -> bool {
+        self.template_files.contains_key(name)
+    }
+
+    /// The static files to copy, theme's and site's merged, by output path.
+    pub fn static_files(&self) -> &[StaticFile] {
+        &self.static_files
+    }
+
+    /// Values every template sees (config, site); set once per build.
+    pub fn set_globals(&mut self, globals: tera::Context) {
+        *self.tera.global_context() = globals;
+    }
+
+    /// Renders one template with a context.
+    pub fn render(&self, template: &str, context: &tera::Context) -> Result<String, Diagnostic> {
+        self.tera.render(template, context).map_err(|e| template_error(&self.template_files, &e))
+    }
+}
+
+fn unknown_theme(config: &Config) -> Diagnostic {
+    let mut available: Vec<String> = std::fs::read_dir(config.themes_dir())
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.path().is_dir())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    if !available.iter().any(|n| n == DEFAULT_THEME) {
+        available.push(DEFAULT_THEME.into());
+    }
+    available.sort();
+    let names: Vec<&str> = available.iter().map(String::as_str).collect();
+    let mut hint = format!("the themes here are: {}", names.join(", "));
+    if let Some(close) = did_you_mean(&config.theme, &names) {
+        hint = format!("did you mean `{close}`? {hint}");
+    }
+    Diagnostic::new(format!("unknown theme `{}`: there is no folder themes/{}/", config.theme, config.theme)).hint(hint)
+}
+
+fn read_theme_info(path: &Path, shown: &Path, problems: &mut Vec<Diagnostic>) -> ThemeInfo {
+    let Ok(text) = std::fs::read_to_string(path) else { return ThemeInfo::default() };
+    toml::from_str(&text).unwrap_or_else(|e| {
+        problems.push(crate::config::toml_diagnostic(shown, &text, &e, 0));
+        ThemeInfo::default()
+    })
+}
+
+fn load_embedded(templates: &mut BTreeMap<String, (PathBuf, String)>, statics: &mut BTreeMap<String, FileSource>) -> ThemeInfo {
+    let mut info = ThemeInfo::default();
+    for (path, bytes) in DEFAULT_THEME_FILES {
+        if let Some(name) = path.strip_prefix("templates/") {
+            let shown = PathBuf::from(format!("(built-in theme)/templates/{name}"));
+            templates.insert(name.to_string(), (shown, String::from_utf8_lossy(bytes).into_owned()));
+        } else if let Some(output) = path.strip_prefix("static/") {
+            statics.insert(output.to_string(), FileSource::Embedded(bytes));
+        } else if *path == "theme.toml" {
+            info = toml::from_str(&String::from_utf8_lossy(bytes)).unwrap_or_default();
+        }
+    }
+    info
+}
+
+fn walk_files(dir: &Path, problems: &mut Vec<Diagnostic>, root: &Path) -> Vec<(String, PathBuf)> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let mut files = Vec::new();
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+                files.push((relative.to_string_lossy().replace('\\', "/"), entry.path().to_path_buf()));
+            }
+            Ok(_) => {}
+            Err(error) => {
+                let path = error.path().unwrap_or(dir);
+                let shown = path.strip_prefix(root).unwrap_or(path);
+                problems.push(Diagnostic::in_file(shown, format!("cannot read: {error}")));
+            }
+        }
+    }
+    files
+}
+
+fn read_dir_files(
+    root: &Path,
+    dir: &Path,
+    shown_dir: &Path,
+    templates: &mut BTreeMap<String, (PathBuf, String)>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for (name, path) in walk_files(dir, problems, root) {
+        let shown = shown_dir.join(&name);
+        match std::fs::read(&path).map(crate::content::front_matter::normalize_text) {
+            Ok(Ok(text)) => {
+                templates.insert(name, (shown, text));
+            }
+            Ok(Err(problem)) => problems.push(Diagnostic { path: Some(shown), ..problem }),
+            Err(e) => problems.push(Diagnostic::io(&shown, "read this template", &e)),
+        }
+    }
+}
+
+fn list_static(dir: &Path, statics: &mut BTreeMap<String, FileSource>, problems: &mut Vec<Diagnostic>, root: &Path) {
+    for (name, path) in walk_files(dir, problems, root) {
+        statics.insert(name, FileSource::Disk(path));
+    }
+}
+
+/// Turns a Tera error into a diagnostic at the template's file, line and column.
+fn template_error(files: &BTreeMap<String, PathBuf>, error: &tera::Error) -> Diagnostic {
+    let shown = |name: &str| files.get(name).cloned().unwrap_or_else(|| PathBuf::from(name));
+    match error.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            let span = report.span();
+            Diagnostic::in_file(shown(report.filename()), report.message())
+                .at(span.start_line, span.start_col + 1)
+                .hint(if matches!(error.kind(), tera::ErrorKind::SyntaxError(_)) {
+                    "fix the template syntax at that place"
+                } else {
+                    "fix the template, or use `default` or `is defined` for values a page may lack"
+                })
+        }
+        tera::ErrorKind::TemplateNotFound(name) => {
+            Diagnostic::new(format!("template `{name}` not found"))
+                .hint(format!("add templates/{name} to the site or the theme, or fix the name"))
+        }
+        tera::ErrorKind::MissingParent { current, parent } => {
+            Diagnostic::in_file(shown(current), format!("extends `{parent}`, which does not exist"))
+                .hint(format!("add templates/{parent}, or fix the name in `{{% extends %}}`"))
+        }
+        _ => Diagnostic::new(format!("template error: {error}")).hint("check the theme's templates"),
+    }
+}
+
+/// The `date` filter: `{{ page.date | date(format="%B %-d, %Y") }}`.
+fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> TeraResult<String> {
+    let format = kwargs.get::<&str>("format")?.unwrap_or("%B %-d, %Y");
+    let date = crate::content::front_matter::Date::parse(value).map_err(tera::Error::message)?;
+    let civil = date.civil_date();
+    let mut out = String::new();
+    jiff::fmt::strtime::format(format, civil)
+        .map(|s| out.push_str(&s))
+        .map_err(|e| tera::Error::message(format!("date format \"{format}\": {e}")))?;
+    Ok(out)
+}
+
+fn register_filters(tera: &mut Tera) {
+    tera.register_filter("date", date_filter);
+}
