@@ -63,11 +63,22 @@ impl BuildArgs {
     /// Builds the site and swaps it into the output directory.
     pub fn run(self) -> Result<ExitCode> {
         let root = absolute(&self.root);
-        let overrides = Overrides { theme: self.theme, base_url: self.base_url };
+        let overrides = Overrides {
+            theme: self.theme,
+            base_url: self.base_url,
+        };
         let config = Config::load(&root, &overrides)?;
-        let output_dir = self.output.map(|o| absolute(&o)).unwrap_or_else(|| root.join("public"));
+        let output_dir = self
+            .output
+            .map(|o| absolute(&o))
+            .unwrap_or_else(|| root.join("public"));
         let staged = StagedDir::prepare(&output_dir, &config, self.force)?;
-        let mut site = Site::load(config, BuildOptions { drafts: self.drafts })?;
+        let mut site = Site::load(
+            config,
+            BuildOptions {
+                drafts: self.drafts,
+            },
+        )?;
         let report = site.render(&staged)?;
         let shown = staged.shown().to_path_buf();
         staged.commit()?;
@@ -114,30 +125,48 @@ pub struct InitArgs {
 const STARTER: &[(&str, &str)] = &[
     ("serum.toml", include_str!("starter/serum.toml")),
     ("content/_index.md", include_str!("starter/_index.md")),
-    ("content/posts/_index.md", include_str!("starter/posts_index.md")),
-    ("content/posts/hello-serum.md", include_str!("starter/hello-serum.md")),
-    ("content/authors/your-name.md", include_str!("starter/your-name.md")),
+    (
+        "content/posts/_index.md",
+        include_str!("starter/posts_index.md"),
+    ),
+    (
+        "content/posts/hello-serum.md",
+        include_str!("starter/hello-serum.md"),
+    ),
+    (
+        "content/authors/your-name.md",
+        include_str!("starter/your-name.md"),
+    ),
 ];
 
 impl InitArgs {
     /// Writes a starter site that builds as it is.
     pub fn run(self) -> Result<ExitCode> {
         let dir = &self.dir;
-        let not_empty = std::fs::read_dir(dir).map(|mut e| e.next().is_some()).unwrap_or(false);
+        let not_empty = std::fs::read_dir(dir)
+            .map(|mut e| e.next().is_some())
+            .unwrap_or(false);
         if not_empty {
-            return Err(Diagnostic::in_file(dir, "the folder is not empty; refusing to write a new site into it")
-                .hint("choose a new or empty folder")
-                .into());
+            return Err(Diagnostic::in_file(
+                dir,
+                "the folder is not empty; refusing to write a new site into it",
+            )
+            .hint("choose a new or empty folder")
+            .into());
         }
         if dir.exists() && !dir.is_dir() {
-            return Err(Diagnostic::in_file(dir, "this is a file, not a folder").hint("choose a new or empty folder").into());
+            return Err(Diagnostic::in_file(dir, "this is a file, not a folder")
+                .hint("choose a new or empty folder")
+                .into());
         }
         for (path, text) in STARTER {
             let full = dir.join(path);
             if let Some(parent) = full.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, "create this folder", &e))?;
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| Diagnostic::io(parent, "create this folder", &e))?;
             }
-            std::fs::write(&full, text).map_err(|e| Diagnostic::io(&full, "write this file", &e))?;
+            std::fs::write(&full, text)
+                .map_err(|e| Diagnostic::io(&full, "write this file", &e))?;
         }
         println!("Created a new site in {}", dir.display());
         println!("Build it with: serum build --root {}", dir.display());

@@ -85,7 +85,8 @@ impl Config {
 
     /// Validates the text of a `serum.toml`; `shown` is the path used in messages.
     pub fn parse(root: &Path, shown: &Path, text: &str, overrides: &Overrides) -> Result<Config> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| toml_diagnostic(shown, text, &e, 0))?;
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| toml_diagnostic(shown, text, &e, 0))?;
         let mut problems = Vec::new();
         for key in raw.unknown.keys() {
             let mut problem = Diagnostic::in_file(shown, format!("unknown key `{key}`"));
@@ -265,7 +266,8 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named_with_a_suggestion() {
-        let err = parse("title = \"T\"\nbase_url = \"https://e.com/\"\ntheem = \"x\"\n").unwrap_err();
+        let err =
+            parse("title = \"T\"\nbase_url = \"https://e.com/\"\ntheem = \"x\"\n").unwrap_err();
         assert_eq!(
             err.to_string(),
             "error: serum.toml:3:1: unknown key `theem`\n  help: did you mean `theme`?"

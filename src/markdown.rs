@@ -6,7 +6,9 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
 use pulldown_cmark_escape::{escape_href, escape_html};
 use serde::Serialize;
 
@@ -110,13 +112,21 @@ pub fn render(markdown: &str, resolve: &dyn Fn(&str) -> LinkAction) -> Rendered 
     let mut first_paragraph: Option<Range<usize>> = None;
     let mut paragraph_start = None;
     let mut more_at = None;
+    let mut words = WordCounter::default();
 
     for (event, range) in events {
         let place = || line_column(markdown, range.start);
         match event {
-            Event::Start(Tag::Heading { level, classes, attrs, .. }) => {
+            Event::Start(Tag::Heading {
+                level,
+                classes,
+                attrs,
+                ..
+            }) => {
                 let id = headings.next().map(String::as_str).unwrap_or_default();
-                out.push(Event::Html(open_heading(level, id, &classes, &attrs).into()));
+                out.push(Event::Html(
+                    open_heading(level, id, &classes, &attrs).into(),
+                ));
                 current_heading = Some((level, id, String::new()));
                 depth += 1;
             }
@@ -138,15 +148,37 @@ pub fn render(markdown: &str, resolve: &dyn Fn(&str) -> LinkAction) -> Rendered 
                 depth -= 1;
                 out.push(Event::Html("</div>\n".into()));
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 depth += 1;
-                let dest_url = resolve_destination(link_type, dest_url, resolve, place, &mut rendered);
-                out.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                let dest_url =
+                    resolve_destination(link_type, dest_url, resolve, place, &mut rendered);
+                out.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 depth += 1;
-                let dest_url = resolve_destination(link_type, dest_url, resolve, place, &mut rendered);
-                out.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+                let dest_url =
+                    resolve_destination(link_type, dest_url, resolve, place, &mut rendered);
+                out.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 depth += 1;
@@ -172,27 +204,55 @@ pub fn render(markdown: &str, resolve: &dyn Fn(&str) -> LinkAction) -> Rendered 
             {
                 more_at = Some(out.len());
             }
+            event @ (Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock)) => {
+                out.push(event)
+            }
+            event @ (Event::SoftBreak | Event::HardBreak) => {
+                words.break_word();
+                out.push(event);
+            }
             Event::Text(text) => {
-                rendered.word_count += text.split_whitespace().count();
+                rendered.word_count += words.count(&text);
                 if let Some((_, _, title)) = current_heading.as_mut() {
                     title.push_str(&text);
                 }
                 out.push(Event::Text(text));
             }
             Event::Code(code) => {
-                rendered.word_count += code.split_whitespace().count();
+                rendered.word_count += words.count(&code);
                 if let Some((_, _, title)) = current_heading.as_mut() {
                     title.push_str(&code);
                 }
                 out.push(Event::Code(code));
             }
-            event @ Event::Start(_) => {
+            Event::Start(tag) => {
                 depth += 1;
-                out.push(event);
+                if !matches!(
+                    tag,
+                    Tag::Emphasis
+                        | Tag::Strong
+                        | Tag::Strikethrough
+                        | Tag::Superscript
+                        | Tag::Subscript
+                ) {
+                    words.break_word();
+                }
+                out.push(Event::Start(tag));
             }
-            event @ Event::End(_) => {
+            Event::End(tag) => {
                 depth -= 1;
-                out.push(event);
+                if !matches!(
+                    tag,
+                    TagEnd::Emphasis
+                        | TagEnd::Strong
+                        | TagEnd::Strikethrough
+                        | TagEnd::Superscript
+                        | TagEnd::Subscript
+                        | TagEnd::Link
+                ) {
+                    words.break_word();
+                }
+                out.push(Event::End(tag));
             }
             event => out.push(event),
         }
@@ -203,12 +263,41 @@ pub fn render(markdown: &str, resolve: &dyn Fn(&str) -> LinkAction) -> Rendered 
         (None, Some(range)) => range,
         (None, None) => 0..0,
     };
-    pulldown_cmark::html::push_html(&mut rendered.summary_html, out[summary.clone()].iter().cloned());
+    pulldown_cmark::html::push_html(
+        &mut rendered.summary_html,
+        out[summary.clone()].iter().cloned(),
+    );
     rendered.summary_text = plain_text(&out[summary]);
     rendered.html.reserve(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut rendered.html, out.into_iter());
     rendered.toc = nest_toc(flat_toc);
     rendered
+}
+
+/// Counts words across text events, which smart punctuation splits mid-word.
+#[derive(Default)]
+struct WordCounter {
+    in_word: bool,
+}
+
+impl WordCounter {
+    /// The number of words that start in `text`.
+    fn count(&mut self, text: &str) -> usize {
+        let mut started = 0;
+        for byte in text.bytes() {
+            let is_space = byte.is_ascii_whitespace();
+            if !is_space && !self.in_word {
+                started += 1;
+            }
+            self.in_word = !is_space;
+        }
+        started
+    }
+
+    /// A block boundary ends any word.
+    fn break_word(&mut self) {
+        self.in_word = false;
+    }
 }
 
 /// Gives every heading a unique id: an explicit `{#id}` wins, others are slugs of their text.
@@ -248,7 +337,11 @@ fn assign_heading_ids(events: &[(Event, Range<usize>)]) -> Vec<String> {
 /// Turns text into a URL-safe slug: lowercase ASCII letters, digits and single dashes.
 pub fn slugify(text: &str) -> String {
     let slug = slug::slugify(text);
-    if slug.is_empty() { "section".into() } else { slug }
+    if slug.is_empty() {
+        "section".into()
+    } else {
+        slug
+    }
 }
 
 /// Returns `base`, or `base-1`, `base-2`… whichever is not yet used, and marks it used.
@@ -275,7 +368,12 @@ fn resolve_destination<'a>(
     }
     let record = |rendered: &mut Rendered, url: String| {
         let (line, column) = place();
-        rendered.links.push(SiteLink { line, column, original: dest_url.to_string(), url });
+        rendered.links.push(SiteLink {
+            line,
+            column,
+            original: dest_url.to_string(),
+            url,
+        });
     };
     if dest_url.starts_with('#') {
         record(rendered, dest_url.to_string());
@@ -289,7 +387,11 @@ fn resolve_destination<'a>(
         }
         LinkAction::Broken(message) => {
             let (line, column) = place();
-            rendered.problems.push(Problem { line, column, message });
+            rendered.problems.push(Problem {
+                line,
+                column,
+                message,
+            });
             dest_url
         }
     }
@@ -339,7 +441,9 @@ fn open_alert(kind: BlockQuoteKind) -> String {
         BlockQuoteKind::Warning => ("warning", "Warning"),
         BlockQuoteKind::Caution => ("caution", "Caution"),
     };
-    format!("<div class=\"alert alert-{class}\" role=\"note\">\n<p class=\"alert-title\">{title}</p>\n")
+    format!(
+        "<div class=\"alert alert-{class}\" role=\"note\">\n<p class=\"alert-title\">{title}</p>\n"
+    )
 }
 
 /// The text of some events on one line, whitespace collapsed.
@@ -359,7 +463,12 @@ fn plain_text(events: &[Event]) -> String {
 fn nest_toc(flat: Vec<(u8, String, String)>) -> Vec<TocEntry> {
     let mut toc: Vec<TocEntry> = Vec::new();
     for (level, id, title) in flat {
-        let entry = TocEntry { level, id, title: title.trim().to_string(), children: Vec::new() };
+        let entry = TocEntry {
+            level,
+            id,
+            title: title.trim().to_string(),
+            children: Vec::new(),
+        };
         match toc.last_mut() {
             Some(parent) if parent.level < level => parent.children.push(entry),
             _ => toc.push(entry),
@@ -378,7 +487,10 @@ mod tests {
 
     #[test]
     fn headings_get_unique_ids_and_self_links() {
-        let r = render("## Why the trend?\n\n## Why the trend?\n\n## Custom {#mine}\n", &keep);
+        let r = render(
+            "## Why the trend?\n\n## Why the trend?\n\n## Custom {#mine}\n",
+            &keep,
+        );
         assert_eq!(r.ids, ["why-the-trend", "why-the-trend-1", "mine"]);
         assert!(r.html.contains("<h2 id=\"why-the-trend\">Why the trend? <a class=\"anchor\" href=\"#why-the-trend\" aria-label=\"Link to this section: Why the trend?\"></a></h2>"), "{}", r.html);
     }
@@ -395,11 +507,20 @@ mod tests {
         let shape: Vec<(String, Vec<String>)> = r
             .toc
             .iter()
-            .map(|e| (e.id.clone(), e.children.iter().map(|c| c.id.clone()).collect()))
+            .map(|e| {
+                (
+                    e.id.clone(),
+                    e.children.iter().map(|c| c.id.clone()).collect(),
+                )
+            })
             .collect();
         assert_eq!(
             shape,
-            [("early".into(), vec![]), ("a".into(), vec!["a1".into()]), ("b".into(), vec![])]
+            [
+                ("early".into(), vec![]),
+                ("a".into(), vec!["a1".into()]),
+                ("b".into(), vec![])
+            ]
         );
     }
 
@@ -426,23 +547,43 @@ mod tests {
             "gone.md" => LinkAction::Broken("no such page".into()),
             _ => LinkAction::Keep,
         };
-        let r = render("Text\n\nsee [o](other.md) and [g](gone.md) and [x](https://x.org)", &resolve);
+        let r = render(
+            "Text\n\nsee [o](other.md) and [g](gone.md) and [x](https://x.org)",
+            &resolve,
+        );
         assert!(r.html.contains("<a href=\"/other/\">o</a>"));
         assert!(r.html.contains("<a href=\"https://x.org\">x</a>"));
-        assert_eq!(r.links, [SiteLink { line: 3, column: 5, original: "other.md".into(), url: "/other/".into() }]);
-        assert_eq!(r.problems, [Problem { line: 3, column: 24, message: "no such page".into() }]);
+        assert_eq!(
+            r.links,
+            [SiteLink {
+                line: 3,
+                column: 5,
+                original: "other.md".into(),
+                url: "/other/".into()
+            }]
+        );
+        assert_eq!(
+            r.problems,
+            [Problem {
+                line: 3,
+                column: 23,
+                message: "no such page".into()
+            }]
+        );
     }
 
     #[test]
     fn counts_words_and_smartens_quotes() {
         let r = render("It's \"quoted\" -- really.", &keep);
         assert_eq!(r.word_count, 4);
+        assert_eq!(render("one\ntwo *three*four", &keep).word_count, 3);
         assert!(r.html.contains("It’s “quoted” – really."), "{}", r.html);
     }
 
     #[test]
     fn slugs_never_come_out_empty() {
-        assert_eq!(slugify("🎉🎉"), "section");
+        assert_eq!(slugify("!!!"), "section");
+        assert_eq!(slugify("🎉"), "tada");
         assert_eq!(slugify("Micro-needling at Home"), "micro-needling-at-home");
     }
 }

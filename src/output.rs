@@ -31,13 +31,18 @@ pub struct MemoryOutput {
 impl MemoryOutput {
     /// Takes the files out, by path.
     pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
-        self.files.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.files
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 impl Output for MemoryOutput {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        let mut files = self.files.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut files = self
+            .files
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         files.insert(path.to_string(), bytes.to_vec());
         Ok(())
     }
@@ -56,16 +61,22 @@ impl StagedDir {
     /// Checks that `target` may be replaced and creates the staging directory beside it.
     pub fn prepare(target: &Path, config: &Config, force: bool) -> Result<StagedDir> {
         let target = absolute(target);
-        let shown = target.strip_prefix(&config.root).map(Path::to_path_buf).unwrap_or_else(|_| target.clone());
+        let shown = target
+            .strip_prefix(&config.root)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| target.clone());
         refuse_dangerous_target(&target, &shown, config)?;
         let io = |action: &str, path: &Path, e: &std::io::Error| -> Diagnostic {
             Diagnostic::in_file(path, format!("cannot {action}: {}", describe_io(e)))
         };
         match std::fs::symlink_metadata(&target) {
             Ok(meta) if !meta.is_dir() => {
-                return Err(Diagnostic::in_file(&shown, "the output path exists and is not a directory")
-                    .hint("remove it, or choose another place with --output")
-                    .into());
+                return Err(Diagnostic::in_file(
+                    &shown,
+                    "the output path exists and is not a directory",
+                )
+                .hint("remove it, or choose another place with --output")
+                .into());
             }
             Ok(_) => {
                 let is_empty = std::fs::read_dir(&target)
@@ -84,14 +95,27 @@ impl StagedDir {
             Err(_) => {}
         }
         let parent = target.parent().unwrap_or(Path::new("/")).to_path_buf();
-        std::fs::create_dir_all(&parent).map_err(|e| io("create the output's parent directory", &parent, &e))?;
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        std::fs::create_dir_all(&parent)
+            .map_err(|e| io("create the output's parent directory", &parent, &e))?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         remove_stale_staging(&parent, &name);
         let staging = parent.join(format!(".{name}.serum-staging-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&staging);
-        std::fs::create_dir(&staging).map_err(|e| io("create the staging directory", &staging, &e))?;
-        let dir = StagedDir { target, staging, shown, committed: false };
-        dir.write(MARKER, b"This directory is written by `serum build` and replaced whole on every build.\n")?;
+        std::fs::create_dir(&staging)
+            .map_err(|e| io("create the staging directory", &staging, &e))?;
+        let dir = StagedDir {
+            target,
+            staging,
+            shown,
+            committed: false,
+        };
+        dir.write(
+            MARKER,
+            b"This directory is written by `serum build` and replaced whole on every build.\n",
+        )?;
         Ok(dir)
     }
 
@@ -103,8 +127,11 @@ impl StagedDir {
     /// Puts the finished site in place of the old one in one step, then removes the old one.
     pub fn commit(mut self) -> Result<()> {
         let fail = |e: std::io::Error| {
-            Diagnostic::in_file(&self.shown, format!("cannot put the new site in place: {}", describe_io(&e)))
-                .hint("the previous output is untouched; check the permissions of its parent directory")
+            Diagnostic::in_file(
+                &self.shown,
+                format!("cannot put the new site in place: {}", describe_io(&e)),
+            )
+            .hint("the previous output is untouched; check the permissions of its parent directory")
         };
         if std::fs::symlink_metadata(&self.target).is_err() {
             std::fs::rename(&self.staging, &self.target).map_err(fail)?;
@@ -156,8 +183,11 @@ impl Output for StagedDir {
 fn create_parent(full: &Path, shown: &Path) -> Result<(), Diagnostic> {
     match full.parent() {
         Some(parent) if !parent.is_dir() => std::fs::create_dir_all(parent).map_err(|e| {
-            Diagnostic::in_file(shown, format!("cannot create a directory: {}", describe_io(&e)))
-                .hint("check the free space and permissions where the site is written")
+            Diagnostic::in_file(
+                shown,
+                format!("cannot create a directory: {}", describe_io(&e)),
+            )
+            .hint("check the free space and permissions where the site is written")
         }),
         _ => Ok(()),
     }
@@ -182,10 +212,14 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
 /// Removes staging directories left by builds that were killed.
 fn remove_stale_staging(parent: &Path, name: &str) {
     let prefix = format!(".{name}.serum-staging-");
-    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = file_name.strip_prefix(&prefix) else { continue };
+        let Some(pid) = file_name.strip_prefix(&prefix) else {
+            continue;
+        };
         let pid = pid.trim_end_matches(".old");
         if !process_is_alive(pid) || pid == std::process::id().to_string() {
             let _ = std::fs::remove_dir_all(entry.path());
@@ -225,9 +259,11 @@ fn refuse_dangerous_target(target: &Path, shown: &Path, config: &Config) -> Resu
         _ => target.to_path_buf(),
     };
     let refuse = |why: String| -> Result<()> {
-        Err(Diagnostic::in_file(shown, format!("refusing to write the site here: {why}"))
-            .hint("choose an output directory of its own with --output, such as public/")
-            .into())
+        Err(
+            Diagnostic::in_file(shown, format!("refusing to write the site here: {why}"))
+                .hint("choose an output directory of its own with --output, such as public/")
+                .into(),
+        )
     };
     if root.starts_with(&target) {
         return refuse("it is the site root or one of its parents".into());
@@ -246,13 +282,19 @@ mod tests {
 
     #[test]
     fn absolute_removes_dots() {
-        assert_eq!(absolute(Path::new("/a/b/../c/./d")), PathBuf::from("/a/c/d"));
+        assert_eq!(
+            absolute(Path::new("/a/b/../c/./d")),
+            PathBuf::from("/a/c/d")
+        );
     }
 
     #[test]
     fn memory_output_keeps_files() {
         let out = MemoryOutput::default();
         out.write("a/index.html", b"x").unwrap();
-        assert_eq!(out.into_files().get("a/index.html").map(Vec::as_slice), Some(&b"x"[..]));
+        assert_eq!(
+            out.into_files().get("a/index.html").map(Vec::as_slice),
+            Some(&b"x"[..])
+        );
     }
 }

@@ -12,7 +12,9 @@ use crate::error::{Diagnostic, Error, Result, fail_if_any};
 use crate::markdown::{self, LinkAction, Rendered};
 use crate::output::Output;
 use crate::theme::{FileSource, Theme};
-use crate::view::{self, AuthorRef, AuthorView, ConfigView, PageBody, PageSummary, SectionView, SiteView};
+use crate::view::{
+    self, AuthorRef, AuthorView, ConfigView, PageBody, PageSummary, SectionView, SiteView,
+};
 
 /// Choices that change what a build produces.
 #[derive(Debug, Clone, Copy, Default)]
@@ -55,7 +57,10 @@ struct Bodies {
 impl Site {
     /// Loads the content and the theme, reporting the problems of both together.
     pub fn load(config: Config, options: BuildOptions) -> Result<Site> {
-        let (library, theme) = rayon::join(|| Library::load(&config, options.drafts), || Theme::load(&config));
+        let (library, theme) = rayon::join(
+            || Library::load(&config, options.drafts),
+            || Theme::load(&config),
+        );
         let (library, theme) = match (library, theme) {
             (Ok(library), Ok(theme)) => (library, theme),
             (library, theme) => {
@@ -66,7 +71,11 @@ impl Site {
                 return Err(Error::from_problems(problems));
             }
         };
-        let site = Site { config, library, theme };
+        let site = Site {
+            config,
+            library,
+            theme,
+        };
         site.check_templates()?;
         Ok(site)
     }
@@ -105,16 +114,23 @@ impl Site {
         for page in &self.library.pages {
             if let Some(name) = &page.template {
                 if !self.theme.has_template(name) {
-                    problems.push(missing_template(page.key_problem("template", format!("template `{name}` not found")), name));
+                    problems.push(missing_template(
+                        page.key_problem("template", format!("template `{name}` not found")),
+                        name,
+                    ));
                 }
             }
         }
         for section in &self.library.sections {
-            for (key, name) in [("template", &section.template), ("page_template", &section.page_template)] {
+            for (key, name) in [
+                ("template", &section.template),
+                ("page_template", &section.page_template),
+            ] {
                 let Some(name) = name else { continue };
                 if !self.theme.has_template(name) {
                     let file = section.file.clone().unwrap_or_default();
-                    let mut problem = Diagnostic::in_file(file, format!("template `{name}` not found"));
+                    let mut problem =
+                        Diagnostic::in_file(file, format!("template `{name}` not found"));
                     if let Some((line, column)) = section.file.as_ref().and_then(|_| {
                         crate::config::find_key(&section_front_matter(&self.config, section)?, key)
                     }) {
@@ -153,13 +169,29 @@ impl Site {
             .library
             .sections
             .iter()
-            .map(|s| render(&s.body, &s.dir, false, s.file.as_deref().unwrap_or(Path::new(&s.dir)), s.body_line))
+            .map(|s| {
+                render(
+                    &s.body,
+                    &s.dir,
+                    false,
+                    s.file.as_deref().unwrap_or(Path::new(&s.dir)),
+                    s.body_line,
+                )
+            })
             .collect();
         let authors: Vec<_> = self
             .library
             .authors
             .iter()
-            .map(|a| render(&a.body, crate::content::AUTHORS_DIR, false, &a.file, a.body_line))
+            .map(|a| {
+                render(
+                    &a.body,
+                    crate::content::AUTHORS_DIR,
+                    false,
+                    &a.file,
+                    a.body_line,
+                )
+            })
             .collect();
         let mut problems = Vec::new();
         let mut unzip = |list: Vec<(Rendered, Vec<Diagnostic>)>| -> Vec<Rendered> {
@@ -170,7 +202,11 @@ impl Site {
                 })
                 .collect()
         };
-        let bodies = Bodies { pages: unzip(pages), sections: unzip(sections), authors: unzip(authors) };
+        let bodies = Bodies {
+            pages: unzip(pages),
+            sections: unzip(sections),
+            authors: unzip(authors),
+        };
         fail_if_any(problems)?;
         Ok(bodies)
     }
@@ -195,13 +231,26 @@ impl Site {
             .iter()
             .map(|p| (&p.file, p.body_line, config.url_path(&p.path)))
             .zip(&bodies.pages)
-            .chain(lib.authors.iter().map(|a| (&a.file, a.body_line, config.url_path(&a.path))).zip(&bodies.authors));
+            .chain(
+                lib.authors
+                    .iter()
+                    .map(|a| (&a.file, a.body_line, config.url_path(&a.path)))
+                    .zip(&bodies.authors),
+            );
         let mut problems = Vec::new();
         for ((file, body_line, own_url), body) in sources {
             for link in &body.links {
-                let Some((url, fragment)) = link.url.split_once('#') else { continue };
-                let url = if url.is_empty() { own_url.as_str() } else { url };
-                let Some((target_file, target_ids)) = ids.get(url) else { continue };
+                let Some((url, fragment)) = link.url.split_once('#') else {
+                    continue;
+                };
+                let url = if url.is_empty() {
+                    own_url.as_str()
+                } else {
+                    url
+                };
+                let Some((target_file, target_ids)) = ids.get(url) else {
+                    continue;
+                };
                 if fragment.is_empty() || target_ids.iter().any(|id| id == fragment) {
                     continue;
                 }
@@ -217,7 +266,11 @@ impl Site {
                 problems.push(
                     Diagnostic::in_file(
                         file,
-                        format!("broken link `{}`: {} has no heading with the id `{fragment}`", link.original, target_file.display()),
+                        format!(
+                            "broken link `{}`: {} has no heading with the id `{fragment}`",
+                            link.original,
+                            target_file.display()
+                        ),
                     )
                     .at(body_line + link.line - 1, link.column)
                     .hint(hint),
@@ -245,7 +298,10 @@ impl Site {
             .iter()
             .zip(&bodies.authors)
             .map(|(author, bio)| {
-                let avatar = author.avatar.as_ref().and_then(|src| targets.url_of(src, crate::content::AUTHORS_DIR));
+                let avatar = author
+                    .avatar
+                    .as_ref()
+                    .and_then(|src| targets.url_of(src, crate::content::AUTHORS_DIR));
                 let card = AuthorRef::new(&self.config, author, avatar, &bio.html);
                 (author.slug.as_str(), tera::Value::from_serializable(&card))
             })
@@ -254,20 +310,42 @@ impl Site {
             .par_iter()
             .zip(&bodies.pages)
             .map(|(page, body)| {
-                let section = lib.section_index(&page.section).map_or(&lib.sections[0], |i| &lib.sections[i]);
-                let cover_src = page.cover.as_ref().and_then(|c| targets.url_of(&c.src, &page.dir));
-                let summary = PageSummary::new(&self.config, page, body, section, Vec::new(), cover_src);
-                let authors: Vec<tera::Value> =
-                    page.authors.iter().filter_map(|slug| author_refs.get(slug.as_str()).cloned()).collect();
+                let section = lib
+                    .section_index(&page.section)
+                    .map_or(&lib.sections[0], |i| &lib.sections[i]);
+                let cover_src = page
+                    .cover
+                    .as_ref()
+                    .and_then(|c| targets.url_of(&c.src, &page.dir));
+                let summary =
+                    PageSummary::new(&self.config, page, body, section, Vec::new(), cover_src);
+                let authors: Vec<tera::Value> = page
+                    .authors
+                    .iter()
+                    .filter_map(|slug| author_refs.get(slug.as_str()).cloned())
+                    .collect();
                 let value = tera::Value::from_serializable(&summary);
-                let byline = value.as_map().and_then(|m| m.get(&"byline".into())).cloned().unwrap_or(tera::Value::none());
-                view::with_key(value, "byline", view::with_key(byline, "authors", tera::Value::from(authors)))
+                let byline = value
+                    .as_map()
+                    .and_then(|m| m.get(&"byline".into()))
+                    .cloned()
+                    .unwrap_or(tera::Value::none());
+                view::with_key(
+                    value,
+                    "byline",
+                    view::with_key(byline, "authors", tera::Value::from(authors)),
+                )
             })
             .collect()
     }
 
     /// Step 4: one HTML file per page.
-    fn write_pages(&self, output: &dyn Output, bodies: &Bodies, summaries: &[tera::Value]) -> Vec<(Diagnostic, PathBuf)> {
+    fn write_pages(
+        &self,
+        output: &dyn Output,
+        bodies: &Bodies,
+        summaries: &[tera::Value],
+    ) -> Vec<(Diagnostic, PathBuf)> {
         let lib = &self.library;
         lib.pages
             .par_iter()
@@ -278,34 +356,75 @@ impl Site {
                 let mut context = self.context_for(&page.path);
                 context.insert_value("page", view::merged(summary.clone(), body));
                 let template = self.page_template(page);
-                self.write_html(output, template, &context, &format!("{}index.html", page.path), &page.file)
+                self.write_html(
+                    output,
+                    template,
+                    &context,
+                    &format!("{}index.html", page.path),
+                    &page.file,
+                )
             })
             .collect()
     }
 
     /// Step 5: the home page and one page per section, each with its listing.
-    fn write_sections(&self, output: &dyn Output, bodies: &Bodies, summaries: &[tera::Value]) -> Vec<(Diagnostic, PathBuf)> {
+    fn write_sections(
+        &self,
+        output: &dyn Output,
+        bodies: &Bodies,
+        summaries: &[tera::Value],
+    ) -> Vec<(Diagnostic, PathBuf)> {
         let lib = &self.library;
         (0..lib.sections.len())
             .into_par_iter()
             .filter_map(|index| {
                 let section = &lib.sections[index];
                 let is_home = index == 0;
-                let listing = if is_home { lib.pages_by_date() } else { lib.section_pages[index].clone() };
-                let pages = tera::Value::from(listing.iter().map(|&i| summaries[i].clone()).collect::<Vec<_>>());
+                let listing = if is_home {
+                    lib.pages_by_date()
+                } else {
+                    lib.section_pages[index].clone()
+                };
+                let pages = tera::Value::from(
+                    listing
+                        .iter()
+                        .map(|&i| summaries[i].clone())
+                        .collect::<Vec<_>>(),
+                );
                 let view = SectionView::new(&self.config, lib, index, &bodies.sections[index]);
                 let mut context = self.context_for(&section.path);
-                context.insert_value("section", view::with_key(tera::Value::from_serializable(&view), "pages", pages));
-                let default = if is_home { "index.html" } else { "section.html" };
+                context.insert_value(
+                    "section",
+                    view::with_key(tera::Value::from_serializable(&view), "pages", pages),
+                );
+                let default = if is_home {
+                    "index.html"
+                } else {
+                    "section.html"
+                };
                 let template = section.template.as_deref().unwrap_or(default);
-                let shown = section.file.clone().unwrap_or_else(|| Path::new("content").join(&section.dir));
-                self.write_html(output, template, &context, &format!("{}index.html", section.path), &shown)
+                let shown = section
+                    .file
+                    .clone()
+                    .unwrap_or_else(|| Path::new("content").join(&section.dir));
+                self.write_html(
+                    output,
+                    template,
+                    &context,
+                    &format!("{}index.html", section.path),
+                    &shown,
+                )
             })
             .collect()
     }
 
     /// Step 6: one page per author, with their articles.
-    fn write_authors(&self, output: &dyn Output, bodies: &Bodies, summaries: &[tera::Value]) -> Vec<(Diagnostic, PathBuf)> {
+    fn write_authors(
+        &self,
+        output: &dyn Output,
+        bodies: &Bodies,
+        summaries: &[tera::Value],
+    ) -> Vec<(Diagnostic, PathBuf)> {
         let targets = LinkTargets::new(&self.config, &self.library);
         let lib = &self.library;
         let by_date = lib.pages_by_date();
@@ -313,8 +432,14 @@ impl Site {
             .par_iter()
             .zip(&bodies.authors)
             .filter_map(|(author, bio)| {
-                let avatar = author.avatar.as_ref().and_then(|src| targets.url_of(src, crate::content::AUTHORS_DIR));
-                let view = AuthorView::new(AuthorRef::new(&self.config, author, avatar, &bio.html), author);
+                let avatar = author
+                    .avatar
+                    .as_ref()
+                    .and_then(|src| targets.url_of(src, crate::content::AUTHORS_DIR));
+                let view = AuthorView::new(
+                    AuthorRef::new(&self.config, author, avatar, &bio.html),
+                    author,
+                );
                 let pages: Vec<tera::Value> = by_date
                     .iter()
                     .filter(|&&i| lib.pages[i].authors.contains(&author.slug))
@@ -323,9 +448,19 @@ impl Site {
                 let mut context = self.context_for(&author.path);
                 context.insert_value(
                     "author",
-                    view::with_key(tera::Value::from_serializable(&view), "pages", tera::Value::from(pages)),
+                    view::with_key(
+                        tera::Value::from_serializable(&view),
+                        "pages",
+                        tera::Value::from(pages),
+                    ),
                 );
-                self.write_html(output, "author.html", &context, &format!("{}index.html", author.path), &author.file)
+                self.write_html(
+                    output,
+                    "author.html",
+                    &context,
+                    &format!("{}index.html", author.path),
+                    &author.file,
+                )
             })
             .collect()
     }
@@ -333,7 +468,13 @@ impl Site {
     /// Step 7: the page a static host shows for a missing URL.
     fn write_not_found(&self, output: &dyn Output) -> Option<(Diagnostic, PathBuf)> {
         let context = self.context_for("404.html");
-        self.write_html(output, "404.html", &context, "404.html", Path::new("404.html"))
+        self.write_html(
+            output,
+            "404.html",
+            &context,
+            "404.html",
+            Path::new("404.html"),
+        )
     }
 
     /// Step 0: the theme's and the site's static files, and the content's assets, copied as they are.
@@ -365,7 +506,10 @@ impl Site {
             .library
             .section_index(&page.section)
             .and_then(|i| self.library.sections[i].page_template.as_deref());
-        page.template.as_deref().or(section_default).unwrap_or("page.html")
+        page.template
+            .as_deref()
+            .or(section_default)
+            .unwrap_or("page.html")
     }
 
     fn context_for(&self, path: &str) -> tera::Context {
@@ -383,8 +527,13 @@ impl Site {
         path: &str,
         rendering: &Path,
     ) -> Option<(Diagnostic, PathBuf)> {
-        let result = self.theme.render(template, context).and_then(|html| output.write(path, html.as_bytes()));
-        result.err().map(|problem| (problem, rendering.to_path_buf()))
+        let result = self
+            .theme
+            .render(template, context)
+            .and_then(|html| output.write(path, html.as_bytes()));
+        result
+            .err()
+            .map(|problem| (problem, rendering.to_path_buf()))
     }
 }
 
@@ -393,7 +542,11 @@ fn summarize_template_problems(problems: Vec<(Diagnostic, PathBuf)>) -> Vec<Diag
     let mut groups: BTreeMap<String, (Diagnostic, Vec<PathBuf>)> = BTreeMap::new();
     for (problem, rendering) in problems {
         let key = problem.to_string();
-        groups.entry(key).or_insert_with(|| (problem, Vec::new())).1.push(rendering);
+        groups
+            .entry(key)
+            .or_insert_with(|| (problem, Vec::new()))
+            .1
+            .push(rendering);
     }
     groups
         .into_values()
@@ -404,20 +557,28 @@ fn summarize_template_problems(problems: Vec<(Diagnostic, PathBuf)>) -> Vec<Diag
                 2 => " and 1 other file".to_string(),
                 n => format!(" and {} other files", n - 1),
             };
-            problem.message = format!("{} (while rendering {}{others})", problem.message, files[0].display());
+            problem.message = format!(
+                "{} (while rendering {}{others})",
+                problem.message,
+                files[0].display()
+            );
             problem
         })
         .collect()
 }
 
 fn missing_template(problem: Diagnostic, name: &str) -> Diagnostic {
-    problem.hint(format!("add templates/{name} to the site or the theme, or remove the setting to use the default"))
+    problem.hint(format!(
+        "add templates/{name} to the site or the theme, or remove the setting to use the default"
+    ))
 }
 
 fn section_front_matter(config: &Config, section: &crate::content::Section) -> Option<String> {
     let text = std::fs::read_to_string(config.root.join(section.file.as_ref()?)).ok()?;
     let text = crate::content::front_matter::normalize_text(text.into_bytes()).ok()?;
-    crate::content::front_matter::split(&text).ok().map(|s| s.front_matter.to_string())
+    crate::content::front_matter::split(&text)
+        .ok()
+        .map(|s| s.front_matter.to_string())
 }
 
 /// What internal links can point to, and how to reach it.
@@ -436,16 +597,34 @@ impl<'a> LinkTargets<'a> {
         }
         for section in &library.sections {
             if let Some(file) = &section.file {
-                let key = file.strip_prefix("content").unwrap_or(file).to_str().unwrap_or_default();
+                let key = file
+                    .strip_prefix("content")
+                    .unwrap_or(file)
+                    .to_str()
+                    .unwrap_or_default();
                 pages.insert(key, section.path.as_str());
             }
         }
         for author in &library.authors {
-            let key = author.file.strip_prefix("content").unwrap_or(&author.file).to_str().unwrap_or_default();
+            let key = author
+                .file
+                .strip_prefix("content")
+                .unwrap_or(&author.file)
+                .to_str()
+                .unwrap_or_default();
             pages.insert(key, author.path.as_str());
         }
-        let assets = library.assets.iter().map(|a| (a.content_path.as_str(), a.output_path.as_str())).collect();
-        LinkTargets { config, pages, assets, drafts: &library.skipped_drafts }
+        let assets = library
+            .assets
+            .iter()
+            .map(|a| (a.content_path.as_str(), a.output_path.as_str()))
+            .collect();
+        LinkTargets {
+            config,
+            pages,
+            assets,
+            drafts: &library.skipped_drafts,
+        }
     }
 
     /// Resolves a link written in a file whose relative links start at `dir`; a bundle keeps
@@ -477,14 +656,20 @@ impl<'a> LinkTargets<'a> {
                 None if self.drafts.contains(&target) => LinkAction::Broken(format!(
                     "broken link `{dest}`: content/{target} is a draft and is not built (build with --drafts, or publish it)"
                 )),
-                None => LinkAction::Broken(format!("broken link `{dest}`: there is no content/{target}")),
+                None => LinkAction::Broken(format!(
+                    "broken link `{dest}`: there is no content/{target}"
+                )),
             };
         }
         match self.assets.get(target.as_str()) {
-            Some(_) if bundle && !dest.starts_with("@/") && !decoded.starts_with("..") => LinkAction::Keep,
+            Some(_) if bundle && !dest.starts_with("@/") && !decoded.starts_with("..") => {
+                LinkAction::Keep
+            }
             Some(output) => LinkAction::Rewrite(with_fragment(self.config.url_path(output))),
             None if path.is_empty() || path.ends_with('/') => LinkAction::Keep,
-            None => LinkAction::Broken(format!("broken link `{dest}`: there is no file content/{target}")),
+            None => LinkAction::Broken(format!(
+                "broken link `{dest}`: there is no file content/{target}"
+            )),
         }
     }
 
@@ -504,7 +689,12 @@ fn is_external(dest: &str) -> bool {
         return true;
     }
     match dest.find(':') {
-        Some(colon) => !dest[..colon].contains('/') && dest[..colon].chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)),
+        Some(colon) => {
+            !dest[..colon].contains('/')
+                && dest[..colon]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        }
         None => false,
     }
 }
@@ -530,14 +720,23 @@ mod tests {
 
     #[test]
     fn normalize_resolves_dots_and_refuses_escape() {
-        assert_eq!(normalize("articles/../about.md").as_deref(), Some("about.md"));
+        assert_eq!(
+            normalize("articles/../about.md").as_deref(),
+            Some("about.md")
+        );
         assert_eq!(normalize("/a/./b.md").as_deref(), Some("a/b.md"));
         assert_eq!(normalize("../x.md"), None);
     }
 
     #[test]
     fn external_links_are_recognised() {
-        for dest in ["https://x.org", "mailto:a@b.c", "/abs/path", "//cdn.x/y", "tel:+1"] {
+        for dest in [
+            "https://x.org",
+            "mailto:a@b.c",
+            "/abs/path",
+            "//cdn.x/y",
+            "tel:+1",
+        ] {
             assert!(is_external(dest), "{dest}");
         }
         for dest in ["x.md", "../a/b.md", "@/x.md", "img/a:b.png"] {

@@ -14,7 +14,13 @@ use crate::error::{Diagnostic, Result, did_you_mean, fail_if_any};
 include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
 
 /// The templates every theme provides.
-pub const REQUIRED_TEMPLATES: &[&str] = &["index.html", "section.html", "page.html", "author.html", "404.html"];
+pub const REQUIRED_TEMPLATES: &[&str] = &[
+    "index.html",
+    "section.html",
+    "page.html",
+    "author.html",
+    "404.html",
+];
 
 /// Where a theme or site file's bytes come from.
 #[derive(Debug, Clone)]
@@ -60,24 +66,54 @@ impl Theme {
         let mut problems = Vec::new();
         let info = if theme_dir.is_dir() {
             let shown = Path::new("themes").join(&config.theme);
-            read_dir_files(&config.root, &theme_dir.join("templates"), &shown.join("templates"), &mut templates, &mut problems);
-            list_static(&theme_dir.join("static"), &mut statics, &mut problems, &config.root);
-            read_theme_info(&theme_dir.join("theme.toml"), &shown.join("theme.toml"), &mut problems)
+            read_dir_files(
+                &config.root,
+                &theme_dir.join("templates"),
+                &shown.join("templates"),
+                &mut templates,
+                &mut problems,
+            );
+            list_static(
+                &theme_dir.join("static"),
+                &mut statics,
+                &mut problems,
+                &config.root,
+            );
+            read_theme_info(
+                &theme_dir.join("theme.toml"),
+                &shown.join("theme.toml"),
+                &mut problems,
+            )
         } else if config.theme == DEFAULT_THEME {
             load_embedded(&mut templates, &mut statics)
         } else {
             return Err(unknown_theme(config).into());
         };
         let site_templates = config.templates_dir();
-        read_dir_files(&config.root, &site_templates, Path::new("templates"), &mut templates, &mut problems);
-        list_static(&config.static_dir(), &mut statics, &mut problems, &config.root);
+        read_dir_files(
+            &config.root,
+            &site_templates,
+            Path::new("templates"),
+            &mut templates,
+            &mut problems,
+        );
+        list_static(
+            &config.static_dir(),
+            &mut statics,
+            &mut problems,
+            &config.root,
+        );
         fail_if_any(problems)?;
 
         let mut tera = Tera::new();
         register_filters(&mut tera);
-        let template_files: BTreeMap<String, PathBuf> =
-            templates.iter().map(|(name, (shown, _))| (name.clone(), shown.clone())).collect();
-        let sources = templates.iter().map(|(name, (_, text))| (name.as_str(), text.as_str()));
+        let template_files: BTreeMap<String, PathBuf> = templates
+            .iter()
+            .map(|(name, (shown, _))| (name.clone(), shown.clone()))
+            .collect();
+        let sources = templates
+            .iter()
+            .map(|(name, (_, text))| (name.as_str(), text.as_str()));
         if let Err(error) = tera.add_raw_templates(sources) {
             return Err(template_error(&template_files, &error).into());
         }
@@ -85,8 +121,14 @@ impl Theme {
             .iter()
             .filter(|name| !template_files.contains_key(**name))
             .map(|name| {
-                Diagnostic::new(format!("the theme `{}` has no template `{name}`", config.theme))
-                    .hint(format!("add templates/{name} to the site, or to themes/{}/templates/", config.theme))
+                Diagnostic::new(format!(
+                    "the theme `{}` has no template `{name}`",
+                    config.theme
+                ))
+                .hint(format!(
+                    "add templates/{name} to the site, or to themes/{}/templates/",
+                    config.theme
+                ))
             })
             .collect();
         fail_if_any(missing)?;
@@ -97,7 +139,10 @@ impl Theme {
             template_files,
             static_files: statics
                 .into_iter()
-                .map(|(output_path, source)| StaticFile { output_path, source })
+                .map(|(output_path, source)| StaticFile {
+                    output_path,
+                    source,
+                })
                 .collect(),
         })
     }
@@ -119,7 +164,9 @@ impl Theme {
 
     /// Renders one template with a context.
     pub fn render(&self, template: &str, context: &tera::Context) -> Result<String, Diagnostic> {
-        self.tera.render(template, context).map_err(|e| template_error(&self.template_files, &e))
+        self.tera
+            .render(template, context)
+            .map_err(|e| template_error(&self.template_files, &e))
     }
 }
 
@@ -142,23 +189,35 @@ fn unknown_theme(config: &Config) -> Diagnostic {
     if let Some(close) = did_you_mean(&config.theme, &names) {
         hint = format!("did you mean `{close}`? {hint}");
     }
-    Diagnostic::new(format!("unknown theme `{}`: there is no folder themes/{}/", config.theme, config.theme)).hint(hint)
+    Diagnostic::new(format!(
+        "unknown theme `{}`: there is no folder themes/{}/",
+        config.theme, config.theme
+    ))
+    .hint(hint)
 }
 
 fn read_theme_info(path: &Path, shown: &Path, problems: &mut Vec<Diagnostic>) -> ThemeInfo {
-    let Ok(text) = std::fs::read_to_string(path) else { return ThemeInfo::default() };
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return ThemeInfo::default();
+    };
     toml::from_str(&text).unwrap_or_else(|e| {
         problems.push(crate::config::toml_diagnostic(shown, &text, &e, 0));
         ThemeInfo::default()
     })
 }
 
-fn load_embedded(templates: &mut BTreeMap<String, (PathBuf, String)>, statics: &mut BTreeMap<String, FileSource>) -> ThemeInfo {
+fn load_embedded(
+    templates: &mut BTreeMap<String, (PathBuf, String)>,
+    statics: &mut BTreeMap<String, FileSource>,
+) -> ThemeInfo {
     let mut info = ThemeInfo::default();
     for (path, bytes) in DEFAULT_THEME_FILES {
         if let Some(name) = path.strip_prefix("templates/") {
             let shown = PathBuf::from(format!("(built-in theme)/templates/{name}"));
-            templates.insert(name.to_string(), (shown, String::from_utf8_lossy(bytes).into_owned()));
+            templates.insert(
+                name.to_string(),
+                (shown, String::from_utf8_lossy(bytes).into_owned()),
+            );
         } else if let Some(output) = path.strip_prefix("static/") {
             statics.insert(output.to_string(), FileSource::Embedded(bytes));
         } else if *path == "theme.toml" {
@@ -182,7 +241,10 @@ fn walk_files(dir: &Path, problems: &mut Vec<Diagnostic>, root: &Path) -> Vec<(S
         match entry {
             Ok(entry) if entry.file_type().is_file() => {
                 let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-                files.push((relative.to_string_lossy().replace('\\', "/"), entry.path().to_path_buf()));
+                files.push((
+                    relative.to_string_lossy().replace('\\', "/"),
+                    entry.path().to_path_buf(),
+                ));
             }
             Ok(_) => {}
             Err(error) => {
@@ -208,13 +270,21 @@ fn read_dir_files(
             Ok(Ok(text)) => {
                 templates.insert(name, (shown, text));
             }
-            Ok(Err(problem)) => problems.push(Diagnostic { path: Some(shown), ..problem }),
+            Ok(Err(problem)) => problems.push(Diagnostic {
+                path: Some(shown),
+                ..problem
+            }),
             Err(e) => problems.push(Diagnostic::io(&shown, "read this template", &e)),
         }
     }
 }
 
-fn list_static(dir: &Path, statics: &mut BTreeMap<String, FileSource>, problems: &mut Vec<Diagnostic>, root: &Path) {
+fn list_static(
+    dir: &Path,
+    statics: &mut BTreeMap<String, FileSource>,
+    problems: &mut Vec<Diagnostic>,
+    root: &Path,
+) {
     for (name, path) in walk_files(dir, problems, root) {
         statics.insert(name, FileSource::Disk(path));
     }
@@ -222,7 +292,12 @@ fn list_static(dir: &Path, statics: &mut BTreeMap<String, FileSource>, problems:
 
 /// Turns a Tera error into a diagnostic at the template's file, line and column.
 fn template_error(files: &BTreeMap<String, PathBuf>, error: &tera::Error) -> Diagnostic {
-    let shown = |name: &str| files.get(name).cloned().unwrap_or_else(|| PathBuf::from(name));
+    let shown = |name: &str| {
+        files
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(name))
+    };
     match error.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             let span = report.span();
@@ -235,14 +310,20 @@ fn template_error(files: &BTreeMap<String, PathBuf>, error: &tera::Error) -> Dia
                 })
         }
         tera::ErrorKind::TemplateNotFound(name) => {
-            Diagnostic::new(format!("template `{name}` not found"))
-                .hint(format!("add templates/{name} to the site or the theme, or fix the name"))
+            Diagnostic::new(format!("template `{name}` not found")).hint(format!(
+                "add templates/{name} to the site or the theme, or fix the name"
+            ))
         }
-        tera::ErrorKind::MissingParent { current, parent } => {
-            Diagnostic::in_file(shown(current), format!("extends `{parent}`, which does not exist"))
-                .hint(format!("add templates/{parent}, or fix the name in `{{% extends %}}`"))
+        tera::ErrorKind::MissingParent { current, parent } => Diagnostic::in_file(
+            shown(current),
+            format!("extends `{parent}`, which does not exist"),
+        )
+        .hint(format!(
+            "add templates/{parent}, or fix the name in `{{% extends %}}`"
+        )),
+        _ => {
+            Diagnostic::new(format!("template error: {error}")).hint("check the theme's templates")
         }
-        _ => Diagnostic::new(format!("template error: {error}")).hint("check the theme's templates"),
     }
 }
 

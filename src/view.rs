@@ -48,17 +48,27 @@ pub struct SiteView<'a> {
 impl<'a> SiteView<'a> {
     /// The top-level sections and the authors, for navigation.
     pub fn new(config: &Config, library: &'a Library) -> Self {
-        let top = library.subsections.first().map(Vec::as_slice).unwrap_or_default();
+        let top = library
+            .subsections
+            .first()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         SiteView {
             sections: top
                 .iter()
                 .map(|&i| &library.sections[i])
-                .map(|s| Link { title: &s.title, url: config.url_path(&s.path) })
+                .map(|s| Link {
+                    title: &s.title,
+                    url: config.url_path(&s.path),
+                })
                 .collect(),
             authors: library
                 .authors
                 .iter()
-                .map(|a| Link { title: &a.name, url: config.url_path(&a.path) })
+                .map(|a| Link {
+                    title: &a.name,
+                    url: config.url_path(&a.path),
+                })
                 .collect(),
         }
     }
@@ -162,14 +172,26 @@ impl<'a> PageSummary<'a> {
             word_count: rendered.word_count,
             reading_time,
             tags: &page.tags,
-            cover: page.cover.as_ref().zip(cover_src).map(|(cover, src)| CoverView {
-                src,
-                alt: cover.alt.as_deref().unwrap_or_default(),
-                caption: cover.caption.as_deref(),
-            }),
-            byline: Byline { authors, date, updated, reading_time },
+            cover: page
+                .cover
+                .as_ref()
+                .zip(cover_src)
+                .map(|(cover, src)| CoverView {
+                    src,
+                    alt: cover.alt.as_deref().unwrap_or_default(),
+                    caption: cover.caption.as_deref(),
+                }),
+            byline: Byline {
+                authors,
+                date,
+                updated,
+                reading_time,
+            },
             draft: page.draft,
-            section: Link { title: &section.title, url: config.url_path(&section.path) },
+            section: Link {
+                title: &section.title,
+                url: config.url_path(&section.path),
+            },
         }
     }
 }
@@ -186,7 +208,12 @@ pub struct PageBody<'a> {
 impl<'a> PageBody<'a> {
     /// The full-page parts of a page.
     pub fn new(page: &'a Page, rendered: &'a Rendered) -> Self {
-        PageBody { content: &rendered.html, toc: &rendered.toc, noindex: page.noindex, extra: &page.extra }
+        PageBody {
+            content: &rendered.html,
+            toc: &rendered.toc,
+            noindex: page.noindex,
+            extra: &page.extra,
+        }
     }
 }
 
@@ -205,7 +232,12 @@ pub struct SectionView<'a> {
 
 impl<'a> SectionView<'a> {
     /// The view of a section, with links to its subsections.
-    pub fn new(config: &Config, library: &'a Library, index: usize, rendered: &'a Rendered) -> Self {
+    pub fn new(
+        config: &Config,
+        library: &'a Library,
+        index: usize,
+        rendered: &'a Rendered,
+    ) -> Self {
         let section = &library.sections[index];
         SectionView {
             title: &section.title,
@@ -217,7 +249,10 @@ impl<'a> SectionView<'a> {
             subsections: library.subsections[index]
                 .iter()
                 .map(|&i| &library.sections[i])
-                .map(|s| Link { title: &s.title, url: config.url_path(&s.path) })
+                .map(|s| Link {
+                    title: &s.title,
+                    url: config.url_path(&s.path),
+                })
                 .collect(),
             extra: &section.extra,
         }
@@ -235,7 +270,10 @@ pub struct AuthorView<'a> {
 impl<'a> AuthorView<'a> {
     /// The view of an author's page.
     pub fn new(card: AuthorRef<'a>, author: &'a Author) -> Self {
-        AuthorView { card, links: &author.links }
+        AuthorView {
+            card,
+            links: &author.links,
+        }
     }
 }
 

@@ -58,8 +58,16 @@ pub struct Author {
 
 impl Author {
     /// Parses an author file.
-    pub fn parse(slug: String, file: PathBuf, text: &str, warnings: &mut Vec<Diagnostic>) -> Result<Author, Diagnostic> {
-        let split = front_matter::split(text).map_err(|e| Diagnostic { path: Some(file.clone()), ..e })?;
+    pub fn parse(
+        slug: String,
+        file: PathBuf,
+        text: &str,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> Result<Author, Diagnostic> {
+        let split = front_matter::split(text).map_err(|e| Diagnostic {
+            path: Some(file.clone()),
+            ..e
+        })?;
         let raw: RawAuthorMeta = front_matter::parse(&split, &file)?;
         warnings.extend(raw.unknown.warnings(&file, &split, KNOWN_KEYS));
         let name = raw.name.filter(|n| !n.trim().is_empty()).ok_or_else(|| {
@@ -98,16 +106,34 @@ mod tests {
     use super::*;
 
     fn author(text: &str) -> Author {
-        Author::parse("a".into(), "content/authors/a.md".into(), text, &mut Vec::new()).unwrap()
+        Author::parse(
+            "a".into(),
+            "content/authors/a.md".into(),
+            text,
+            &mut Vec::new(),
+        )
+        .unwrap()
     }
 
     #[test]
     fn job_title_never_dangles() {
-        assert_eq!(author("+++\nname = \"M\"\nrole = \"CEO\"\n+++\n").job_title().as_deref(), Some("CEO"));
         assert_eq!(
-            author("+++\nname = \"M\"\nrole = \"CEO\"\ncompany = \"Acme\"\n+++\n").job_title().as_deref(),
+            author("+++\nname = \"M\"\nrole = \"CEO\"\n+++\n")
+                .job_title()
+                .as_deref(),
+            Some("CEO")
+        );
+        assert_eq!(
+            author("+++\nname = \"M\"\nrole = \"CEO\"\ncompany = \"Acme\"\n+++\n")
+                .job_title()
+                .as_deref(),
             Some("CEO at Acme")
         );
-        assert_eq!(author("+++\nname = \"M\"\nrole = \"CEO\"\ncompany = \"\"\n+++\n").job_title().as_deref(), Some("CEO"));
+        assert_eq!(
+            author("+++\nname = \"M\"\nrole = \"CEO\"\ncompany = \"\"\n+++\n")
+                .job_title()
+                .as_deref(),
+            Some("CEO")
+        );
     }
 }

@@ -46,9 +46,11 @@ pub fn split(text: &str) -> Result<Split<'_>, Diagnostic> {
     };
     let first_line_end = text.find('\n').unwrap_or(text.len());
     if text[..first_line_end].trim_end() != fence {
-        return Err(Diagnostic::new(format!("the opening `{fence}` must stand alone on the first line"))
-            .at(1, 4)
-            .hint(format!("put a line break after `{fence}`")));
+        return Err(Diagnostic::new(format!(
+            "the opening `{fence}` must stand alone on the first line"
+        ))
+        .at(1, 4)
+        .hint(format!("put a line break after `{fence}`")));
     }
     let after_open = (first_line_end + 1).min(text.len());
     let mut offset = after_open;
@@ -57,13 +59,22 @@ pub fn split(text: &str) -> Result<Split<'_>, Diagnostic> {
             let front_matter = &text[after_open..offset];
             let body_start = (offset + line.len()).min(text.len());
             let body_line = text[..body_start].matches('\n').count() + 1;
-            return Ok(Split { format, front_matter, body: &text[body_start..], body_line });
+            return Ok(Split {
+                format,
+                front_matter,
+                body: &text[body_start..],
+                body_line,
+            });
         }
         offset += line.len();
     }
-    Err(Diagnostic::new(format!("the front matter opened with `{fence}` on line 1 is never closed"))
-        .at(1, 1)
-        .hint(format!("add a line with only `{fence}` after the last front matter line")))
+    Err(Diagnostic::new(format!(
+        "the front matter opened with `{fence}` on line 1 is never closed"
+    ))
+    .at(1, 1)
+    .hint(format!(
+        "add a line with only `{fence}` after the last front matter line"
+    )))
 }
 
 /// Parses front matter into `T`, naming `shown` and the line:column of any error.
@@ -88,9 +99,10 @@ fn yaml_diagnostic(shown: &Path, error: &serde_saphyr::Error) -> Diagnostic {
     let problem = Diagnostic::in_file(shown, format!("invalid YAML: {message}"))
         .hint("check the indentation and the `key: value` syntax on that line");
     match error.location() {
-        Some(location) if location.line() > 0 => {
-            problem.at(location.line() as usize + 1, location.column().max(1) as usize)
-        }
+        Some(location) if location.line() > 0 => problem.at(
+            location.line() as usize + 1,
+            location.column().max(1) as usize,
+        ),
         _ => problem,
     }
 }
@@ -106,13 +118,17 @@ impl UnknownKeys {
         self.0
             .keys()
             .map(|key| {
-                let mut warning = Diagnostic::in_file(shown, format!("front matter key `{key}` is not used by serum"));
+                let mut warning = Diagnostic::in_file(
+                    shown,
+                    format!("front matter key `{key}` is not used by serum"),
+                );
                 if let Some((line, column)) = find_key(split.front_matter, key) {
                     warning = warning.at(line + 1, column);
                 }
                 match did_you_mean(key, known) {
                     Some(close) => warning.hint(format!("did you mean `{close}`?")),
-                    None => warning.hint("put your own values under `extra`, where templates can read them"),
+                    None => warning
+                        .hint("put your own values under `extra`, where templates can read them"),
                 }
             })
             .collect()
@@ -143,7 +159,11 @@ impl Date {
             Some(PiecesOffset::Numeric(n)) => Some(n.offset()),
             _ => None,
         };
-        Ok(Date { date: pieces.date(), time: pieces.time(), offset })
+        Ok(Date {
+            date: pieces.date(),
+            time: pieces.time(),
+            offset,
+        })
     }
 
     /// The calendar date.
@@ -220,7 +240,11 @@ pub fn normalize_text(bytes: Vec<u8>) -> Result<String, Diagnostic> {
         Some(rest) => rest.to_string(),
         None => text,
     };
-    Ok(if text.contains('\r') { text.replace("\r\n", "\n") } else { text })
+    Ok(if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text
+    })
 }
 
 #[cfg(test)]
@@ -236,7 +260,10 @@ mod tests {
     #[test]
     fn splits_toml_and_yaml() {
         let s = split("+++\ntitle = \"A\"\n+++\nBody\n").unwrap();
-        assert_eq!((s.format, s.front_matter, s.body, s.body_line), (Format::Toml, "title = \"A\"\n", "Body\n", 4));
+        assert_eq!(
+            (s.format, s.front_matter, s.body, s.body_line),
+            (Format::Toml, "title = \"A\"\n", "Body\n", 4)
+        );
         let s = split("---\ntitle: A\n---\n").unwrap();
         assert_eq!((s.format, s.body, s.body_line), (Format::Yaml, "", 4));
     }
@@ -244,7 +271,10 @@ mod tests {
     #[test]
     fn unclosed_front_matter_says_what_to_add() {
         let err = split("+++\ntitle = \"A\"\n").unwrap_err();
-        assert_eq!(err.message, "the front matter opened with `+++` on line 1 is never closed");
+        assert_eq!(
+            err.message,
+            "the front matter opened with `+++` on line 1 is never closed"
+        );
         let err = split("# Title\n").unwrap_err();
         assert_eq!(err.line, Some(1));
         assert!(err.hint.unwrap().starts_with("did you forget"));
@@ -252,8 +282,16 @@ mod tests {
 
     #[test]
     fn dates_from_toml_and_yaml_agree() {
-        let toml: Meta = parse(&split("+++\ntitle = \"A\"\ndate = 2023-06-27\n+++\n").unwrap(), Path::new("a.md")).unwrap();
-        let yaml: Meta = parse(&split("---\ntitle: A\ndate: 2023-06-27\n---\n").unwrap(), Path::new("a.md")).unwrap();
+        let toml: Meta = parse(
+            &split("+++\ntitle = \"A\"\ndate = 2023-06-27\n+++\n").unwrap(),
+            Path::new("a.md"),
+        )
+        .unwrap();
+        let yaml: Meta = parse(
+            &split("---\ntitle: A\ndate: 2023-06-27\n---\n").unwrap(),
+            Path::new("a.md"),
+        )
+        .unwrap();
         assert_eq!(toml.title, "A");
         assert_eq!(toml.date.unwrap().to_string(), "2023-06-27");
         assert_eq!(toml.date, yaml.date);

@@ -65,13 +65,22 @@ enum Job {
 /// What one file of `content/` turned out to be.
 enum Entry {
     Read(Job),
-    BundleAsset { bundle: String, rest: String, source: PathBuf, content_path: String },
+    BundleAsset {
+        bundle: String,
+        rest: String,
+        source: PathBuf,
+        content_path: String,
+    },
     Asset(Asset),
 }
 
 enum Loaded {
     Page(Box<Page>),
-    SectionIndex { dir: String, file: PathBuf, text: String },
+    SectionIndex {
+        dir: String,
+        file: PathBuf,
+        text: String,
+    },
     Author(Box<Author>),
 }
 
@@ -90,9 +99,11 @@ impl Library {
     pub fn load(config: &Config, include_drafts: bool) -> Result<Library> {
         let content = config.content_dir();
         if !content.is_dir() {
-            return Err(Diagnostic::in_file("content", "there is no content/ folder")
-                .hint("create content/ and put your Markdown pages in it")
-                .into());
+            return Err(
+                Diagnostic::in_file("content", "there is no content/ folder")
+                    .hint("create content/ and put your Markdown pages in it")
+                    .into(),
+            );
         }
         let mut problems = Vec::new();
         let (dirs, entries) = walk_content(&config.root, &content, &mut problems);
@@ -100,7 +111,12 @@ impl Library {
 
         let mut sections: BTreeMap<String, Section> = dirs
             .iter()
-            .map(|dir| (dir.clone(), Section::untitled(dir, section_path(dir), &config.title)))
+            .map(|dir| {
+                (
+                    dir.clone(),
+                    Section::untitled(dir, section_path(dir), &config.title),
+                )
+            })
             .collect();
 
         let mut jobs = Vec::new();
@@ -108,14 +124,19 @@ impl Library {
         for entry in entries {
             match entry {
                 Entry::Asset(asset) => library.assets.push(asset),
-                Entry::BundleAsset { bundle, rest, source, content_path } => {
-                    bundle_assets.push((bundle, rest, source, content_path))
-                }
+                Entry::BundleAsset {
+                    bundle,
+                    rest,
+                    source,
+                    content_path,
+                } => bundle_assets.push((bundle, rest, source, content_path)),
                 Entry::Read(job) => jobs.push(job),
             }
         }
-        let loaded: Vec<(std::result::Result<Loaded, Diagnostic>, Vec<Diagnostic>)> =
-            jobs.into_par_iter().map(|job| load_entry(&config.root, job)).collect();
+        let loaded: Vec<(std::result::Result<Loaded, Diagnostic>, Vec<Diagnostic>)> = jobs
+            .into_par_iter()
+            .map(|job| load_entry(&config.root, job))
+            .collect();
         for (result, warnings) in loaded {
             library.warnings.extend(warnings);
             match result {
@@ -139,7 +160,9 @@ impl Library {
                 }
             }
         }
-        library.pages.sort_by(|a, b| a.content_path.cmp(&b.content_path));
+        library
+            .pages
+            .sort_by(|a, b| a.content_path.cmp(&b.content_path));
         library.authors.sort_by(|a, b| a.slug.cmp(&b.slug));
         library.sections = sections.into_values().collect();
         library.place_bundle_assets(bundle_assets);
@@ -152,12 +175,17 @@ impl Library {
 
     /// The index of the section whose folder is `dir`.
     pub fn section_index(&self, dir: &str) -> Option<usize> {
-        self.sections.binary_search_by(|s| s.dir.as_str().cmp(dir)).ok()
+        self.sections
+            .binary_search_by(|s| s.dir.as_str().cmp(dir))
+            .ok()
     }
 
     /// The author with this slug.
     pub fn author(&self, slug: &str) -> Option<&Author> {
-        self.authors.binary_search_by(|a| a.slug.as_str().cmp(slug)).ok().map(|i| &self.authors[i])
+        self.authors
+            .binary_search_by(|a| a.slug.as_str().cmp(slug))
+            .ok()
+            .map(|i| &self.authors[i])
     }
 
     /// All pages, newest first: the home page's listing.
@@ -178,10 +206,15 @@ impl Library {
             // A draft bundle that is not built takes its assets with it.
             if let Some(page_path) = bundle_paths.get(bundle.as_str()) {
                 let output_path = format!("{page_path}{rest}");
-                self.assets.push(Asset { source, content_path, output_path });
+                self.assets.push(Asset {
+                    source,
+                    content_path,
+                    output_path,
+                });
             }
         }
-        self.assets.sort_by(|a, b| a.output_path.cmp(&b.output_path));
+        self.assets
+            .sort_by(|a, b| a.output_path.cmp(&b.output_path));
     }
 
     fn check_authors(&self, problems: &mut Vec<Diagnostic>) {
@@ -191,23 +224,35 @@ impl Library {
                 if self.author(slug).is_some() {
                     continue;
                 }
-                let key = if page.front_matter.contains("authors") { "authors" } else { "author" };
+                let key = if page.front_matter.contains("authors") {
+                    "authors"
+                } else {
+                    "author"
+                };
                 let hint = match did_you_mean(slug, &known) {
                     Some(close) => format!("did you mean `{close}`?"),
-                    None if known.is_empty() => format!("create content/{AUTHORS_DIR}/{slug}.md with a `name`"),
+                    None if known.is_empty() => {
+                        format!("create content/{AUTHORS_DIR}/{slug}.md with a `name`")
+                    }
                     None => format!(
                         "create content/{AUTHORS_DIR}/{slug}.md with a `name`, or use one of: {}",
                         known.join(", ")
                     ),
                 };
-                problems.push(page.key_problem(key, format!("unknown author `{slug}`")).hint(hint));
+                problems.push(
+                    page.key_problem(key, format!("unknown author `{slug}`"))
+                        .hint(hint),
+                );
             }
         }
     }
 
     fn check_unique_urls(&self, problems: &mut Vec<Diagnostic>) {
         let mut owners: HashMap<&str, &Path> = HashMap::new();
-        let section_files = self.sections.iter().map(|s| (s.path.as_str(), s.file.as_deref(), s.dir.as_str()));
+        let section_files = self
+            .sections
+            .iter()
+            .map(|s| (s.path.as_str(), s.file.as_deref(), s.dir.as_str()));
         for (path, file, dir) in section_files {
             let shown = file.unwrap_or(Path::new(dir));
             owners.insert(path, shown);
@@ -216,7 +261,11 @@ impl Library {
             .pages
             .iter()
             .map(|p| (p.path.as_str(), p.file.as_path()))
-            .chain(self.authors.iter().map(|a| (a.path.as_str(), a.file.as_path())));
+            .chain(
+                self.authors
+                    .iter()
+                    .map(|a| (a.path.as_str(), a.file.as_path())),
+            );
         for (path, file) in claims {
             if let Some(first) = owners.get(path) {
                 problems.push(
@@ -230,8 +279,12 @@ impl Library {
     }
 
     fn order(&mut self) {
-        let index: HashMap<&str, usize> =
-            self.sections.iter().enumerate().map(|(i, s)| (s.dir.as_str(), i)).collect();
+        let index: HashMap<&str, usize> = self
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.dir.as_str(), i))
+            .collect();
         let mut section_pages = vec![Vec::new(); self.sections.len()];
         for (i, page) in self.pages.iter().enumerate() {
             if let Some(&s) = index.get(page.section.as_str()) {
@@ -243,7 +296,10 @@ impl Library {
         }
         let mut subsections = vec![Vec::new(); self.sections.len()];
         for (i, section) in self.sections.iter().enumerate().skip(1) {
-            let parent = section.dir.rsplit_once('/').map_or("", |(parent, _)| parent);
+            let parent = section
+                .dir
+                .rsplit_once('/')
+                .map_or("", |(parent, _)| parent);
             if let Some(&p) = index.get(parent) {
                 subsections[p].push(i);
             }
@@ -251,7 +307,8 @@ impl Library {
         for ids in &mut subsections {
             ids.sort_by(|&a, &b| {
                 let (a, b) = (&self.sections[a], &self.sections[b]);
-                (a.weight.unwrap_or(i64::MAX), &a.title).cmp(&(b.weight.unwrap_or(i64::MAX), &b.title))
+                (a.weight.unwrap_or(i64::MAX), &a.title)
+                    .cmp(&(b.weight.unwrap_or(i64::MAX), &b.title))
             });
         }
         self.section_pages = section_pages;
@@ -273,10 +330,15 @@ fn sort_pages(pages: &[Page], ids: &mut [usize], by: SortBy) {
                     (None, None) => std::cmp::Ordering::Equal,
                 }
             }
-            SortBy::Weight => a.weight.unwrap_or(i64::MAX).cmp(&b.weight.unwrap_or(i64::MAX)),
+            SortBy::Weight => a
+                .weight
+                .unwrap_or(i64::MAX)
+                .cmp(&b.weight.unwrap_or(i64::MAX)),
             SortBy::Title => a.title.to_lowercase().cmp(&b.title.to_lowercase()),
         };
-        first.then_with(|| a.title.cmp(&b.title)).then_with(|| a.path.cmp(&b.path))
+        first
+            .then_with(|| a.title.cmp(&b.title))
+            .then_with(|| a.path.cmp(&b.path))
     });
 }
 
@@ -291,7 +353,11 @@ fn section_path(dir: &str) -> String {
 }
 
 /// Lists `content/`: its section folders and what each file is.
-fn walk_content(root: &Path, content: &Path, problems: &mut Vec<Diagnostic>) -> (Vec<String>, Vec<Entry>) {
+fn walk_content(
+    root: &Path,
+    content: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> (Vec<String>, Vec<Entry>) {
     let shown = |path: &Path| path.strip_prefix(root).unwrap_or(path).to_path_buf();
     let mut dirs = Vec::new();
     let mut files = Vec::new();
@@ -308,7 +374,9 @@ fn walk_content(root: &Path, content: &Path, problems: &mut Vec<Diagnostic>) -> 
                 continue;
             }
         };
-        let Ok(relative) = entry.path().strip_prefix(content) else { continue };
+        let Ok(relative) = entry.path().strip_prefix(content) else {
+            continue;
+        };
         let Some(relative) = relative.to_str().map(|s| s.replace('\\', "/")) else {
             problems.push(
                 Diagnostic::in_file(shown(entry.path()), "the file name is not valid UTF-8")
@@ -363,7 +431,12 @@ fn walk_content(root: &Path, content: &Path, problems: &mut Vec<Diagnostic>) -> 
                     }));
                 }
                 let rest = rel[bundle.len() + 1..].to_string();
-                return Entry::BundleAsset { bundle, rest, source, content_path: rel };
+                return Entry::BundleAsset {
+                    bundle,
+                    rest,
+                    source,
+                    content_path: rel,
+                };
             }
             let is_markdown = name.ends_with(".md");
             if rel.starts_with(&authors_prefix) {
@@ -371,10 +444,17 @@ fn walk_content(root: &Path, content: &Path, problems: &mut Vec<Diagnostic>) -> 
                     let slug = name.trim_end_matches(".md").to_string();
                     return Entry::Read(Job::Author { slug, file });
                 }
-                return Entry::Asset(Asset { source, output_path: rel.clone(), content_path: rel });
+                return Entry::Asset(Asset {
+                    source,
+                    output_path: rel.clone(),
+                    content_path: rel,
+                });
             }
             if name == "_index.md" {
-                return Entry::Read(Job::SectionIndex { dir: dir.to_string(), file });
+                return Entry::Read(Job::SectionIndex {
+                    dir: dir.to_string(),
+                    file,
+                });
             }
             if is_markdown {
                 return Entry::Read(Job::Page(PageSource {
@@ -387,29 +467,47 @@ fn walk_content(root: &Path, content: &Path, problems: &mut Vec<Diagnostic>) -> 
                 }));
             }
             let output_path = format!("{}{name}", section_path(dir));
-            Entry::Asset(Asset { source, output_path, content_path: rel })
+            Entry::Asset(Asset {
+                source,
+                output_path,
+                content_path: rel,
+            })
         })
         .collect();
     (section_dirs, entries)
 }
 
 fn walk_problem(error: &walkdir::Error, shown: &dyn Fn(&Path) -> PathBuf) -> Diagnostic {
-    let path = error.path().map(shown).unwrap_or_else(|| PathBuf::from("content"));
+    let path = error
+        .path()
+        .map(shown)
+        .unwrap_or_else(|| PathBuf::from("content"));
     if let Some(ancestor) = error.loop_ancestor() {
-        return Diagnostic::in_file(path, format!("symbolic link loop: it leads back to {}", shown(ancestor).display()))
-            .hint("remove or fix the link; serum does not follow a folder into itself");
+        return Diagnostic::in_file(
+            path,
+            format!(
+                "symbolic link loop: it leads back to {}",
+                shown(ancestor).display()
+            ),
+        )
+        .hint("remove or fix the link; serum does not follow a folder into itself");
     }
     match error.io_error() {
-        Some(io) => Diagnostic::io(&path, "read this", io).hint("check that the file exists and that you may read it"),
+        Some(io) => Diagnostic::io(&path, "read this", io)
+            .hint("check that the file exists and that you may read it"),
         None => Diagnostic::in_file(path, error.to_string()),
     }
 }
 
 fn read_text(root: &Path, file: &Path) -> std::result::Result<String, Diagnostic> {
     let bytes = std::fs::read(root.join(file)).map_err(|e| {
-        Diagnostic::io(file, "read this file", &e).hint("check that the file exists and that you may read it")
+        Diagnostic::io(file, "read this file", &e)
+            .hint("check that the file exists and that you may read it")
     })?;
-    front_matter::normalize_text(bytes).map_err(|e| Diagnostic { path: Some(file.to_path_buf()), ..e })
+    front_matter::normalize_text(bytes).map_err(|e| Diagnostic {
+        path: Some(file.to_path_buf()),
+        ..e
+    })
 }
 
 fn load_entry(root: &Path, job: Job) -> (std::result::Result<Loaded, Diagnostic>, Vec<Diagnostic>) {

@@ -8,8 +8,21 @@ use super::front_matter::{self, Date, Split, UnknownKeys};
 use crate::error::Diagnostic;
 
 const KNOWN_KEYS: &[&str] = &[
-    "title", "description", "date", "updated", "author", "authors", "tags", "cover", "draft",
-    "noindex", "slug", "template", "weight", "extra", "aliases",
+    "title",
+    "description",
+    "date",
+    "updated",
+    "author",
+    "authors",
+    "tags",
+    "cover",
+    "draft",
+    "noindex",
+    "slug",
+    "template",
+    "weight",
+    "extra",
+    "aliases",
 ];
 
 /// A page's cover image.
@@ -118,12 +131,22 @@ pub struct PageSource {
 
 impl Page {
     /// Parses a page file's text; problems come back with `warnings` kept apart.
-    pub fn parse(source: PageSource, text: &str, warnings: &mut Vec<Diagnostic>) -> Result<Page, Diagnostic> {
+    pub fn parse(
+        source: PageSource,
+        text: &str,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> Result<Page, Diagnostic> {
         let shown = &source.file;
-        let split = front_matter::split(text).map_err(|e| Diagnostic { path: Some(shown.clone()), ..e })?;
+        let split = front_matter::split(text).map_err(|e| Diagnostic {
+            path: Some(shown.clone()),
+            ..e
+        })?;
         let raw: RawPageMeta = front_matter::parse(&split, shown)?;
         warnings.extend(raw.unknown.warnings(shown, &split, KNOWN_KEYS));
-        let title = raw.title.filter(|t| !t.trim().is_empty()).ok_or_else(|| missing_title(shown))?;
+        let title = raw
+            .title
+            .filter(|t| !t.trim().is_empty())
+            .ok_or_else(|| missing_title(shown))?;
         let mut authors = raw.authors.unwrap_or_default();
         if let Some(author) = raw.author {
             authors.insert(0, author);
@@ -180,7 +203,12 @@ impl Page {
     }
 }
 
-fn key_problem(shown: &PathBuf, split: &Split, key: &str, message: impl Into<String>) -> Diagnostic {
+fn key_problem(
+    shown: &PathBuf,
+    split: &Split,
+    key: &str,
+    message: impl Into<String>,
+) -> Diagnostic {
     let problem = Diagnostic::in_file(shown, message);
     match front_matter::key_line(split, key) {
         Some((line, column)) => problem.at(line, column),

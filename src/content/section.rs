@@ -7,7 +7,15 @@ use serde::Deserialize;
 use super::front_matter::{self, UnknownKeys};
 use crate::error::Diagnostic;
 
-const KNOWN_KEYS: &[&str] = &["title", "description", "sort_by", "template", "page_template", "weight", "extra"];
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "sort_by",
+    "template",
+    "page_template",
+    "weight",
+    "extra",
+];
 
 /// How a section orders its pages.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -70,7 +78,11 @@ impl Section {
     /// A section for a folder without `_index.md`.
     pub fn untitled(dir: &str, path: String, site_title: &str) -> Section {
         let name = dir.rsplit('/').next().unwrap_or(dir);
-        let title = if dir.is_empty() { site_title.to_string() } else { title_case(name) };
+        let title = if dir.is_empty() {
+            site_title.to_string()
+        } else {
+            title_case(name)
+        };
         Section {
             dir: dir.to_string(),
             file: None,
@@ -88,8 +100,16 @@ impl Section {
     }
 
     /// Reads a section's `_index.md` over the defaults.
-    pub fn apply_index(&mut self, file: PathBuf, text: &str, warnings: &mut Vec<Diagnostic>) -> Result<(), Diagnostic> {
-        let split = front_matter::split(text).map_err(|e| Diagnostic { path: Some(file.clone()), ..e })?;
+    pub fn apply_index(
+        &mut self,
+        file: PathBuf,
+        text: &str,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> Result<(), Diagnostic> {
+        let split = front_matter::split(text).map_err(|e| Diagnostic {
+            path: Some(file.clone()),
+            ..e
+        })?;
         let raw: RawSectionMeta = front_matter::parse(&split, &file)?;
         warnings.extend(raw.unknown.warnings(&file, &split, KNOWN_KEYS));
         if let Some(title) = raw.title.filter(|t| !t.trim().is_empty()) {

@@ -1,0 +1,400 @@
+//! What `serum build` publishes, checked through an HTML parser.
+
+mod common;
+
+use common::{Page, TestSite, serum};
+
+#[test]
+fn the_repository_site_publishes_the_article_with_byline_sections_and_toc() {
+    let site = TestSite::repository_site();
+    let run = site.build(&[]).ok();
+    assert!(
+        run.stdout
+            .starts_with("Built 1 page, 1 section, 1 author and "),
+        "{}",
+        run.stdout
+    );
+
+    let article = site.page("public/articles/microneedling/index.html");
+    assert_eq!(article.all("h1").len(), 1);
+    assert!(article.text("h1.page-title").starts_with("Microneedling"));
+    assert_eq!(article.text(".page .byline .byline-author"), "Mike Rubini");
+    assert_eq!(
+        article.attr(".page .byline .byline-author", "href"),
+        "/authors/mike-rubini/"
+    );
+    assert_eq!(article.text(".page .byline .byline-role"), "CEO");
+    let byline = article.text(".page .byline");
+    assert!(!byline.contains(" at"), "dangling `at` in byline: {byline}");
+    assert_eq!(article.attr(".byline-date", "datetime"), "2023-06-27");
+
+    let headings = article.texts(".page-content h2");
+    assert_eq!(
+        headings,
+        ["Micro-needling at Home #", "Why the trend? #"]
+            .map(|h| h.trim_end_matches(" #").to_string())
+    );
+    let ids = article.attrs(".page-content h2", "id");
+    assert_eq!(ids, ["micro-needling-at-home", "why-the-trend"]);
+    let toc_links = article.attrs("nav.toc a", "href");
+    assert_eq!(toc_links, ["#micro-needling-at-home", "#why-the-trend"]);
+    for id in &ids {
+        assert_eq!(
+            article.all(&format!("[id=\"{id}\"]")).len(),
+            1,
+            "{id} must exist once"
+        );
+        assert_eq!(
+            article.attr(&format!("h2#{id} a.anchor"), "href"),
+            format!("#{id}")
+        );
+    }
+    let text = article.text(".page-content");
+    assert!(text.contains("Collagen Induction Therapy"));
+    assert!(text.contains("everybody’s mind"), "curly apostrophe kept");
+    assert!(text.contains("$ 300 and 800$"), "dollar amounts as written");
+    assert!(
+        !text.contains("notion image") && !text.contains("Written by"),
+        "export residue must not be prose"
+    );
+
+    let cover = article.one("figure.cover img");
+    assert!(
+        cover.value().attr("alt").is_some_and(|alt| alt.len() > 20),
+        "real alt text"
+    );
+    let src = cover.value().attr("src").unwrap();
+    assert!(
+        site.path(&format!("public{src}")).is_file(),
+        "cover {src} is published"
+    );
+
+    assert_eq!(
+        article.text(".author-card .author-card-name"),
+        "Mike Rubini"
+    );
+    assert_eq!(article.text(".author-card .author-card-role"), "CEO");
+
+    let home = site.page("public/index.html");
+    assert_eq!(
+        home.attrs(".page-list .page-item-title a", "href"),
+        ["/articles/microneedling/"]
+    );
+    assert_eq!(home.text(".page-item .byline-author"), "Mike Rubini");
+
+    let author = site.page("public/authors/mike-rubini/index.html");
+    assert_eq!(author.text("h1.author-name"), "Mike Rubini");
+    assert_eq!(author.text(".author-job"), "CEO");
+    assert_eq!(
+        author.attrs(".page-list .page-item-title a", "href"),
+        ["/articles/microneedling/"]
+    );
+
+    let section = site.page("public/articles/index.html");
+    assert_eq!(
+        section.attrs(".page-list .page-item-title a", "href"),
+        ["/articles/microneedling/"]
+    );
+    assert!(site.path("public/404.html").is_file());
+}
+
+#[test]
+fn a_company_makes_the_byline_read_role_at_company() {
+    let site = TestSite::new().write(
+        "content/authors/ann.md",
+        "+++\nname = \"Ann Lee\"\nrole = \"Editor\"\ncompany = \"Glow Co\"\n+++\nBio.\n",
+    );
+    site.build(&[]).ok();
+    let page = site.page("public/posts/first/index.html");
+    assert_eq!(page.text(".byline .byline-role"), "Editor at Glow Co");
+    assert_eq!(
+        page.text(".author-card .author-card-role"),
+        "Editor at Glow Co"
+    );
+}
+
+#[test]
+fn author_metadata_is_escaped() {
+    let site = TestSite::new().write(
+        "content/authors/ann.md",
+        "+++\nname = \"Ann <script>alert(1)</script>\"\nrole = \"A & B\"\n+++\n",
+    );
+    site.build(&[]).ok();
+    let page = site.page("public/posts/first/index.html");
+    assert!(
+        page.all("script").is_empty(),
+        "no script element may come from metadata"
+    );
+    assert_eq!(page.text(".byline-author"), "Ann <script>alert(1)</script>");
+    assert_eq!(page.text(".byline-role"), "A & B");
+}
+
+#[test]
+fn switching_theme_changes_the_output() {
+    let site = TestSite::new().with_repo_themes();
+    site.build(&[]).ok();
+    let default_html = site.read("public/posts/first/index.html");
+    let default_css = site.read("public/style.css");
+    site.build(&["--theme", "mono"]).ok();
+    let mono_html = site.read("public/posts/first/index.html");
+    assert_ne!(default_html, mono_html);
+    assert_ne!(default_css, site.read("public/style.css"));
+    let mono = site.page("public/posts/first/index.html");
+    assert_eq!(mono.text("h1.page-title"), "First post");
+    assert_eq!(mono.text(".byline-author"), "Ann Lee");
+}
+
+#[test]
+fn the_built_in_default_theme_matches_themes_default() {
+    let with_folder = TestSite::new().with_repo_themes();
+    let built_in = TestSite::new();
+    with_folder.build(&[]).ok();
+    built_in.build(&[]).ok();
+    assert_eq!(
+        common::snapshot(&with_folder.path("public")),
+        common::snapshot(&built_in.path("public"))
+    );
+}
+
+#[test]
+fn site_templates_and_static_files_override_the_theme_one_by_one() {
+    let site = TestSite::new()
+        .write(
+            "templates/page.html",
+            "<!doctype html><title>{{ page.title }}</title><p class=\"mine\">{{ page.title }}</p>",
+        )
+        .write("static/style.css", "body { color: red }")
+        .write("static/extra.txt", "extra");
+    site.build(&[]).ok();
+    assert_eq!(
+        site.page("public/posts/first/index.html").text("p.mine"),
+        "First post"
+    );
+    assert_eq!(site.read("public/style.css"), "body { color: red }");
+    assert_eq!(site.read("public/extra.txt"), "extra");
+    // Templates the site does not override still come from the theme.
+    assert_eq!(
+        site.page("public/index.html")
+            .all(".page-list .page-item")
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_sub_path_base_url_prefixes_every_link() {
+    let site = TestSite::new().write(
+        "content/posts/second.md",
+        "+++\ntitle = \"Second\"\n+++\nBack to [the first](first.md#part-one) and [home](@/_index.md).\n",
+    );
+    site.build(&["--base-url", "https://example.com/blog"]).ok();
+    let page = site.page("public/posts/second/index.html");
+    assert_eq!(
+        page.attrs(".page-content a", "href"),
+        ["/blog/posts/first/#part-one", "/blog/"]
+    );
+    assert_eq!(
+        page.attr("link[rel=canonical]", "href"),
+        "https://example.com/blog/posts/second/"
+    );
+    assert_eq!(page.attr("link[rel=stylesheet]", "href"), "/blog/style.css");
+    let home = site.page("public/index.html");
+    let hrefs = home.attrs("a[href]", "href");
+    let internal: Vec<&String> = hrefs.iter().filter(|h| h.starts_with('/')).collect();
+    assert!(!internal.is_empty());
+    for href in internal {
+        assert!(href.starts_with("/blog/"), "{href} is outside /blog/");
+    }
+}
+
+#[test]
+fn page_bundles_publish_their_assets_beside_the_page() {
+    let site = TestSite::new()
+        .write(
+            "content/posts/trip/index.md",
+            "+++\ntitle = \"Trip\"\ncover = { src = \"map.svg\", alt = \"A map of the trip\" }\n+++\n![The view](photos/view.svg)\n\n[Notes](notes.txt)\n",
+        )
+        .write("content/posts/trip/map.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
+        .write("content/posts/trip/photos/view.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
+        .write("content/posts/trip/notes.txt", "notes");
+    site.build(&[]).ok();
+    let page = site.page("public/posts/trip/index.html");
+    assert_eq!(page.attr(".page-content img", "src"), "photos/view.svg");
+    assert_eq!(
+        page.attr(".page-content a[href$='.txt']", "href"),
+        "notes.txt"
+    );
+    assert_eq!(page.attr("figure.cover img", "src"), "/posts/trip/map.svg");
+    for asset in ["map.svg", "photos/view.svg", "notes.txt"] {
+        assert!(
+            site.path(&format!("public/posts/trip/{asset}")).is_file(),
+            "{asset}"
+        );
+    }
+    let home = site.page("public/index.html");
+    assert!(
+        home.attrs(".page-item img", "src")
+            .contains(&"/posts/trip/map.svg".to_string())
+    );
+}
+
+#[test]
+fn links_between_content_files_become_urls() {
+    let site = TestSite::new()
+        .write("content/about.md", "+++\ntitle = \"About\"\n+++\nRead [the post](posts/first.md), [rooted](@/posts/first.md#part-one) or [Ann](authors/ann.md).\n")
+        .write("content/posts/second.md", "+++\ntitle = \"Second\"\n+++\n[Up](../about.md) and [down](#local).\n\n## Local\n");
+    site.build(&[]).ok();
+    let about = site.page("public/about/index.html");
+    assert_eq!(
+        about.attrs(".page-content a", "href"),
+        ["/posts/first/", "/posts/first/#part-one", "/authors/ann/"]
+    );
+    let second = site.page("public/posts/second/index.html");
+    assert_eq!(
+        second.attrs(".page-content p a", "href"),
+        ["/about/", "#local"]
+    );
+}
+
+#[test]
+fn toml_and_yaml_front_matter_both_work_with_crlf_and_bom() {
+    let site = TestSite::new()
+        .write(
+            "content/posts/yaml.md",
+            "---\ntitle: From YAML\ndate: 2024-06-01\nauthor: ann\ntags: [a, b]\n---\nYAML body.\n",
+        )
+        .write(
+            "content/posts/windows.md",
+            "\u{feff}+++\r\ntitle = \"Windows\"\r\n+++\r\nLine one\r\n\r\n## Heading\r\n",
+        );
+    site.build(&[]).ok();
+    assert_eq!(
+        site.page("public/posts/yaml/index.html")
+            .text("h1.page-title"),
+        "From YAML"
+    );
+    let windows = site.page("public/posts/windows/index.html");
+    assert_eq!(windows.text("h1.page-title"), "Windows");
+    assert_eq!(windows.attrs(".page-content h2", "id"), ["heading"]);
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let site = TestSite::new().write(
+        "content/posts/wip.md",
+        "+++\ntitle = \"WIP\"\ndraft = true\n+++\nSoon.\n",
+    );
+    site.build(&[]).ok();
+    assert!(!site.path("public/posts/wip/index.html").exists());
+    assert_eq!(site.page("public/index.html").all(".page-item").len(), 1);
+    site.build(&["--drafts"]).ok();
+    let draft = site.page("public/posts/wip/index.html");
+    assert_eq!(draft.text(".draft-badge"), "Draft");
+}
+
+#[test]
+fn sections_list_their_pages_newest_first_and_home_lists_all() {
+    let site = TestSite::new()
+        .write(
+            "content/posts/older.md",
+            "+++\ntitle = \"Older\"\ndate = 2020-01-01\n+++\n",
+        )
+        .write(
+            "content/posts/newest.md",
+            "+++\ntitle = \"Newest\"\ndate = 2025-01-01\n+++\n",
+        )
+        .write(
+            "content/notes/_index.md",
+            "+++\ntitle = \"Field notes\"\nsort_by = \"title\"\n+++\nShort notes.\n",
+        )
+        .write("content/notes/b.md", "+++\ntitle = \"Beta\"\n+++\n")
+        .write("content/notes/a.md", "+++\ntitle = \"Alpha\"\n+++\n");
+    site.build(&[]).ok();
+    let posts = site.page("public/posts/index.html");
+    assert_eq!(
+        posts.texts(".page-item-title"),
+        ["Newest", "First post", "Older"]
+    );
+    let notes = site.page("public/notes/index.html");
+    assert_eq!(notes.text("h1"), "Field notes");
+    assert_eq!(notes.texts(".page-item-title"), ["Alpha", "Beta"]);
+    let home = site.page("public/index.html");
+    assert_eq!(
+        home.texts(".page-item-title"),
+        ["Newest", "First post", "Older", "Alpha", "Beta"]
+    );
+    let nav: Vec<String> = home.texts(".site-nav a");
+    assert!(
+        nav.contains(&"Field notes".to_string()) && nav.contains(&"Posts".to_string()),
+        "{nav:?}"
+    );
+}
+
+#[test]
+fn markdown_extensions_render() {
+    let site = TestSite::new().write(
+        "content/posts/md.md",
+        "+++\ntitle = \"Markdown\"\n+++\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ text[^1]\n\n- [x] done\n- [ ] todo\n\n> [!WARNING]\n> Careful.\n\n[^1]: A footnote.\n",
+    );
+    site.build(&[]).ok();
+    let page = site.page("public/posts/md/index.html");
+    assert_eq!(page.texts(".page-content td"), ["1", "2"]);
+    assert_eq!(page.text(".page-content del"), "old");
+    assert_eq!(
+        page.all(".page-content input[type=checkbox][checked]")
+            .len(),
+        1
+    );
+    assert_eq!(page.text(".alert-warning .alert-title"), "Warning");
+    assert_eq!(page.all(".footnote-definition").len(), 1);
+}
+
+#[test]
+fn unknown_front_matter_keys_warn_but_build() {
+    let site = TestSite::new().write(
+        "content/posts/typo.md",
+        "+++\ntitle = \"Typo\"\ndescripton = \"x\"\n+++\n",
+    );
+    let run = site.build(&[]).ok();
+    assert_eq!(
+        run.stderr,
+        "warning: content/posts/typo.md:3:1: front matter key `descripton` is not used by serum\n  help: did you mean `description`?\n"
+    );
+}
+
+#[test]
+fn init_creates_a_site_that_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = serum(dir.path(), &["init", "blog"]);
+    assert_eq!(run.status, Some(0), "{}", run.stderr);
+    let run = serum(dir.path(), &["build", "--root", "blog"]).ok();
+    assert!(
+        run.stdout
+            .starts_with("Built 1 page, 1 section, 1 author and "),
+        "{}",
+        run.stdout
+    );
+    let html = Page(scraper::Html::parse_document(
+        &std::fs::read_to_string(dir.path().join("blog/public/posts/hello-serum/index.html"))
+            .unwrap(),
+    ));
+    assert_eq!(html.text("h1.page-title"), "Hello, serum");
+    assert_eq!(html.text(".byline-role"), "Writer");
+    let again = serum(dir.path(), &["init", "blog"]);
+    assert_eq!(again.status, Some(1));
+}
+
+#[test]
+fn help_and_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = serum(dir.path(), &["--help"]);
+    assert_eq!(help.status, Some(0));
+    for command in ["build", "init"] {
+        assert!(help.stdout.contains(command), "{}", help.stdout);
+    }
+    let version = serum(dir.path(), &["--version"]);
+    assert_eq!(
+        version.stdout,
+        format!("serum {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
