@@ -22,6 +22,8 @@ pub struct Cli {
 enum Command {
     /// Build the site into public/ (or --output)
     Build(BuildArgs),
+    /// Preview the site locally, rebuilding and reloading the browser on every save
+    Serve(ServeArgs),
     /// Create a new site with one article and one author
     Init(InitArgs),
 }
@@ -31,6 +33,7 @@ impl Cli {
     pub fn run(self) -> Result<ExitCode> {
         match self.command {
             Command::Build(args) => args.run(),
+            Command::Serve(args) => args.run(),
             Command::Init(args) => args.run(),
         }
     }
@@ -77,6 +80,7 @@ impl BuildArgs {
             config,
             BuildOptions {
                 drafts: self.drafts,
+                live_reload: None,
             },
         )?;
         let report = site.render(&staged)?;
@@ -85,6 +89,43 @@ impl BuildArgs {
         print_warnings(&report.warnings);
         println!("{}", summary_line(&report, &shown));
         Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// `serum serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The site's folder, holding serum.toml
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    root: PathBuf,
+    /// The address to listen on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// The port to listen on; 0 picks a free one
+    #[arg(long, short, value_name = "N", default_value_t = 1111)]
+    port: u16,
+    /// Use this theme instead of the one serum.toml names
+    #[arg(long, value_name = "NAME")]
+    theme: Option<String>,
+    /// Also build pages marked draft
+    #[arg(long)]
+    drafts: bool,
+    /// Open the site in a web browser
+    #[arg(long)]
+    open: bool,
+}
+
+impl ServeArgs {
+    /// Serves the site until Ctrl-C; never touches the output directory.
+    pub fn run(self) -> Result<ExitCode> {
+        crate::serve::serve(crate::serve::ServeOptions {
+            root: self.root,
+            bind: self.bind,
+            port: self.port,
+            theme: self.theme,
+            drafts: self.drafts,
+            open: self.open,
+        })
     }
 }
 

@@ -8,6 +8,7 @@ pub mod content;
 pub mod error;
 pub mod markdown;
 pub mod output;
+pub mod serve;
 pub mod site;
 pub mod theme;
 pub mod view;

@@ -180,6 +180,38 @@ impl Output for StagedDir {
     }
 }
 
+/// An existing directory updated in place, each file replaced atomically: for `serve`.
+#[derive(Debug)]
+pub struct LiveDir {
+    dir: PathBuf,
+}
+
+impl LiveDir {
+    /// Writes into `dir`, which must exist.
+    pub fn new(dir: &Path) -> LiveDir {
+        LiveDir {
+            dir: dir.to_path_buf(),
+        }
+    }
+}
+
+impl Output for LiveDir {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let full = self.dir.join(path);
+        create_parent(&full, &self.dir)?;
+        // A reader never sees half a file: write beside it, then rename over it.
+        let temporary = full.with_file_name(format!(
+            ".{}.serum-tmp",
+            full.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
+        ));
+        std::fs::write(&temporary, bytes)
+            .and_then(|()| std::fs::rename(&temporary, &full))
+            .map_err(|e| write_error(&self.dir, path, &e))
+    }
+}
+
 fn create_parent(full: &Path, shown: &Path) -> Result<(), Diagnostic> {
     match full.parent() {
         Some(parent) if !parent.is_dir() => std::fs::create_dir_all(parent).map_err(|e| {

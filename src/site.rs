@@ -17,10 +17,12 @@ use crate::view::{
 };
 
 /// Choices that change what a build produces.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     /// Build pages marked `draft = true`.
     pub drafts: bool,
+    /// The URL of the live reload script, which templates include when set (`serve` only).
+    pub live_reload: Option<String>,
 }
 
 /// What a build produced, for the summary line.
@@ -43,8 +45,17 @@ pub struct BuildReport {
 /// A site ready to render: its configuration, content and theme.
 pub struct Site {
     config: Config,
+    options: BuildOptions,
     library: Library,
     theme: Theme,
+    /// What the last render made, kept so that `update_pages` can redo only a part.
+    rendered: Option<Rendering>,
+}
+
+/// The rendered Markdown and listing views of the last render.
+struct Rendering {
+    bodies: Bodies,
+    summaries: Vec<tera::Value>,
 }
 
 /// The rendered Markdown of everything that has a body.
@@ -73,8 +84,10 @@ impl Site {
         };
         let site = Site {
             config,
+            options,
             library,
             theme,
+            rendered: None,
         };
         site.check_templates()?;
         Ok(site)
@@ -91,14 +104,19 @@ impl Site {
         let bodies = self.render_markdown()?;
         self.check_anchors(&bodies)?;
         self.theme.set_globals(self.globals());
-        let summaries = self.summaries(&bodies);
+        let summaries = self.summaries(&bodies, None);
         let static_files = self.copy_static_files(output)?;
+        let rendering = Rendering { bodies, summaries };
+        let all_pages: Vec<usize> = (0..self.library.pages.len()).collect();
+        let all_sections: Vec<usize> = (0..self.library.sections.len()).collect();
+        let all_authors: Vec<usize> = (0..self.library.authors.len()).collect();
         let mut problems = Vec::new();
-        problems.extend(self.write_pages(output, &bodies, &summaries));
-        problems.extend(self.write_sections(output, &bodies, &summaries));
-        problems.extend(self.write_authors(output, &bodies, &summaries));
+        problems.extend(self.write_pages(output, &rendering, &all_pages));
+        problems.extend(self.write_sections(output, &rendering, &all_sections));
+        problems.extend(self.write_authors(output, &rendering, &all_authors));
         problems.extend(self.write_not_found(output));
         fail_if_any(summarize_template_problems(problems))?;
+        self.rendered = Some(rendering);
         Ok(BuildReport {
             pages: self.library.pages.len(),
             sections: self.library.sections.len().saturating_sub(1),
@@ -107,6 +125,105 @@ impl Site {
             warnings: self.library.warnings.clone(),
             elapsed: started.elapsed(),
         })
+    }
+
+    /// Re-reads edited page files and re-renders them and the listings that show them: the home
+    /// page, their sections and their authors. `Ok(None)` means the change reaches further (a new
+    /// URL, a page added or removed) and the whole site must be rendered again.
+    pub fn update_pages(
+        &mut self,
+        files: &[PathBuf],
+        output: &dyn Output,
+    ) -> Result<Option<usize>> {
+        let Some(mut rendering) = self.rendered.take() else {
+            return Ok(None);
+        };
+        let mut changed = Vec::new();
+        for file in files {
+            let Some(index) = self.library.pages.iter().position(|p| &p.file == file) else {
+                return Ok(None);
+            };
+            let old = &self.library.pages[index];
+            let page = self.library.reload_page(&self.config, old)?;
+            if page.path != old.path || page.draft != old.draft || page.section != old.section {
+                return Ok(None);
+            }
+            let mut sections = vec![old.section.clone()];
+            sections.push(page.section.clone());
+            let mut authors = old.authors.clone();
+            authors.extend(page.authors.iter().cloned());
+            changed.push((index, sections, authors));
+            self.library.pages[index] = page;
+        }
+        self.library.refresh()?;
+        let targets = LinkTargets::new(&self.config, &self.library);
+        let mut problems = Vec::new();
+        for (index, _, _) in &changed {
+            let page = &self.library.pages[*index];
+            let (body, found) = render_body(
+                &targets,
+                &page.body,
+                &page.dir,
+                page.is_bundle,
+                &page.file,
+                page.body_line,
+            );
+            problems.extend(found);
+            rendering.bodies.pages[*index] = body;
+        }
+        fail_if_any(problems)?;
+        self.check_anchors(&rendering.bodies)?;
+        let page_ids: Vec<usize> = changed.iter().map(|(i, _, _)| *i).collect();
+        let fresh = self.summaries(&rendering.bodies, Some(&page_ids));
+        for (&index, summary) in page_ids.iter().zip(fresh) {
+            rendering.summaries[index] = summary;
+        }
+        let mut section_ids = vec![0];
+        let mut author_ids = Vec::new();
+        for (_, sections, authors) in &changed {
+            section_ids.extend(
+                sections
+                    .iter()
+                    .filter_map(|dir| self.library.section_index(dir)),
+            );
+            author_ids.extend(
+                authors
+                    .iter()
+                    .filter_map(|slug| self.library.authors.iter().position(|a| &a.slug == slug)),
+            );
+        }
+        section_ids.sort_unstable();
+        section_ids.dedup();
+        author_ids.sort_unstable();
+        author_ids.dedup();
+        let mut problems = Vec::new();
+        problems.extend(self.write_pages(output, &rendering, &page_ids));
+        problems.extend(self.write_sections(output, &rendering, &section_ids));
+        problems.extend(self.write_authors(output, &rendering, &author_ids));
+        fail_if_any(summarize_template_problems(problems))?;
+        let count = page_ids.len() + section_ids.len() + author_ids.len();
+        self.rendered = Some(rendering);
+        Ok(Some(count))
+    }
+
+    /// Copies changed static files (site paths such as `static/x.css`) to where the site serves them.
+    pub fn copy_changed_static(&mut self, files: &[PathBuf], output: &dyn Output) -> Result<usize> {
+        let mut problems = Vec::new();
+        let mut copied = 0;
+        for file in &self.theme.static_files().to_vec() {
+            let FileSource::Disk(source) = &file.source else {
+                continue;
+            };
+            let relative = source.strip_prefix(&self.config.root).unwrap_or(source);
+            if files.iter().any(|f| f == relative) {
+                match output.copy_file(&file.output_path, source) {
+                    Ok(()) => copied += 1,
+                    Err(problem) => problems.push(problem),
+                }
+            }
+        }
+        fail_if_any(problems)?;
+        Ok(copied)
     }
 
     fn check_templates(&self) -> Result<()> {
@@ -147,17 +264,7 @@ impl Site {
     fn render_markdown(&self) -> Result<Bodies> {
         let targets = LinkTargets::new(&self.config, &self.library);
         let render = |body: &str, dir: &str, bundle: bool, file: &Path, body_line: usize| {
-            let rendered = markdown::render(body, &|dest| targets.resolve(dest, dir, bundle));
-            let problems: Vec<Diagnostic> = rendered
-                .problems
-                .iter()
-                .map(|p| {
-                    Diagnostic::in_file(file, p.message.clone())
-                        .at(body_line + p.line - 1, p.column)
-                        .hint("fix the path (relative to this file, or `@/` from content/), or create what it points to")
-                })
-                .collect();
-            (rendered, problems)
+            render_body(&targets, body, dir, bundle, file, body_line)
         };
         let pages: Vec<_> = self
             .library
@@ -286,11 +393,12 @@ impl Site {
         globals.insert("config", &ConfigView::new(&self.config));
         globals.insert("site", &SiteView::new(&self.config, &self.library));
         globals.insert("base_path", &self.config.base_path);
+        globals.insert("live_reload", &self.options.live_reload);
         globals
     }
 
-    /// Step 3: each page's listing view, made once and shared by every listing.
-    fn summaries(&self, bodies: &Bodies) -> Vec<tera::Value> {
+    /// Step 3: each page's listing view (of all pages, or of `only` these), made once and shared.
+    fn summaries(&self, bodies: &Bodies, only: Option<&[usize]>) -> Vec<tera::Value> {
         let targets = LinkTargets::new(&self.config, &self.library);
         let lib = &self.library;
         let author_refs: HashMap<&str, tera::Value> = lib
@@ -306,10 +414,17 @@ impl Site {
                 (author.slug.as_str(), tera::Value::from_serializable(&card))
             })
             .collect();
-        lib.pages
-            .par_iter()
-            .zip(&bodies.pages)
-            .map(|(page, body)| {
+        let all: Vec<usize>;
+        let ids = match only {
+            Some(ids) => ids,
+            None => {
+                all = (0..lib.pages.len()).collect();
+                &all
+            }
+        };
+        ids.par_iter()
+            .map(|&i| {
+                let (page, body) = (&lib.pages[i], &bodies.pages[i]);
                 let section = lib
                     .section_index(&page.section)
                     .map_or(&lib.sections[0], |i| &lib.sections[i]);
@@ -343,18 +458,19 @@ impl Site {
     fn write_pages(
         &self,
         output: &dyn Output,
-        bodies: &Bodies,
-        summaries: &[tera::Value],
+        rendering: &Rendering,
+        ids: &[usize],
     ) -> Vec<(Diagnostic, PathBuf)> {
         let lib = &self.library;
-        lib.pages
-            .par_iter()
-            .zip(&bodies.pages)
-            .zip(summaries)
-            .filter_map(|((page, body), summary)| {
-                let body = tera::Value::from_serializable(&PageBody::new(page, body));
+        ids.par_iter()
+            .filter_map(|&i| {
+                let page = &lib.pages[i];
+                let body = tera::Value::from_serializable(&PageBody::new(
+                    page,
+                    &rendering.bodies.pages[i],
+                ));
                 let mut context = self.context_for(&page.path);
-                context.insert_value("page", view::merged(summary.clone(), body));
+                context.insert_value("page", view::merged(rendering.summaries[i].clone(), body));
                 let template = self.page_template(page);
                 self.write_html(
                     output,
@@ -371,13 +487,12 @@ impl Site {
     fn write_sections(
         &self,
         output: &dyn Output,
-        bodies: &Bodies,
-        summaries: &[tera::Value],
+        rendering: &Rendering,
+        ids: &[usize],
     ) -> Vec<(Diagnostic, PathBuf)> {
         let lib = &self.library;
-        (0..lib.sections.len())
-            .into_par_iter()
-            .filter_map(|index| {
+        ids.par_iter()
+            .filter_map(|&index| {
                 let section = &lib.sections[index];
                 let is_home = index == 0;
                 let listing = if is_home {
@@ -388,10 +503,11 @@ impl Site {
                 let pages = tera::Value::from(
                     listing
                         .iter()
-                        .map(|&i| summaries[i].clone())
+                        .map(|&i| rendering.summaries[i].clone())
                         .collect::<Vec<_>>(),
                 );
-                let view = SectionView::new(&self.config, lib, index, &bodies.sections[index]);
+                let view =
+                    SectionView::new(&self.config, lib, index, &rendering.bodies.sections[index]);
                 let mut context = self.context_for(&section.path);
                 context.insert_value(
                     "section",
@@ -422,16 +538,15 @@ impl Site {
     fn write_authors(
         &self,
         output: &dyn Output,
-        bodies: &Bodies,
-        summaries: &[tera::Value],
+        rendering: &Rendering,
+        ids: &[usize],
     ) -> Vec<(Diagnostic, PathBuf)> {
         let targets = LinkTargets::new(&self.config, &self.library);
         let lib = &self.library;
         let by_date = lib.pages_by_date();
-        lib.authors
-            .par_iter()
-            .zip(&bodies.authors)
-            .filter_map(|(author, bio)| {
+        ids.par_iter()
+            .filter_map(|&i| {
+                let (author, bio) = (&lib.authors[i], &rendering.bodies.authors[i]);
                 let avatar = author
                     .avatar
                     .as_ref()
@@ -442,8 +557,8 @@ impl Site {
                 );
                 let pages: Vec<tera::Value> = by_date
                     .iter()
-                    .filter(|&&i| lib.pages[i].authors.contains(&author.slug))
-                    .map(|&i| summaries[i].clone())
+                    .filter(|&&p| lib.pages[p].authors.contains(&author.slug))
+                    .map(|&p| rendering.summaries[p].clone())
                     .collect();
                 let mut context = self.context_for(&author.path);
                 context.insert_value(
@@ -535,6 +650,28 @@ impl Site {
             .err()
             .map(|problem| (problem, rendering.to_path_buf()))
     }
+}
+
+/// Renders one Markdown body, turning its link problems into diagnostics at file:line:column.
+fn render_body(
+    targets: &LinkTargets,
+    body: &str,
+    dir: &str,
+    bundle: bool,
+    file: &Path,
+    body_line: usize,
+) -> (Rendered, Vec<Diagnostic>) {
+    let rendered = markdown::render(body, &|dest| targets.resolve(dest, dir, bundle));
+    let problems = rendered
+        .problems
+        .iter()
+        .map(|p| {
+            Diagnostic::in_file(file, p.message.clone())
+                .at(body_line + p.line - 1, p.column)
+                .hint("fix the path (relative to this file, or `@/` from content/), or create what it points to")
+        })
+        .collect();
+    (rendered, problems)
 }
 
 /// Groups one template problem met on many pages into one message naming the first page and a count.

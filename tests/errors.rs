@@ -24,7 +24,7 @@ fn malformed_toml_front_matter_names_file_line_and_column() {
     );
     assert_eq!(
         failure(&site),
-        "error: content/posts/bad.md:2:15: invalid TOML: invalid basic string, expected `\"`\n  help: check the quoting and the `key = value` syntax on that line\n"
+        "error: content/posts/bad.md:2:13: invalid TOML: invalid basic string, expected `\"`\n  help: check the quoting and the `key = value` syntax on that line\n"
     );
 }
 
@@ -147,7 +147,7 @@ fn undefined_template_variable_names_template_and_page() {
     );
     assert_eq!(
         failure(&site),
-        "error: templates/page.html:2:9: Field `subtitle` is not defined. (while rendering content/posts/first.md)\n  help: fix the template, or use `default` or `is defined` for values a page may lack\n"
+        "error: templates/page.html:2:12: Field `subtitle` is not defined. Available fields: byline, content, cover, date, description, draft, extra, noindex, permalink, reading_time, section, summary, summary_text, tags, title, toc, updated, url, word_count (while rendering content/posts/first.md)\n  help: fix the template, or use `default` or `is defined` for values a page may lack\n"
     );
 }
 

@@ -173,6 +173,40 @@ impl Library {
         Ok(library)
     }
 
+    /// Reads a page's file again, as it is now on disk.
+    pub fn reload_page(&self, config: &Config, old: &Page) -> Result<Page> {
+        let (section, name) = match old.content_path.rsplit_once('/') {
+            Some((dir, name)) => (dir, name),
+            None => ("", old.content_path.as_str()),
+        };
+        let (section, stem) = if old.is_bundle {
+            section.rsplit_once('/').unwrap_or(("", section))
+        } else {
+            (section, name.trim_end_matches(".md"))
+        };
+        let source = PageSource {
+            file: old.file.clone(),
+            content_path: old.content_path.clone(),
+            section: section.to_string(),
+            section_path: section_path(section),
+            stem: stem.to_string(),
+            is_bundle: old.is_bundle,
+        };
+        let text = read_text(&config.root, &old.file)?;
+        let mut warnings = Vec::new();
+        Ok(Page::parse(source, &text, &mut warnings)?)
+    }
+
+    /// Checks cross-references and orders listings again after pages changed.
+    pub fn refresh(&mut self) -> Result<()> {
+        let mut problems = Vec::new();
+        self.check_authors(&mut problems);
+        self.check_unique_urls(&mut problems);
+        fail_if_any(problems)?;
+        self.order();
+        Ok(())
+    }
+
     /// The index of the section whose folder is `dir`.
     pub fn section_index(&self, dir: &str) -> Option<usize> {
         self.sections
