@@ -1,0 +1,330 @@
+//! `serum serve` as a writer uses it: a child process, a real HTTP client on 127.0.0.1.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::{Page, TestSite, snapshot};
+
+/// A running `serum serve` and what it prints.
+struct Server {
+    child: Child,
+    url: String,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Server {
+    fn start(site: &TestSite) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_serum"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(site.root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("serve starts");
+        let (sender, lines) = mpsc::channel();
+        for stream in [Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>, Box::new(child.stderr.take().unwrap())] {
+            let sender = sender.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let _ = sender.send(line);
+                }
+            });
+        }
+        let first = lines.recv_timeout(Duration::from_secs(30)).expect("serve prints its address");
+        let url = first.strip_prefix("Serving at ").unwrap_or_else(|| panic!("unexpected first line: {first}")).to_string();
+        assert!(url.starts_with("http://127.0.0.1:") && url.ends_with('/'), "{url}");
+        Server { child, url, lines }
+    }
+
+    fn get(&self, path: &str) -> Response {
+        request("GET", &format!("{}{}", self.url, path.trim_start_matches('/')), &[])
+    }
+
+    /// Waits for a printed line that starts with `prefix`.
+    fn wait_for_line(&self, prefix: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.starts_with(prefix) => return line,
+                Ok(_) => continue,
+                Err(_) => break,
+            }
+        }
+        panic!("serve never printed a line starting with {prefix:?}");
+    }
+
+    fn interrupt(mut self) -> Option<i32> {
+        let status = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            assert!(Instant::now() < deadline, "serve did not stop on SIGINT");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    fn page(&self) -> Page {
+        Page(scraper::Html::parse_document(&self.body))
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(20)))
+        .build()
+        .into()
+}
+
+fn request(method: &str, url: &str, headers: &[(&str, &str)]) -> Response {
+    let mut builder = ureq::http::Request::builder().method(method).uri(url);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    let mut response = agent().run(builder.body(()).unwrap()).expect("request succeeds");
+    Response {
+        status: response.status().as_u16(),
+        headers: response
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_string()))
+            .collect(),
+        body: if method == "HEAD" { String::new() } else { response.body_mut().read_to_string().unwrap_or_default() },
+    }
+}
+
+/// Reads server-sent events from the live reload stream on a thread.
+fn listen(server: &Server) -> mpsc::Receiver<(String, String)> {
+    let response = agent().get(format!("{}__serum/events", server.url)).call().expect("event stream");
+    assert_eq!(response.headers().get("content-type").unwrap(), "text/event-stream");
+    let (sender, events) = mpsc::channel();
+    std::thread::spawn(move || {
+        let reader = BufReader::new(response.into_body().into_reader());
+        let mut name = String::new();
+        for line in reader.lines().map_while(Result::ok) {
+            if let Some(event) = line.strip_prefix("event: ") {
+                name = event.to_string();
+            } else if let Some(data) = line.strip_prefix("data: ") {
+                if sender.send((name.clone(), data.to_string())).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    events
+}
+
+fn next_event(events: &mpsc::Receiver<(String, String)>) -> (String, String) {
+    events.recv_timeout(Duration::from_secs(20)).expect("an event arrives")
+}
+
+fn site() -> TestSite {
+    TestSite::new().with_repo_themes().write("static/extra.css", "p { margin: 0 }")
+}
+
+#[test]
+fn serves_pages_assets_and_the_404_page_with_the_right_types() {
+    let site = site();
+    let server = Server::start(&site);
+    let page = server.get("/posts/first/");
+    assert_eq!(page.status, 200);
+    assert!(page.header("content-type").unwrap().starts_with("text/html"));
+    assert_eq!(page.page().text("h1.page-title"), "First post");
+    assert_eq!(page.page().attrs("script[src]", "src"), ["/__serum/live-reload.js"]);
+
+    let css = server.get("/style.css");
+    assert_eq!((css.status, css.header("content-type")), (200, Some("text/css")));
+    let script = server.get("/__serum/live-reload.js");
+    assert_eq!(script.status, 200);
+    assert!(script.header("content-type").unwrap().starts_with("text/javascript"));
+
+    let redirect = server.get("/posts/first");
+    assert_eq!(redirect.status, 307);
+    assert_eq!(redirect.header("location"), Some("/posts/first/"));
+
+    let missing = server.get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.page().text("h1"), "Page not found");
+}
+
+#[test]
+fn only_files_of_the_built_site_are_reachable() {
+    let site = site().write("secret.txt", "do not serve");
+    let server = Server::start(&site);
+    for path in [
+        "../secret.txt",
+        "%2e%2e/secret.txt",
+        "%2e%2e%2fsecret.txt",
+        "posts/%2e%2e/%2e%2e/secret.txt",
+        "..%5csecret.txt",
+        "/etc/passwd",
+        "%2fetc%2fpasswd",
+        "serum.toml",
+    ] {
+        let url = format!("{}{}", server.url, path);
+        let response = request("GET", &url, &[]);
+        assert!(matches!(response.status, 400 | 404), "{path}: {}", response.status);
+        assert!(!response.body.contains("do not serve") && !response.body.contains("root:"), "{path}");
+    }
+}
+
+#[test]
+fn head_and_conditional_get() {
+    let site = site();
+    let server = Server::start(&site);
+    let url = format!("{}posts/first/", server.url);
+    let head = request("HEAD", &url, &[]);
+    assert_eq!(head.status, 200);
+    let length: usize = head.header("content-length").unwrap().parse().unwrap();
+    assert_eq!(length, server.get("/posts/first/").body.len());
+    let modified = head.header("last-modified").expect("last-modified").to_string();
+    let again = request("GET", &url, &[("If-Modified-Since", &modified)]);
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+}
+
+#[test]
+fn many_concurrent_requests_are_all_served() {
+    let site = site();
+    let server = Server::start(&site);
+    let url = format!("{}posts/first/", server.url);
+    let handles: Vec<_> = (0..200)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || request("GET", &url, &[]).status)
+        })
+        .collect();
+    let statuses: Vec<u16> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert!(statuses.iter().all(|&s| s == 200), "{statuses:?}");
+}
+
+#[test]
+fn an_edited_article_is_served_anew_and_tabs_are_told_to_reload() {
+    let site = site();
+    let server = Server::start(&site);
+    let events = listen(&server);
+    assert_eq!(next_event(&events).0, "hello");
+    let site = site.write(
+        "content/posts/first.md",
+        "+++\ntitle = \"First post, revised\"\ndate = 2024-05-01\nauthor = \"ann\"\n+++\nNew words.\n\n## Part one\n",
+    );
+    assert_eq!(next_event(&events).0, "reload");
+    let line = server.wait_for_line("Rebuilt after content/posts/first.md changed:");
+    assert!(line.ends_with(" ms"), "{line}");
+    assert_eq!(server.get("/posts/first/").page().text("h1.page-title"), "First post, revised");
+    let home = server.get("/").page();
+    assert_eq!(home.texts(".page-item-title"), ["First post, revised"]);
+    drop(site);
+}
+
+#[test]
+fn a_stylesheet_change_swaps_styles_only() {
+    let site = site();
+    let server = Server::start(&site);
+    let events = listen(&server);
+    next_event(&events);
+    let _site = site.write("static/extra.css", "p { margin: 1rem }");
+    let (name, data) = next_event(&events);
+    assert_eq!(name, "css", "{data}");
+    assert_eq!(server.get("/extra.css").body, "p { margin: 1rem }");
+}
+
+#[test]
+fn a_broken_edit_keeps_the_last_good_page_and_a_fix_clears_the_error() {
+    let site = site();
+    let server = Server::start(&site);
+    let events = listen(&server);
+    next_event(&events);
+    let site = site.write("content/posts/first.md", "+++\ntitle = \"Broken\nauthor = \"ann\"\n+++\n");
+    let (name, data) = next_event(&events);
+    assert_eq!(name, "build-error");
+    let error: serde_json::Value = serde_json::from_str(&data).unwrap();
+    let message = error["error"].as_str().unwrap();
+    assert!(message.starts_with("error: content/posts/first.md:2:"), "{message}");
+    assert!(message.contains("invalid TOML"), "{message}");
+    assert_eq!(server.get("/posts/first/").page().text("h1.page-title"), "First post");
+
+    // A tab opened now learns of the error at once.
+    let late = listen(&server);
+    let (name, data) = next_event(&late);
+    assert_eq!(name, "hello");
+    assert!(data.contains("invalid TOML"), "{data}");
+
+    let _site = site.write("content/posts/first.md", "+++\ntitle = \"Fixed\"\nauthor = \"ann\"\n+++\n");
+    assert_eq!(next_event(&events).0, "reload");
+    assert_eq!(server.get("/posts/first/").page().text("h1.page-title"), "Fixed");
+}
+
+#[test]
+fn a_deleted_article_leaves_the_listings() {
+    let site = site().write("content/posts/second.md", "+++\ntitle = \"Second\"\ndate = 2024-06-01\n+++\n");
+    let server = Server::start(&site);
+    assert_eq!(server.get("/").page().texts(".page-item-title"), ["Second", "First post"]);
+    let events = listen(&server);
+    next_event(&events);
+    let _site = site.remove("content/posts/second.md");
+    assert_eq!(next_event(&events).0, "reload");
+    assert_eq!(server.get("/").page().texts(".page-item-title"), ["First post"]);
+    assert_eq!(server.get("/posts/second/").status, 404);
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_and_leaves_public_as_it_was() {
+    let site = site();
+    site.build(&[]).ok();
+    let before = snapshot(&site.path("public"));
+    let server = Server::start(&site);
+    assert_eq!(server.get("/").status, 200);
+    assert_eq!(server.interrupt(), Some(0));
+    assert_eq!(snapshot(&site.path("public")), before);
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let site = site();
+    let run = common::serum(site.root(), &["serve", "--port", &port]);
+    assert_eq!(run.status, Some(1));
+    assert_eq!(
+        run.stderr,
+        format!("error: port {port} is already in use on 127.0.0.1\n  help: stop the other server, pick another port with --port N, or use --port 0 for any free port\n")
+    );
+}
+
+#[test]
+fn the_built_site_never_carries_the_live_reload_script() {
+    let site = site();
+    site.build(&[]).ok();
+    for (path, bytes) in snapshot(&site.path("public")) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("__serum"), "{path} mentions live reload");
+    }
+}
