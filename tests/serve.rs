@@ -26,7 +26,10 @@ impl Server {
             .spawn()
             .expect("serve starts");
         let (sender, lines) = mpsc::channel();
-        for stream in [Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>, Box::new(child.stderr.take().unwrap())] {
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
             let sender = sender.clone();
             std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines().map_while(Result::ok) {
@@ -34,14 +37,26 @@ impl Server {
                 }
             });
         }
-        let first = lines.recv_timeout(Duration::from_secs(30)).expect("serve prints its address");
-        let url = first.strip_prefix("Serving at ").unwrap_or_else(|| panic!("unexpected first line: {first}")).to_string();
-        assert!(url.starts_with("http://127.0.0.1:") && url.ends_with('/'), "{url}");
+        let first = lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("serve prints its address");
+        let url = first
+            .strip_prefix("Serving at ")
+            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+            .to_string();
+        assert!(
+            url.starts_with("http://127.0.0.1:") && url.ends_with('/'),
+            "{url}"
+        );
         Server { child, url, lines }
     }
 
     fn get(&self, path: &str) -> Response {
-        request("GET", &format!("{}{}", self.url, path.trim_start_matches('/')), &[])
+        request(
+            "GET",
+            &format!("{}{}", self.url, path.trim_start_matches('/')),
+            &[],
+        )
     }
 
     /// Waits for a printed line that starts with `prefix`.
@@ -58,7 +73,10 @@ impl Server {
     }
 
     fn interrupt(mut self) -> Option<i32> {
-        let status = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status().unwrap();
+        let status = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
         assert!(status.success());
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
@@ -86,7 +104,10 @@ struct Response {
 
 impl Response {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     fn page(&self) -> Page {
@@ -108,7 +129,9 @@ fn request(method: &str, url: &str, headers: &[(&str, &str)]) -> Response {
     for (name, value) in headers {
         builder = builder.header(*name, *value);
     }
-    let mut response = agent().run(builder.body(()).unwrap()).expect("request succeeds");
+    let mut response = agent()
+        .run(builder.body(()).unwrap())
+        .expect("request succeeds");
     Response {
         status: response.status().as_u16(),
         headers: response
@@ -116,14 +139,24 @@ fn request(method: &str, url: &str, headers: &[(&str, &str)]) -> Response {
             .iter()
             .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_string()))
             .collect(),
-        body: if method == "HEAD" { String::new() } else { response.body_mut().read_to_string().unwrap_or_default() },
+        body: if method == "HEAD" {
+            String::new()
+        } else {
+            response.body_mut().read_to_string().unwrap_or_default()
+        },
     }
 }
 
 /// Reads server-sent events from the live reload stream on a thread.
 fn listen(server: &Server) -> mpsc::Receiver<(String, String)> {
-    let response = agent().get(format!("{}__serum/events", server.url)).call().expect("event stream");
-    assert_eq!(response.headers().get("content-type").unwrap(), "text/event-stream");
+    let response = agent()
+        .get(format!("{}__serum/events", server.url))
+        .call()
+        .expect("event stream");
+    assert_eq!(
+        response.headers().get("content-type").unwrap(),
+        "text/event-stream"
+    );
     let (sender, events) = mpsc::channel();
     std::thread::spawn(move || {
         let reader = BufReader::new(response.into_body().into_reader());
@@ -142,11 +175,15 @@ fn listen(server: &Server) -> mpsc::Receiver<(String, String)> {
 }
 
 fn next_event(events: &mpsc::Receiver<(String, String)>) -> (String, String) {
-    events.recv_timeout(Duration::from_secs(20)).expect("an event arrives")
+    events
+        .recv_timeout(Duration::from_secs(20))
+        .expect("an event arrives")
 }
 
 fn site() -> TestSite {
-    TestSite::new().with_repo_themes().write("static/extra.css", "p { margin: 0 }")
+    TestSite::new()
+        .with_repo_themes()
+        .write("static/extra.css", "p { margin: 0 }")
 }
 
 #[test]
@@ -155,15 +192,30 @@ fn serves_pages_assets_and_the_404_page_with_the_right_types() {
     let server = Server::start(&site);
     let page = server.get("/posts/first/");
     assert_eq!(page.status, 200);
-    assert!(page.header("content-type").unwrap().starts_with("text/html"));
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
     assert_eq!(page.page().text("h1.page-title"), "First post");
-    assert_eq!(page.page().attrs("script[src]", "src"), ["/__serum/live-reload.js"]);
+    assert_eq!(
+        page.page().attrs("script[src]", "src"),
+        ["/__serum/live-reload.js"]
+    );
 
     let css = server.get("/style.css");
-    assert_eq!((css.status, css.header("content-type")), (200, Some("text/css")));
+    assert_eq!(
+        (css.status, css.header("content-type")),
+        (200, Some("text/css"))
+    );
     let script = server.get("/__serum/live-reload.js");
     assert_eq!(script.status, 200);
-    assert!(script.header("content-type").unwrap().starts_with("text/javascript"));
+    assert!(
+        script
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/javascript")
+    );
 
     let redirect = server.get("/posts/first");
     assert_eq!(redirect.status, 307);
@@ -190,8 +242,15 @@ fn only_files_of_the_built_site_are_reachable() {
     ] {
         let url = format!("{}{}", server.url, path);
         let response = request("GET", &url, &[]);
-        assert!(matches!(response.status, 400 | 404), "{path}: {}", response.status);
-        assert!(!response.body.contains("do not serve") && !response.body.contains("root:"), "{path}");
+        assert!(
+            matches!(response.status, 400 | 404),
+            "{path}: {}",
+            response.status
+        );
+        assert!(
+            !response.body.contains("do not serve") && !response.body.contains("root:"),
+            "{path}"
+        );
     }
 }
 
@@ -204,10 +263,14 @@ fn head_and_conditional_get() {
     assert_eq!(head.status, 200);
     let length: usize = head.header("content-length").unwrap().parse().unwrap();
     assert_eq!(length, server.get("/posts/first/").body.len());
-    let modified = head.header("last-modified").expect("last-modified").to_string();
-    let again = request("GET", &url, &[("If-Modified-Since", &modified)]);
+    let tag = head.header("etag").expect("an etag").to_string();
+    let again = request("GET", &url, &[("If-None-Match", &tag)]);
     assert_eq!(again.status, 304);
     assert!(again.body.is_empty());
+    let other = request("GET", &url, &[("If-None-Match", "\"something-else\"")]);
+    assert_eq!(other.status, 200);
+    let css = request("HEAD", &format!("{}style.css", server.url), &[]);
+    assert_ne!(css.header("etag"), Some(tag.as_str()));
 }
 
 #[test]
@@ -237,8 +300,12 @@ fn an_edited_article_is_served_anew_and_tabs_are_told_to_reload() {
     );
     assert_eq!(next_event(&events).0, "reload");
     let line = server.wait_for_line("Rebuilt after content/posts/first.md changed:");
+    // Within the same second as the first build: the old tag must not match any more.
     assert!(line.ends_with(" ms"), "{line}");
-    assert_eq!(server.get("/posts/first/").page().text("h1.page-title"), "First post, revised");
+    assert_eq!(
+        server.get("/posts/first/").page().text("h1.page-title"),
+        "First post, revised"
+    );
     let home = server.get("/").page();
     assert_eq!(home.texts(".page-item-title"), ["First post, revised"]);
     drop(site);
@@ -262,14 +329,23 @@ fn a_broken_edit_keeps_the_last_good_page_and_a_fix_clears_the_error() {
     let server = Server::start(&site);
     let events = listen(&server);
     next_event(&events);
-    let site = site.write("content/posts/first.md", "+++\ntitle = \"Broken\nauthor = \"ann\"\n+++\n");
+    let site = site.write(
+        "content/posts/first.md",
+        "+++\ntitle = \"Broken\nauthor = \"ann\"\n+++\n",
+    );
     let (name, data) = next_event(&events);
     assert_eq!(name, "build-error");
     let error: serde_json::Value = serde_json::from_str(&data).unwrap();
     let message = error["error"].as_str().unwrap();
-    assert!(message.starts_with("error: content/posts/first.md:2:"), "{message}");
+    assert!(
+        message.starts_with("error: content/posts/first.md:2:"),
+        "{message}"
+    );
     assert!(message.contains("invalid TOML"), "{message}");
-    assert_eq!(server.get("/posts/first/").page().text("h1.page-title"), "First post");
+    assert_eq!(
+        server.get("/posts/first/").page().text("h1.page-title"),
+        "First post"
+    );
 
     // A tab opened now learns of the error at once.
     let late = listen(&server);
@@ -277,21 +353,36 @@ fn a_broken_edit_keeps_the_last_good_page_and_a_fix_clears_the_error() {
     assert_eq!(name, "hello");
     assert!(data.contains("invalid TOML"), "{data}");
 
-    let _site = site.write("content/posts/first.md", "+++\ntitle = \"Fixed\"\nauthor = \"ann\"\n+++\n");
+    let _site = site.write(
+        "content/posts/first.md",
+        "+++\ntitle = \"Fixed\"\nauthor = \"ann\"\n+++\n",
+    );
     assert_eq!(next_event(&events).0, "reload");
-    assert_eq!(server.get("/posts/first/").page().text("h1.page-title"), "Fixed");
+    assert_eq!(
+        server.get("/posts/first/").page().text("h1.page-title"),
+        "Fixed"
+    );
 }
 
 #[test]
 fn a_deleted_article_leaves_the_listings() {
-    let site = site().write("content/posts/second.md", "+++\ntitle = \"Second\"\ndate = 2024-06-01\n+++\n");
+    let site = site().write(
+        "content/posts/second.md",
+        "+++\ntitle = \"Second\"\ndate = 2024-06-01\n+++\n",
+    );
     let server = Server::start(&site);
-    assert_eq!(server.get("/").page().texts(".page-item-title"), ["Second", "First post"]);
+    assert_eq!(
+        server.get("/").page().texts(".page-item-title"),
+        ["Second", "First post"]
+    );
     let events = listen(&server);
     next_event(&events);
     let _site = site.remove("content/posts/second.md");
     assert_eq!(next_event(&events).0, "reload");
-    assert_eq!(server.get("/").page().texts(".page-item-title"), ["First post"]);
+    assert_eq!(
+        server.get("/").page().texts(".page-item-title"),
+        ["First post"]
+    );
     assert_eq!(server.get("/posts/second/").status, 404);
 }
 
@@ -315,7 +406,9 @@ fn a_port_in_use_is_a_clear_error() {
     assert_eq!(run.status, Some(1));
     assert_eq!(
         run.stderr,
-        format!("error: port {port} is already in use on 127.0.0.1\n  help: stop the other server, pick another port with --port N, or use --port 0 for any free port\n")
+        format!(
+            "error: port {port} is already in use on 127.0.0.1\n  help: stop the other server, pick another port with --port N, or use --port 0 for any free port\n"
+        )
     );
 }
 
