@@ -131,8 +131,7 @@ impl ServeArgs {
 
 fn print_warnings(warnings: &[Diagnostic]) {
     for warning in warnings {
-        let text = warning.to_string();
-        eprintln!("warning: {}", text.strip_prefix("error: ").unwrap_or(&text));
+        eprintln!("{}", warning.as_warning());
     }
 }
 

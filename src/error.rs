@@ -65,6 +65,12 @@ impl Diagnostic {
         Diagnostic::in_file(path, format!("cannot {action}: {}", describe_io(error)))
     }
 
+    /// The diagnostic as a warning line: same text, `warning:` instead of `error:`.
+    pub fn as_warning(&self) -> String {
+        let text = self.to_string();
+        format!("warning: {}", text.strip_prefix("error: ").unwrap_or(&text))
+    }
+
     fn sort_key(&self) -> (Option<&Path>, usize, usize, &str) {
         (
             self.path.as_deref(),

@@ -239,6 +239,23 @@ fn walk_files(dir: &Path, problems: &mut Vec<Diagnostic>, root: &Path) -> Vec<(S
         .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
     for entry in walker {
         match entry {
+            Ok(entry) if entry.file_type().is_file() && entry.path_is_symlink() => {
+                if let Some(warning) = crate::content::link_outside(root, entry.path(), true) {
+                    let shown = entry.path().strip_prefix(root).unwrap_or(entry.path());
+                    let message = warning.message.replacen("skipped: t", "t", 1);
+                    problems.push(Diagnostic {
+                        path: Some(shown.to_path_buf()),
+                        message,
+                        ..warning
+                    });
+                    continue;
+                }
+                let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+                files.push((
+                    relative.to_string_lossy().replace('\\', "/"),
+                    entry.path().to_path_buf(),
+                ));
+            }
             Ok(entry) if entry.file_type().is_file() => {
                 let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
                 files.push((

@@ -421,3 +421,32 @@ fn the_built_site_never_carries_the_live_reload_script() {
         assert!(!text.contains("__serum"), "{path} mentions live reload");
     }
 }
+
+#[test]
+fn a_symbolic_link_out_of_the_site_is_never_served() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "do not serve").unwrap();
+    let site = site();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.txt"),
+        site.path("content/posts/secret.txt"),
+    )
+    .unwrap();
+    let server = Server::start(&site);
+    let response = server.get("/posts/secret.txt");
+    assert_eq!(response.status, 404);
+    assert!(!response.body.contains("do not serve"));
+    let run = site.build(&[]).ok();
+    assert_eq!(
+        run.stderr,
+        format!(
+            "warning: content/posts/secret.txt: skipped: this symbolic link leads outside the site, to {}\n  help: serum publishes only files inside the site; copy the file in if it belongs to the site\n",
+            outside
+                .path()
+                .canonicalize()
+                .unwrap()
+                .join("secret.txt")
+                .display()
+        )
+    );
+}

@@ -106,8 +106,9 @@ impl Library {
             );
         }
         let mut problems = Vec::new();
-        let (dirs, entries) = walk_content(&config.root, &content, &mut problems);
         let mut library = Library::default();
+        let (dirs, entries) =
+            walk_content(&config.root, &content, &mut problems, &mut library.warnings);
 
         let mut sections: BTreeMap<String, Section> = dirs
             .iter()
@@ -391,16 +392,17 @@ fn walk_content(
     root: &Path,
     content: &Path,
     problems: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
 ) -> (Vec<String>, Vec<Entry>) {
     let shown = |path: &Path| path.strip_prefix(root).unwrap_or(path).to_path_buf();
     let mut dirs = Vec::new();
     let mut files = Vec::new();
-    let walker = WalkDir::new(content)
+    let mut walker = WalkDir::new(content)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
@@ -408,6 +410,16 @@ fn walk_content(
                 continue;
             }
         };
+        if let Some(warning) = link_outside(root, entry.path(), entry.path_is_symlink()) {
+            warnings.push(Diagnostic {
+                path: Some(shown(entry.path())),
+                ..warning
+            });
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         let Ok(relative) = entry.path().strip_prefix(content) else {
             continue;
         };
@@ -509,6 +521,22 @@ fn walk_content(
         })
         .collect();
     (section_dirs, entries)
+}
+
+/// A warning when a symbolic link leads outside the site root: such files are never published.
+pub fn link_outside(root: &Path, path: &Path, is_symlink: bool) -> Option<Diagnostic> {
+    if !is_symlink {
+        return None;
+    }
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let target = path.canonicalize().ok()?;
+    if target.starts_with(&root) {
+        return None;
+    }
+    Some(
+        Diagnostic::new(format!("skipped: this symbolic link leads outside the site, to {}", target.display()))
+            .hint("serum publishes only files inside the site; copy the file in if it belongs to the site"),
+    )
 }
 
 fn walk_problem(error: &walkdir::Error, shown: &dyn Fn(&Path) -> PathBuf) -> Diagnostic {

@@ -216,6 +216,9 @@ impl Rebuilder {
         let mut site = Site::load(config, self.options.clone())?;
         let report = site.render(&output)?;
         output.commit()?;
+        for warning in &report.warnings {
+            eprintln!("{}", warning.as_warning());
+        }
         self.site = Some(site);
         Ok(report.pages + report.sections + report.authors + 2)
     }
