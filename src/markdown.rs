@@ -263,10 +263,12 @@ pub fn render(markdown: &str, resolve: &dyn Fn(&str) -> LinkAction) -> Rendered 
         (None, Some(range)) => range,
         (None, None) => 0..0,
     };
-    pulldown_cmark::html::push_html(
-        &mut rendered.summary_html,
-        out[summary.clone()].iter().cloned(),
-    );
+    // A footnote's text is not in the summary, so neither is its reference.
+    let summary_events = out[summary.clone()]
+        .iter()
+        .filter(|e| !matches!(e, Event::FootnoteReference(_)))
+        .cloned();
+    pulldown_cmark::html::push_html(&mut rendered.summary_html, summary_events);
     rendered.summary_text = plain_text(&out[summary]);
     rendered.html.reserve(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut rendered.html, out.into_iter());
@@ -532,6 +534,12 @@ mod tests {
         let r = render("One.\n\nTwo.\n\n<!-- more -->\n\nThree.\n", &keep);
         assert_eq!(r.summary_text, "One. Two.");
         assert!(!r.html.contains("more"));
+    }
+
+    #[test]
+    fn summaries_drop_footnote_references() {
+        let r = render("Claim.[^1]\n\n[^1]: Source.\n", &keep);
+        assert_eq!(r.summary_html, "<p>Claim.</p>\n");
     }
 
     #[test]

@@ -37,13 +37,19 @@ impl Server {
                 }
             });
         }
-        let first = lines
-            .recv_timeout(Duration::from_secs(30))
-            .expect("serve prints its address");
-        let url = first
-            .strip_prefix("Serving at ")
-            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-            .to_string();
+        // Warnings may come first, on stderr; the address line comes once the site is served.
+        let url = loop {
+            let line = lines
+                .recv_timeout(Duration::from_secs(30))
+                .expect("serve prints its address");
+            if let Some(url) = line.strip_prefix("Serving at ") {
+                break url.to_string();
+            }
+            assert!(
+                (line.starts_with("warning: ") || line.starts_with("  help: ")),
+                "unexpected line before the address: {line}"
+            );
+        };
         assert!(
             url.starts_with("http://127.0.0.1:") && url.ends_with('/'),
             "{url}"
