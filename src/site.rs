@@ -98,6 +98,11 @@ impl Site {
         &self.config
     }
 
+    /// The site's content, as loaded.
+    pub fn library(&self) -> &Library {
+        &self.library
+    }
+
     /// Renders the whole site into `output`, step by step.
     pub fn render(&mut self, output: &dyn Output) -> Result<BuildReport> {
         let started = Instant::now();
