@@ -26,6 +26,8 @@ enum Command {
     Serve(ServeArgs),
     /// Create a new site with one article and one author
     Init(InitArgs),
+    /// Build the site in memory and report every problem in it, writing nothing
+    Check(CheckArgs),
 }
 
 impl Cli {
@@ -35,6 +37,7 @@ impl Cli {
             Command::Build(args) => args.run(),
             Command::Serve(args) => args.run(),
             Command::Init(args) => args.run(),
+            Command::Check(args) => args.run(),
         }
     }
 }
@@ -81,6 +84,7 @@ impl BuildArgs {
             BuildOptions {
                 drafts: self.drafts,
                 live_reload: None,
+                fingerprint_assets: true,
             },
         )?;
         let report = site.render(&staged)?;
@@ -211,5 +215,67 @@ impl InitArgs {
         println!("Created a new site in {}", dir.display());
         println!("Build it with: serum build --root {}", dir.display());
         Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// `serum check`
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The site's folder, holding serum.toml
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    root: PathBuf,
+    /// Use this theme instead of the one serum.toml names
+    #[arg(long, value_name = "NAME")]
+    theme: Option<String>,
+    /// Also check pages marked draft
+    #[arg(long)]
+    drafts: bool,
+    /// Also check links to other web sites (over the network)
+    #[arg(long)]
+    external: bool,
+    /// Count warnings as problems
+    #[arg(long)]
+    strict: bool,
+}
+
+impl CheckArgs {
+    /// Checks the site, prints every problem and a count, and fails when there is any.
+    pub fn run(self) -> Result<ExitCode> {
+        let options = crate::check::CheckOptions {
+            theme: self.theme,
+            drafts: self.drafts,
+            external: self.external,
+        };
+        let mut report = crate::check::check(&absolute(&self.root), &options)
+            .unwrap_or_else(crate::check::CheckReport::from_error);
+        if self.strict {
+            report.problems.append(&mut report.warnings);
+            report.problems = crate::error::Error::from_problems(report.problems)
+                .problems()
+                .to_vec();
+        }
+        print_warnings(&report.warnings);
+        for problem in &report.problems {
+            eprintln!("{problem}");
+        }
+        if report.problems.is_empty() {
+            println!(
+                "No problems found in {}.",
+                plural(report.pages, "page", "pages")
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        let mut count = format!(
+            "error: {} found",
+            plural(report.problems.len(), "problem", "problems")
+        );
+        if !report.warnings.is_empty() {
+            count.push_str(&format!(
+                ", {}",
+                plural(report.warnings.len(), "warning", "warnings")
+            ));
+        }
+        eprintln!("{count}");
+        Ok(ExitCode::from(1))
     }
 }

@@ -11,6 +11,9 @@ use crate::error::{Diagnostic, Result, did_you_mean, line_column};
 /// The name of the site's configuration file.
 pub const CONFIG_FILE: &str = "serum.toml";
 
+/// How many articles feeds carry when `serum.toml` does not say.
+pub const DEFAULT_FEED_LIMIT: usize = 20;
+
 /// The theme used when `serum.toml` names none.
 pub const DEFAULT_THEME: &str = "default";
 
@@ -20,6 +23,7 @@ const KNOWN_KEYS: &[&str] = &[
     "description",
     "language",
     "theme",
+    "feed_limit",
     "extra",
 ];
 
@@ -31,6 +35,7 @@ struct RawConfig {
     description: Option<String>,
     language: Option<String>,
     theme: Option<String>,
+    feed_limit: Option<usize>,
     #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
     #[serde(flatten)]
@@ -63,6 +68,8 @@ pub struct Config {
     pub language: String,
     /// The name of the theme in use.
     pub theme: String,
+    /// How many articles the feeds carry, newest first.
+    pub feed_limit: usize,
     /// The `[extra]` table, passed to templates as it is.
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -145,6 +152,7 @@ impl Config {
                 .clone()
                 .or(raw.theme)
                 .unwrap_or_else(|| DEFAULT_THEME.into()),
+            feed_limit: raw.feed_limit.unwrap_or(DEFAULT_FEED_LIMIT),
             extra: raw.extra,
         })
     }
@@ -172,6 +180,18 @@ impl Config {
     /// The root-relative URL of a site path such as `articles/x/` (no leading slash).
     pub fn url_path(&self, path: &str) -> String {
         format!("{}{}", self.base_path, path.trim_start_matches('/'))
+    }
+
+    /// An absolute URL for a URL that may be root-relative (`/blog/x.svg`) or already absolute.
+    pub fn absolute_url(&self, url: &str) -> String {
+        if !url.starts_with('/') || url.starts_with("//") {
+            return url.to_string();
+        }
+        let origin = self
+            .base_url
+            .strip_suffix(self.base_path.as_str())
+            .unwrap_or(&self.base_url);
+        format!("{origin}{url}")
     }
 
     /// The absolute URL of a site path such as `articles/x/`.
@@ -258,6 +278,14 @@ mod tests {
         assert_eq!(config.theme, "default");
         assert_eq!(config.language, "en");
         assert_eq!(config.url_path("articles/x/"), "/blog/articles/x/");
+        assert_eq!(
+            config.absolute_url("/blog/a.svg"),
+            "https://example.com/blog/a.svg"
+        );
+        assert_eq!(
+            config.absolute_url("https://cdn.example/a.svg"),
+            "https://cdn.example/a.svg"
+        );
         assert_eq!(
             config.permalink("/articles/x/"),
             "https://example.com/blog/articles/x/"

@@ -2,10 +2,13 @@
 //!
 //! The build is a pipeline: [`config`] -> [`content`] + [`theme`] -> [`site`] -> [`output`].
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;
 pub mod error;
+pub mod feed;
+pub mod images;
 pub mod markdown;
 pub mod output;
 pub mod serve;

@@ -7,13 +7,14 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::content::{Library, Page};
+use crate::content::{Author, Library, Page};
 use crate::error::{Diagnostic, Error, Result, fail_if_any};
 use crate::markdown::{self, LinkAction, Rendered};
 use crate::output::Output;
 use crate::theme::{FileSource, Theme};
 use crate::view::{
-    self, AuthorRef, AuthorView, ConfigView, PageBody, PageSummary, SectionView, SiteView,
+    self, AuthorRef, AuthorView, ConfigView, CoverView, PageBody, PageSummary, SectionView,
+    SiteView, SummaryParts, TagLink,
 };
 
 /// Choices that change what a build produces.
@@ -23,6 +24,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// The URL of the live reload script, which templates include when set (`serve` only).
     pub live_reload: Option<String>,
+    /// Put a hash of their content in the names of stylesheets and scripts (`build`, not `serve`).
+    pub fingerprint_assets: bool,
 }
 
 /// What a build produced, for the summary line.
@@ -55,7 +58,10 @@ pub struct Site {
 /// The rendered Markdown and listing views of the last render.
 struct Rendering {
     bodies: Bodies,
+    /// Each page's listing view.
     summaries: Vec<tera::Value>,
+    /// Each page's structured data (JSON-LD).
+    json_ld: Vec<String>,
 }
 
 /// The rendered Markdown of everything that has a body.
@@ -70,7 +76,7 @@ impl Site {
     pub fn load(config: Config, options: BuildOptions) -> Result<Site> {
         let (library, theme) = rayon::join(
             || Library::load(&config, options.drafts),
-            || Theme::load(&config),
+            || Theme::load(&config, options.fingerprint_assets),
         );
         let (library, theme) = match (library, theme) {
             (Ok(library), Ok(theme)) => (library, theme),
@@ -109,18 +115,25 @@ impl Site {
         let bodies = self.render_markdown()?;
         self.check_anchors(&bodies)?;
         self.theme.set_globals(self.globals());
-        let summaries = self.summaries(&bodies, None);
+        let (summaries, json_ld) = self.summaries(&bodies, None).into_iter().unzip();
         let static_files = self.copy_static_files(output)?;
-        let rendering = Rendering { bodies, summaries };
-        let all_pages: Vec<usize> = (0..self.library.pages.len()).collect();
-        let all_sections: Vec<usize> = (0..self.library.sections.len()).collect();
-        let all_authors: Vec<usize> = (0..self.library.authors.len()).collect();
+        let rendering = Rendering {
+            bodies,
+            summaries,
+            json_ld,
+        };
+        let all = |n: usize| (0..n).collect::<Vec<usize>>();
+        let lib = &self.library;
         let mut problems = Vec::new();
-        problems.extend(self.write_pages(output, &rendering, &all_pages));
-        problems.extend(self.write_sections(output, &rendering, &all_sections));
-        problems.extend(self.write_authors(output, &rendering, &all_authors));
+        problems.extend(self.write_pages(output, &rendering, &all(lib.pages.len())));
+        problems.extend(self.write_sections(output, &rendering, &all(lib.sections.len())));
+        problems.extend(self.write_authors(output, &rendering, &all(lib.authors.len())));
+        problems.extend(self.write_tags(output, &rendering, &all(lib.tags.len())));
         problems.extend(self.write_not_found(output));
         fail_if_any(summarize_template_problems(problems))?;
+        self.write_feeds(output, &rendering)?;
+        self.write_sitemap(output)?;
+        self.write_aliases(output)?;
         self.rendered = Some(rendering);
         Ok(BuildReport {
             pages: self.library.pages.len(),
@@ -150,7 +163,9 @@ impl Site {
             };
             let old = &self.library.pages[index];
             let page = self.library.reload_page(&self.config, old)?;
-            if page.path != old.path || page.draft != old.draft || page.section != old.section {
+            let moved =
+                page.path != old.path || page.draft != old.draft || page.section != old.section;
+            if moved || page.tags != old.tags || page.aliases != old.aliases {
                 return Ok(None);
             }
             let mut sections = vec![old.section.clone()];
@@ -165,14 +180,8 @@ impl Site {
         let mut problems = Vec::new();
         for (index, _, _) in &changed {
             let page = &self.library.pages[*index];
-            let (body, found) = render_body(
-                &targets,
-                &page.body,
-                &page.dir,
-                page.is_bundle,
-                &page.file,
-                page.body_line,
-            );
+            let (body, found) =
+                render_body(&targets, &page.body, &page.dir, &page.file, page.body_line);
             problems.extend(found);
             rendering.bodies.pages[*index] = body;
         }
@@ -180,9 +189,18 @@ impl Site {
         self.check_anchors(&rendering.bodies)?;
         let page_ids: Vec<usize> = changed.iter().map(|(i, _, _)| *i).collect();
         let fresh = self.summaries(&rendering.bodies, Some(&page_ids));
-        for (&index, summary) in page_ids.iter().zip(fresh) {
+        for (&index, (summary, json_ld)) in page_ids.iter().zip(fresh) {
             rendering.summaries[index] = summary;
+            rendering.json_ld[index] = json_ld;
         }
+        let tag_ids: Vec<usize> = (0..self.library.tags.len())
+            .filter(|&t| {
+                self.library.tags[t]
+                    .pages
+                    .iter()
+                    .any(|p| page_ids.contains(p))
+            })
+            .collect();
         let mut section_ids = vec![0];
         let mut author_ids = Vec::new();
         for (_, sections, authors) in &changed {
@@ -205,8 +223,11 @@ impl Site {
         problems.extend(self.write_pages(output, &rendering, &page_ids));
         problems.extend(self.write_sections(output, &rendering, &section_ids));
         problems.extend(self.write_authors(output, &rendering, &author_ids));
+        problems.extend(self.write_tags(output, &rendering, &tag_ids));
         fail_if_any(summarize_template_problems(problems))?;
-        let count = page_ids.len() + section_ids.len() + author_ids.len();
+        self.write_feeds(output, &rendering)?;
+        self.write_sitemap(output)?;
+        let count = page_ids.len() + section_ids.len() + author_ids.len() + tag_ids.len();
         self.rendered = Some(rendering);
         Ok(Some(count))
     }
@@ -268,14 +289,14 @@ impl Site {
     /// Step 1: Markdown to HTML for every page, section intro and author bio, in parallel.
     fn render_markdown(&self) -> Result<Bodies> {
         let targets = LinkTargets::new(&self.config, &self.library);
-        let render = |body: &str, dir: &str, bundle: bool, file: &Path, body_line: usize| {
-            render_body(&targets, body, dir, bundle, file, body_line)
+        let render = |body: &str, dir: &str, file: &Path, body_line: usize| {
+            render_body(&targets, body, dir, file, body_line)
         };
         let pages: Vec<_> = self
             .library
             .pages
             .par_iter()
-            .map(|p| render(&p.body, &p.dir, p.is_bundle, &p.file, p.body_line))
+            .map(|p| render(&p.body, &p.dir, &p.file, p.body_line))
             .collect();
         let sections: Vec<_> = self
             .library
@@ -285,7 +306,6 @@ impl Site {
                 render(
                     &s.body,
                     &s.dir,
-                    false,
                     s.file.as_deref().unwrap_or(Path::new(&s.dir)),
                     s.body_line,
                 )
@@ -295,15 +315,7 @@ impl Site {
             .library
             .authors
             .iter()
-            .map(|a| {
-                render(
-                    &a.body,
-                    crate::content::AUTHORS_DIR,
-                    false,
-                    &a.file,
-                    a.body_line,
-                )
-            })
+            .map(|a| render(&a.body, crate::content::AUTHORS_DIR, &a.file, a.body_line))
             .collect();
         let mut problems = Vec::new();
         let mut unzip = |list: Vec<(Rendered, Vec<Diagnostic>)>| -> Vec<Rendered> {
@@ -363,7 +375,11 @@ impl Site {
                 let Some((target_file, target_ids)) = ids.get(url) else {
                     continue;
                 };
-                if fragment.is_empty() || target_ids.iter().any(|id| id == fragment) {
+                // `#top` is the top of any page, in every browser.
+                if fragment.is_empty()
+                    || fragment == "top"
+                    || target_ids.iter().any(|id| id == fragment)
+                {
                     continue;
                 }
                 let mut known: Vec<&str> = target_ids.iter().map(String::as_str).take(12).collect();
@@ -403,7 +419,7 @@ impl Site {
     }
 
     /// Step 3: each page's listing view (of all pages, or of `only` these), made once and shared.
-    fn summaries(&self, bodies: &Bodies, only: Option<&[usize]>) -> Vec<tera::Value> {
+    fn summaries(&self, bodies: &Bodies, only: Option<&[usize]>) -> Vec<(tera::Value, String)> {
         let targets = LinkTargets::new(&self.config, &self.library);
         let lib = &self.library;
         let author_refs: HashMap<&str, tera::Value> = lib
@@ -430,33 +446,67 @@ impl Site {
         ids.par_iter()
             .map(|&i| {
                 let (page, body) = (&lib.pages[i], &bodies.pages[i]);
-                let section = lib
-                    .section_index(&page.section)
-                    .map_or(&lib.sections[0], |i| &lib.sections[i]);
-                let cover_src = page
-                    .cover
-                    .as_ref()
-                    .and_then(|c| targets.url_of(&c.src, &page.dir));
-                let summary =
-                    PageSummary::new(&self.config, page, body, section, Vec::new(), cover_src);
-                let authors: Vec<tera::Value> = page
+                let cover = self.cover_view(page, &targets);
+                let authors: Vec<&Author> = page
                     .authors
                     .iter()
-                    .filter_map(|slug| author_refs.get(slug.as_str()).cloned())
+                    .filter_map(|slug| lib.author(slug))
                     .collect();
-                let value = tera::Value::from_serializable(&summary);
-                let byline = value
-                    .as_map()
-                    .and_then(|m| m.get(&"byline".into()))
-                    .cloned()
-                    .unwrap_or(tera::Value::none());
-                view::with_key(
-                    value,
-                    "byline",
-                    view::with_key(byline, "authors", tera::Value::from(authors)),
+                let description =
+                    view::meta_description(page.description.as_deref(), &body.summary_text);
+                let json_ld = view::article_json_ld(
+                    &self.config,
+                    page,
+                    &description,
+                    &authors,
+                    cover.as_ref(),
+                );
+                let parts = SummaryParts {
+                    section: lib
+                        .section_index(&page.section)
+                        .map_or(&lib.sections[0], |s| &lib.sections[s]),
+                    authors: page
+                        .authors
+                        .iter()
+                        .filter_map(|slug| author_refs.get(slug.as_str()).cloned())
+                        .collect(),
+                    cover,
+                    tags: page
+                        .tags
+                        .iter()
+                        .filter_map(|name| lib.tag(name.trim()))
+                        .map(|tag| TagLink::new(&self.config, tag))
+                        .collect(),
+                };
+                (
+                    tera::Value::from_serializable(&PageSummary::new(
+                        &self.config,
+                        page,
+                        body,
+                        parts,
+                    )),
+                    json_ld,
                 )
             })
             .collect()
+    }
+
+    /// A page's cover with its URLs and, for local files, its size.
+    fn cover_view<'a>(&self, page: &'a Page, targets: &LinkTargets) -> Option<CoverView<'a>> {
+        let cover = page.cover.as_ref()?;
+        let src = targets.url_of(&cover.src, &page.dir)?;
+        let size = targets
+            .asset_source(&cover.src, &page.dir)
+            .and_then(crate::images::dimensions);
+        Some(CoverView {
+            permalink: self.config.absolute_url(&src),
+            src,
+            alt: cover.alt.as_deref().unwrap_or_default(),
+            caption: cover.caption.as_deref(),
+            width: size.map(|s| s.0),
+            height: size.map(|s| s.1),
+            srcset: None,
+        })
     }
 
     /// Step 4: one HTML file per page.
@@ -469,11 +519,9 @@ impl Site {
         let lib = &self.library;
         ids.par_iter()
             .filter_map(|&i| {
-                let page = &lib.pages[i];
-                let body = tera::Value::from_serializable(&PageBody::new(
-                    page,
-                    &rendering.bodies.pages[i],
-                ));
+                let (page, rendered) = (&lib.pages[i], &rendering.bodies.pages[i]);
+                let body = PageBody::new(page, rendered, &rendering.json_ld[i]);
+                let body = tera::Value::from_serializable(&body);
                 let mut context = self.context_for(&page.path);
                 context.insert_value("page", view::merged(rendering.summaries[i].clone(), body));
                 let template = self.page_template(page);
@@ -556,10 +604,8 @@ impl Site {
                     .avatar
                     .as_ref()
                     .and_then(|src| targets.url_of(src, crate::content::AUTHORS_DIR));
-                let view = AuthorView::new(
-                    AuthorRef::new(&self.config, author, avatar, &bio.html),
-                    author,
-                );
+                let card = AuthorRef::new(&self.config, author, avatar, &bio.html);
+                let view = AuthorView::new(&self.config, card, author);
                 let pages: Vec<tera::Value> = by_date
                     .iter()
                     .filter(|&&p| lib.pages[p].authors.contains(&author.slug))
@@ -585,7 +631,244 @@ impl Site {
             .collect()
     }
 
-    /// Step 7: the page a static host shows for a missing URL.
+    /// Step 7: the tag index and one page per tag.
+    fn write_tags(
+        &self,
+        output: &dyn Output,
+        rendering: &Rendering,
+        ids: &[usize],
+    ) -> Vec<(Diagnostic, PathBuf)> {
+        let lib = &self.library;
+        if lib.tags.is_empty() {
+            return Vec::new();
+        }
+        let shown = |path: &str| PathBuf::from(format!("tags/{path}"));
+        let mut problems: Vec<(Diagnostic, PathBuf)> = ids
+            .par_iter()
+            .filter_map(|&t| {
+                let tag = &lib.tags[t];
+                let pages: Vec<tera::Value> = tag
+                    .pages
+                    .iter()
+                    .map(|&p| rendering.summaries[p].clone())
+                    .collect();
+                let view = tera::Value::from_serializable(&TagLink::new(&self.config, tag));
+                let view =
+                    view::with_key(view, "permalink", self.config.permalink(&tag.path).into());
+                let mut context = self.context_for(&tag.path);
+                context.insert_value(
+                    "tag",
+                    view::with_key(view, "pages", tera::Value::from(pages)),
+                );
+                self.write_html(
+                    output,
+                    "tag.html",
+                    &context,
+                    &format!("{}index.html", tag.path),
+                    &shown(&tag.slug),
+                )
+            })
+            .collect();
+        let all: Vec<TagLink> = lib
+            .tags
+            .iter()
+            .map(|tag| TagLink::new(&self.config, tag))
+            .collect();
+        let mut context = self.context_for("tags/");
+        context.insert("tags", &all);
+        problems.extend(self.write_html(
+            output,
+            "tags.html",
+            &context,
+            "tags/index.html",
+            &shown(""),
+        ));
+        problems
+    }
+
+    /// Step 8: Atom and RSS feeds of the newest articles, and an Atom feed per author.
+    fn write_feeds(&self, output: &dyn Output, rendering: &Rendering) -> Result<()> {
+        let lib = &self.library;
+        let entry = |&i: &usize| {
+            let page = &lib.pages[i];
+            let date = page.date.filter(|_| !page.noindex && !page.draft)?;
+            let body = &rendering.bodies.pages[i];
+            Some(crate::feed::FeedEntry {
+                page,
+                date,
+                summary: &body.summary_html,
+                content: &body.html,
+                authors: page
+                    .authors
+                    .iter()
+                    .filter_map(|slug| lib.author(slug))
+                    .map(|a| a.name.as_str())
+                    .collect(),
+            })
+        };
+        let newest = lib.pages_by_date();
+        let entries: Vec<_> = newest
+            .iter()
+            .filter_map(entry)
+            .take(self.config.feed_limit)
+            .collect();
+        let site = crate::feed::FeedInfo {
+            title: &self.config.title,
+            description: &self.config.description,
+            path: "atom.xml",
+            page_path: "",
+        };
+        output.write(
+            "atom.xml",
+            crate::feed::atom(&self.config, &site, &entries)?.as_bytes(),
+        )?;
+        let rss = crate::feed::FeedInfo {
+            path: "rss.xml",
+            ..site
+        };
+        output.write(
+            "rss.xml",
+            crate::feed::rss(&self.config, &rss, &entries)?.as_bytes(),
+        )?;
+        for author in &lib.authors {
+            let theirs: Vec<_> = newest
+                .iter()
+                .filter(|&&i| lib.pages[i].authors.contains(&author.slug))
+                .filter_map(entry)
+                .take(self.config.feed_limit)
+                .collect();
+            let title = format!("{}: {}", self.config.title, author.name);
+            let path = format!("{}atom.xml", author.path);
+            let info = crate::feed::FeedInfo {
+                title: &title,
+                description: &self.config.description,
+                path: &path,
+                page_path: &author.path,
+            };
+            output.write(
+                &path,
+                crate::feed::atom(&self.config, &info, &theirs)?.as_bytes(),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Step 9: `sitemap.xml` of every indexable page, and `robots.txt` unless the site has its own.
+    fn write_sitemap(&self, output: &dyn Output) -> Result<()> {
+        use crate::feed::SitemapUrl;
+        let lib = &self.library;
+        let lastmod = |ids: &mut dyn Iterator<Item = &usize>| {
+            ids.filter_map(|&i| {
+                let page = &lib.pages[i];
+                page.updated
+                    .or(page.date)
+                    .filter(|_| !page.noindex && !page.draft)
+            })
+            .max_by_key(|d| d.sort_key())
+            .map(|d| d.civil_date().to_string())
+        };
+        let mut urls = Vec::new();
+        for (i, section) in lib.sections.iter().enumerate() {
+            let ids = if i == 0 {
+                lib.pages_by_date()
+            } else {
+                lib.section_pages[i].clone()
+            };
+            urls.push(SitemapUrl {
+                path: section.path.clone(),
+                lastmod: lastmod(&mut ids.iter()),
+            });
+        }
+        for page in lib.pages.iter().filter(|p| !p.noindex && !p.draft) {
+            let lastmod = page
+                .updated
+                .or(page.date)
+                .map(|d| d.civil_date().to_string());
+            urls.push(SitemapUrl {
+                path: page.path.clone(),
+                lastmod,
+            });
+        }
+        for author in &lib.authors {
+            let mut ids =
+                (0..lib.pages.len()).filter(|&i| lib.pages[i].authors.contains(&author.slug));
+            let ids: Vec<usize> = ids.by_ref().collect();
+            urls.push(SitemapUrl {
+                path: author.path.clone(),
+                lastmod: lastmod(&mut ids.iter()),
+            });
+        }
+        if !lib.tags.is_empty() {
+            urls.push(SitemapUrl {
+                path: "tags/".into(),
+                lastmod: None,
+            });
+        }
+        for tag in &lib.tags {
+            urls.push(SitemapUrl {
+                path: tag.path.clone(),
+                lastmod: lastmod(&mut tag.pages.iter()),
+            });
+        }
+        urls.sort_by(|a, b| a.path.cmp(&b.path));
+        output.write(
+            "sitemap.xml",
+            crate::feed::sitemap(&self.config, &urls).as_bytes(),
+        )?;
+        let has_own = self
+            .theme
+            .static_files()
+            .iter()
+            .any(|f| f.output_path == "robots.txt");
+        if !has_own {
+            output.write("robots.txt", crate::feed::robots(&self.config).as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Step 10: a redirect page at each old URL a page lists in `aliases`.
+    fn write_aliases(&self, output: &dyn Output) -> Result<()> {
+        let mut problems = Vec::new();
+        let taken: std::collections::HashSet<String> = self
+            .library
+            .pages
+            .iter()
+            .map(|p| format!("{}index.html", p.path))
+            .chain(
+                self.library
+                    .sections
+                    .iter()
+                    .map(|s| format!("{}index.html", s.path)),
+            )
+            .collect();
+        for page in &self.library.pages {
+            for alias in &page.aliases {
+                match crate::feed::alias_file(alias) {
+                    Some(file) if taken.contains(&file) => problems.push(
+                        page.key_problem(
+                            "aliases",
+                            format!("the alias `{alias}` is the URL of another page"),
+                        )
+                        .hint("remove the alias, or move the other page"),
+                    ),
+                    Some(file) => output.write(
+                        &file,
+                        crate::feed::redirect(&self.config, &page.path).as_bytes(),
+                    )?,
+                    None => problems.push(
+                        page.key_problem(
+                            "aliases",
+                            format!("the alias `{alias}` is not a path inside the site"),
+                        )
+                        .hint("write aliases as paths such as \"/old/url/\""),
+                    ),
+                }
+            }
+        }
+        fail_if_any(problems)
+    }
+
+    /// Step 11: the page a static host shows for a missing URL.
     fn write_not_found(&self, output: &dyn Output) -> Option<(Diagnostic, PathBuf)> {
         let context = self.context_for("404.html");
         self.write_html(
@@ -662,11 +945,10 @@ fn render_body(
     targets: &LinkTargets,
     body: &str,
     dir: &str,
-    bundle: bool,
     file: &Path,
     body_line: usize,
 ) -> (Rendered, Vec<Diagnostic>) {
-    let rendered = markdown::render(body, &|dest| targets.resolve(dest, dir, bundle));
+    let rendered = markdown::render(body, &|dest| targets.resolve(dest, dir));
     let problems = rendered
         .problems
         .iter()
@@ -727,7 +1009,7 @@ fn section_front_matter(config: &Config, section: &crate::content::Section) -> O
 struct LinkTargets<'a> {
     config: &'a Config,
     pages: HashMap<&'a str, &'a str>,
-    assets: HashMap<&'a str, &'a str>,
+    assets: HashMap<&'a str, &'a crate::content::Asset>,
     drafts: &'a std::collections::BTreeSet<String>,
 }
 
@@ -759,7 +1041,7 @@ impl<'a> LinkTargets<'a> {
         let assets = library
             .assets
             .iter()
-            .map(|a| (a.content_path.as_str(), a.output_path.as_str()))
+            .map(|a| (a.content_path.as_str(), a))
             .collect();
         LinkTargets {
             config,
@@ -769,9 +1051,10 @@ impl<'a> LinkTargets<'a> {
         }
     }
 
-    /// Resolves a link written in a file whose relative links start at `dir`; a bundle keeps
-    /// relative links to its own assets as they are.
-    fn resolve(&self, dest: &str, dir: &str, bundle: bool) -> LinkAction {
+    /// Resolves a link written in a file whose relative links start at `dir`. Links into the
+    /// site become root-relative URLs, so they also work where the text is shown elsewhere
+    /// (a summary on the home page, a feed).
+    fn resolve(&self, dest: &str, dir: &str) -> LinkAction {
         if is_external(dest) {
             return LinkAction::Keep;
         }
@@ -781,11 +1064,7 @@ impl<'a> LinkTargets<'a> {
         };
         let path = path.split_once('?').map_or(path, |(path, _)| path);
         let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-        let target = match decoded.strip_prefix("@/") {
-            Some(rooted) => normalize(rooted),
-            None => normalize(&format!("{dir}/{decoded}")),
-        };
-        let Some(target) = target else {
+        let Some(target) = content_path(&decoded, dir) else {
             return LinkAction::Broken(format!("broken link `{dest}`: it leads outside content/"));
         };
         let with_fragment = |url: String| match fragment {
@@ -804,10 +1083,9 @@ impl<'a> LinkTargets<'a> {
             };
         }
         match self.assets.get(target.as_str()) {
-            Some(_) if bundle && !dest.starts_with("@/") && !decoded.starts_with("..") => {
-                LinkAction::Keep
+            Some(asset) => {
+                LinkAction::Rewrite(with_fragment(self.config.url_path(&asset.output_path)))
             }
-            Some(output) => LinkAction::Rewrite(with_fragment(self.config.url_path(output))),
             None if path.is_empty() || path.ends_with('/') => LinkAction::Keep,
             None => LinkAction::Broken(format!(
                 "broken link `{dest}`: there is no file content/{target}"
@@ -815,13 +1093,33 @@ impl<'a> LinkTargets<'a> {
         }
     }
 
+    /// The file on disk behind a local image or file named relative to `dir`, when it exists.
+    fn asset_source(&self, src: &str, dir: &str) -> Option<&'a Path> {
+        if is_external(src) {
+            return None;
+        }
+        let decoded = percent_encoding::percent_decode_str(src).decode_utf8_lossy();
+        let target = content_path(&decoded, dir)?;
+        self.assets
+            .get(target.as_str())
+            .map(|asset| asset.source.as_path())
+    }
+
     /// The site URL of an image or file named in front matter, relative to `dir`.
     fn url_of(&self, src: &str, dir: &str) -> Option<String> {
-        match self.resolve(src, dir, false) {
+        match self.resolve(src, dir) {
             LinkAction::Keep => Some(src.to_string()),
             LinkAction::Rewrite(url) => Some(url),
             LinkAction::Broken(_) => None,
         }
+    }
+}
+
+/// The path inside `content/` a link names: rooted with `@/`, or relative to `dir`.
+fn content_path(link: &str, dir: &str) -> Option<String> {
+    match link.strip_prefix("@/") {
+        Some(rooted) => normalize(rooted),
+        None => normalize(&format!("{dir}/{link}")),
     }
 }
 

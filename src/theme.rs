@@ -59,7 +59,7 @@ pub struct Theme {
 
 impl Theme {
     /// Loads the theme `config.theme` names, then the site's `templates/` and `static/` over it.
-    pub fn load(config: &Config) -> Result<Theme> {
+    pub fn load(config: &Config, fingerprint: bool) -> Result<Theme> {
         let theme_dir = config.themes_dir().join(&config.theme);
         let mut templates: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
         let mut statics: BTreeMap<String, FileSource> = BTreeMap::new();
@@ -104,9 +104,11 @@ impl Theme {
             &config.root,
         );
         fail_if_any(problems)?;
+        let (static_files, assets) = name_static_files(statics, fingerprint)?;
 
         let mut tera = Tera::new();
         register_filters(&mut tera);
+        register_asset_functions(&mut tera, &config.base_path, assets);
         let template_files: BTreeMap<String, PathBuf> = templates
             .iter()
             .map(|(name, (shown, _))| (name.clone(), shown.clone()))
@@ -137,13 +139,7 @@ impl Theme {
             description: info.description.unwrap_or_default(),
             tera,
             template_files,
-            static_files: statics
-                .into_iter()
-                .map(|(output_path, source)| StaticFile {
-                    output_path,
-                    source,
-                })
-                .collect(),
+            static_files,
         })
     }
 
@@ -342,6 +338,97 @@ fn template_error(files: &BTreeMap<String, PathBuf>, error: &tera::Error) -> Dia
             Diagnostic::new(format!("template error: {error}")).hint("check the theme's templates")
         }
     }
+}
+
+/// What templates may ask of a static file: its final path, and a hash for `integrity`.
+#[derive(Debug, Clone)]
+struct AssetName {
+    output_path: String,
+    integrity: Option<String>,
+}
+
+/// Names static files for output. Stylesheets and scripts get their content's hash in their
+/// name (`style.3f9a1c2b7e.css`) when `fingerprint` is set, so they can be cached for long,
+/// and an `integrity` hash either way.
+fn name_static_files(
+    statics: BTreeMap<String, FileSource>,
+    fingerprint: bool,
+) -> Result<(Vec<StaticFile>, BTreeMap<String, AssetName>)> {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let mut files = Vec::new();
+    let mut names = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (path, source) in statics {
+        let extension = path
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        let mut name = AssetName {
+            output_path: path.clone(),
+            integrity: None,
+        };
+        if extension == "css" || extension == "js" {
+            let bytes = match &source {
+                FileSource::Embedded(bytes) => std::borrow::Cow::Borrowed(*bytes),
+                FileSource::Disk(file) => match std::fs::read(file) {
+                    Ok(bytes) => std::borrow::Cow::Owned(bytes),
+                    Err(e) => {
+                        problems.push(Diagnostic::io(file, "read this static file", &e));
+                        continue;
+                    }
+                },
+            };
+            let integrity =
+                base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(&bytes));
+            name.integrity = Some(format!("sha384-{integrity}"));
+            if fingerprint {
+                let hash = sha2::Sha256::digest(&bytes);
+                let short: String = hash.iter().take(5).map(|b| format!("{b:02x}")).collect();
+                let (stem, _) = path.rsplit_once('.').unwrap_or((&path, ""));
+                name.output_path = format!("{stem}.{short}.{extension}");
+            }
+        }
+        files.push(StaticFile {
+            output_path: name.output_path.clone(),
+            source,
+        });
+        names.insert(path, name);
+    }
+    fail_if_any(problems)?;
+    Ok((files, names))
+}
+
+/// `asset_url(path="style.css")` and `asset_integrity(path="style.css")` for templates.
+fn register_asset_functions(tera: &mut Tera, base_path: &str, names: BTreeMap<String, AssetName>) {
+    let names = std::sync::Arc::new(names);
+    let lookup = {
+        let names = names.clone();
+        move |kwargs: &Kwargs| -> TeraResult<AssetName> {
+            let path: &str = kwargs.must_get("path")?;
+            names.get(path.trim_start_matches('/')).cloned().ok_or_else(|| {
+                tera::Error::message(format!(
+                    "there is no static file `{path}` in the theme's or the site's static/ folder"
+                ))
+            })
+        }
+    };
+    let base_path = base_path.to_string();
+    let url_lookup = lookup.clone();
+    tera.register_function(
+        "asset_url",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
+            Ok(format!("{base_path}{}", url_lookup(&kwargs)?.output_path))
+        },
+    );
+    tera.register_function(
+        "asset_integrity",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
+            lookup(&kwargs)?.integrity.ok_or_else(|| {
+                tera::Error::message("integrity hashes are made for .css and .js files")
+            })
+        },
+    );
 }
 
 /// The `date` filter: `{{ page.date | date(format="%B %-d, %Y") }}`.

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::content::{Author, AuthorLink, Library, Page, Section};
+use crate::content::{Author, AuthorLink, Library, Page, Section, Tag};
 use crate::markdown::{Rendered, TocEntry};
 
 /// `config`: the site's settings.
@@ -107,19 +107,51 @@ impl<'a> AuthorRef<'a> {
 
 /// `page.byline`: who wrote it, when, and how long it takes to read.
 #[derive(Serialize)]
-pub struct Byline<'a> {
-    authors: Vec<AuthorRef<'a>>,
+pub struct Byline {
+    authors: Vec<tera::Value>,
     date: Option<String>,
     updated: Option<String>,
     reading_time: usize,
 }
 
-/// `page.cover`: the cover image with its resolved URL.
+/// `page.cover`: the cover image with its resolved URLs and, when known, its size.
 #[derive(Serialize)]
 pub struct CoverView<'a> {
-    src: String,
-    alt: &'a str,
-    caption: Option<&'a str>,
+    /// The URL to use in `src`.
+    pub src: String,
+    /// The absolute URL, for link previews.
+    pub permalink: String,
+    /// What the image shows.
+    pub alt: &'a str,
+    /// A caption, when given.
+    pub caption: Option<&'a str>,
+    /// Its width in pixels, when it could be read from the file.
+    pub width: Option<u32>,
+    /// Its height in pixels, when it could be read from the file.
+    pub height: Option<u32>,
+    /// Resized copies for `srcset`, when the cover is a raster image.
+    pub srcset: Option<String>,
+}
+
+/// `page.tags[]` and `tags[]`: a tag and its page.
+#[derive(Serialize)]
+pub struct TagLink<'a> {
+    name: &'a str,
+    slug: &'a str,
+    url: String,
+    count: usize,
+}
+
+impl<'a> TagLink<'a> {
+    /// The view of a tag.
+    pub fn new(config: &Config, tag: &'a Tag) -> Self {
+        TagLink {
+            name: &tag.name,
+            slug: &tag.slug,
+            url: config.url_path(&tag.path),
+            count: tag.pages.len(),
+        }
+    }
 }
 
 /// What a listing shows of a page (also part of the full page view).
@@ -127,6 +159,7 @@ pub struct CoverView<'a> {
 pub struct PageSummary<'a> {
     title: &'a str,
     description: Option<&'a str>,
+    meta_description: String,
     url: String,
     permalink: String,
     date: Option<String>,
@@ -135,9 +168,9 @@ pub struct PageSummary<'a> {
     summary_text: &'a str,
     word_count: usize,
     reading_time: usize,
-    tags: &'a [String],
+    tags: Vec<TagLink<'a>>,
     cover: Option<CoverView<'a>>,
-    byline: Byline<'a>,
+    byline: Byline,
     draft: bool,
     section: Link<'a>,
 }
@@ -147,15 +180,25 @@ pub fn reading_time(word_count: usize) -> usize {
     word_count.div_ceil(200).max(1)
 }
 
+/// What a page's summary is made of besides the page itself.
+pub struct SummaryParts<'a> {
+    /// The page's section.
+    pub section: &'a Section,
+    /// Its authors' byline views, made once per author.
+    pub authors: Vec<tera::Value>,
+    /// Its cover, resolved.
+    pub cover: Option<CoverView<'a>>,
+    /// Its tags.
+    pub tags: Vec<TagLink<'a>>,
+}
+
 impl<'a> PageSummary<'a> {
-    /// The listing view of a page; `authors` are its byline entries, `cover_src` its cover's URL.
+    /// The listing view of a page.
     pub fn new(
         config: &Config,
         page: &'a Page,
         rendered: &'a Rendered,
-        section: &'a Section,
-        authors: Vec<AuthorRef<'a>>,
-        cover_src: Option<String>,
+        parts: SummaryParts<'a>,
     ) -> Self {
         let date = page.date.map(|d| d.to_string());
         let updated = page.updated.map(|d| d.to_string());
@@ -163,6 +206,7 @@ impl<'a> PageSummary<'a> {
         PageSummary {
             title: &page.title,
             description: page.description.as_deref(),
+            meta_description: meta_description(page.description.as_deref(), &rendered.summary_text),
             url: config.url_path(&page.path),
             permalink: config.permalink(&page.path),
             date: date.clone(),
@@ -171,29 +215,43 @@ impl<'a> PageSummary<'a> {
             summary_text: &rendered.summary_text,
             word_count: rendered.word_count,
             reading_time,
-            tags: &page.tags,
-            cover: page
-                .cover
-                .as_ref()
-                .zip(cover_src)
-                .map(|(cover, src)| CoverView {
-                    src,
-                    alt: cover.alt.as_deref().unwrap_or_default(),
-                    caption: cover.caption.as_deref(),
-                }),
+            tags: parts.tags,
+            cover: parts.cover,
             byline: Byline {
-                authors,
+                authors: parts.authors,
                 date,
                 updated,
                 reading_time,
             },
             draft: page.draft,
             section: Link {
-                title: &section.title,
-                url: config.url_path(&section.path),
+                title: &parts.section.title,
+                url: config.url_path(&parts.section.path),
             },
         }
     }
+}
+
+/// The text for `<meta name="description">`: the description as written, else the summary
+/// cut at a word to at most 160 characters.
+pub fn meta_description(description: Option<&str>, summary_text: &str) -> String {
+    const MAX: usize = 160;
+    if let Some(description) = description.map(str::trim).filter(|d| !d.is_empty()) {
+        return description.to_string();
+    }
+    let text = summary_text.trim();
+    if text.chars().count() <= MAX {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(MAX - 1).collect();
+    let at_word = match cut.rfind(char::is_whitespace) {
+        Some(space) if space > MAX / 2 => &cut[..space],
+        _ => cut.as_str(),
+    };
+    format!(
+        "{}…",
+        at_word.trim_end_matches(|c: char| c.is_whitespace() || ",;:.–—-".contains(c))
+    )
 }
 
 /// The parts of `page` that listings leave out; merged over the page's summary.
@@ -203,18 +261,76 @@ pub struct PageBody<'a> {
     toc: &'a [TocEntry],
     noindex: bool,
     extra: &'a serde_json::Map<String, serde_json::Value>,
+    json_ld: &'a str,
 }
 
 impl<'a> PageBody<'a> {
-    /// The full-page parts of a page.
-    pub fn new(page: &'a Page, rendered: &'a Rendered) -> Self {
+    /// The full-page parts of a page; `json_ld` is its structured data, ready for a script element.
+    pub fn new(page: &'a Page, rendered: &'a Rendered, json_ld: &'a str) -> Self {
         PageBody {
             content: &rendered.html,
             toc: &rendered.toc,
             noindex: page.noindex,
             extra: &page.extra,
+            json_ld,
         }
     }
+}
+
+/// The schema.org `Article` of a page as JSON, safe inside `<script type="application/ld+json">`.
+pub fn article_json_ld(
+    config: &Config,
+    page: &Page,
+    meta_description: &str,
+    authors: &[&Author],
+    cover: Option<&CoverView>,
+) -> String {
+    let people: Vec<serde_json::Value> = authors
+        .iter()
+        .map(|author| {
+            let mut person = serde_json::json!({
+                "@type": "Person",
+                "name": author.name,
+                "url": config.permalink(&author.path),
+            });
+            if let Some(role) = &author.role {
+                person["jobTitle"] = role.as_str().into();
+            }
+            if let Some(company) = &author.company {
+                person["worksFor"] =
+                    serde_json::json!({ "@type": "Organization", "name": company });
+            }
+            person
+        })
+        .collect();
+    let mut article = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": page.title,
+        "description": meta_description,
+        "mainEntityOfPage": config.permalink(&page.path),
+        "url": config.permalink(&page.path),
+        "inLanguage": config.language,
+        "author": people,
+        "publisher": { "@type": "Organization", "name": config.title, "url": config.base_url },
+    });
+    if let Some(date) = page.date {
+        article["datePublished"] = date.to_string().into();
+        article["dateModified"] = page.updated.unwrap_or(date).to_string().into();
+    }
+    if let Some(cover) = cover {
+        article["image"] = cover.permalink.as_str().into();
+    }
+    script_safe_json(&article)
+}
+
+/// JSON with `<`, `>` and `&` escaped, so no text in it can close the script element it sits in.
+pub fn script_safe_json(value: &serde_json::Value) -> String {
+    value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// `section`: a section (or the home page) without its page list, which is added as `section.pages`.
@@ -265,14 +381,16 @@ pub struct AuthorView<'a> {
     #[serde(flatten)]
     card: AuthorRef<'a>,
     links: &'a [AuthorLink],
+    feed_url: String,
 }
 
 impl<'a> AuthorView<'a> {
     /// The view of an author's page.
-    pub fn new(card: AuthorRef<'a>, author: &'a Author) -> Self {
+    pub fn new(config: &Config, card: AuthorRef<'a>, author: &'a Author) -> Self {
         AuthorView {
             card,
             links: &author.links,
+            feed_url: config.url_path(&format!("{}atom.xml", author.path)),
         }
     }
 }
@@ -289,4 +407,32 @@ pub fn merged(value: tera::Value, extra: tera::Value) -> tera::Value {
     let mut map = value.into_map().unwrap_or_default();
     map.extend(extra.into_map().unwrap_or_default());
     tera::Value::from(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meta_description_prefers_the_description_and_cuts_long_summaries_at_a_word() {
+        assert_eq!(meta_description(Some("Short."), "Long summary"), "Short.");
+        let long = "word ".repeat(60);
+        assert_eq!(meta_description(Some(&long), ""), long.trim());
+        assert_eq!(meta_description(None, "  Summary. "), "Summary.");
+        let long = "word ".repeat(60);
+        let cut = meta_description(None, &long);
+        assert!(cut.ends_with("word…"), "{cut}");
+        assert!(cut.chars().count() <= 160);
+    }
+
+    #[test]
+    fn json_cannot_close_its_script_element() {
+        let json = script_safe_json(&serde_json::json!({ "headline": "</script><b>&" }));
+        assert_eq!(
+            json,
+            r#"{"headline":"\u003c/script\u003e\u003cb\u003e\u0026"}"#
+        );
+        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(back["headline"], "</script><b>&");
+    }
 }

@@ -171,6 +171,33 @@ impl Date {
         self.date
     }
 
+    /// The moment, reading a missing time as midnight and a missing offset as UTC.
+    pub fn timestamp(&self) -> jiff::Timestamp {
+        let time = self.time.unwrap_or(jiff::civil::Time::midnight());
+        let offset = self.offset.unwrap_or(jiff::tz::Offset::UTC);
+        offset
+            .to_timestamp(self.date.to_datetime(time))
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+    }
+
+    /// RFC 3339, as Atom feeds want it: `2023-06-27T00:00:00Z`.
+    pub fn to_rfc3339(&self) -> String {
+        let offset = self.offset.unwrap_or(jiff::tz::Offset::UTC);
+        let zoned = self.timestamp().to_zoned_datetime(offset.to_time_zone());
+        if offset == jiff::tz::Offset::UTC {
+            format!("{}Z", zoned.strftime("%Y-%m-%dT%H:%M:%S"))
+        } else {
+            zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+        }
+    }
+
+    /// RFC 2822, as RSS feeds want it: `Tue, 27 Jun 2023 00:00:00 +0000`.
+    pub fn to_rfc2822(&self) -> String {
+        let offset = self.offset.unwrap_or(jiff::tz::Offset::UTC);
+        let zoned = self.timestamp().to_zoned_datetime(offset.to_time_zone());
+        jiff::fmt::rfc2822::to_string(&zoned).unwrap_or_default()
+    }
+
     /// A key that sorts dates in time order, reading a missing time as midnight and a missing offset as UTC.
     pub fn sort_key(&self) -> i64 {
         let time = self.time.unwrap_or(jiff::civil::Time::midnight());
@@ -297,6 +324,11 @@ mod tests {
         assert_eq!(toml.date, yaml.date);
         let timed = Date::parse("2023-06-27T21:32:00+02:00").unwrap();
         assert_eq!(timed.to_string(), "2023-06-27T21:32:00+02");
+        assert_eq!(timed.to_rfc3339(), "2023-06-27T21:32:00+02:00");
+        assert_eq!(timed.to_rfc2822(), "Tue, 27 Jun 2023 21:32:00 +0200");
+        let day = Date::parse("2023-06-27").unwrap();
+        assert_eq!(day.to_rfc3339(), "2023-06-27T00:00:00Z");
+        assert_eq!(day.to_rfc2822(), "Tue, 27 Jun 2023 00:00:00 +0000");
     }
 
     #[test]

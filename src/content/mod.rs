@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 pub use author::{Author, AuthorLink};
+pub use front_matter::Date;
 pub use page::{Cover, Page};
 pub use section::{Section, SortBy};
 
@@ -34,6 +35,19 @@ pub struct Asset {
     pub output_path: String,
 }
 
+/// A tag and the pages that carry it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag {
+    /// The tag as first written, in content file order.
+    pub name: String,
+    /// Its URL-safe name, unique among the site's tags.
+    pub slug: String,
+    /// Its page's path in the built site (`tags/collagen/`).
+    pub path: String,
+    /// Its pages, newest first.
+    pub pages: Vec<usize>,
+}
+
 /// Everything in `content/`, validated and cross-referenced.
 #[derive(Debug, Clone, Default)]
 pub struct Library {
@@ -47,6 +61,8 @@ pub struct Library {
     pub subsections: Vec<Vec<usize>>,
     /// Authors, by slug.
     pub authors: Vec<Author>,
+    /// Tags, by name, with their pages.
+    pub tags: Vec<Tag>,
     /// Files copied as they are.
     pub assets: Vec<Asset>,
     /// Content paths of drafts left out of this build.
@@ -348,7 +364,47 @@ impl Library {
         }
         self.section_pages = section_pages;
         self.subsections = subsections;
+        self.tags = collect_tags(&self.pages);
     }
+
+    /// The tag a page names, by the name as written.
+    pub fn tag(&self, name: &str) -> Option<&Tag> {
+        self.tags.iter().find(|t| t.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// Groups pages by tag. Names equal but for case are one tag; different names whose slugs
+/// collide get `-1`, `-2`, in name order, so slugs are stable and unique.
+fn collect_tags(pages: &[Page]) -> Vec<Tag> {
+    let mut by_name: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    for (i, page) in pages.iter().enumerate() {
+        for name in &page.tags {
+            let name = name.trim();
+            if name.is_empty() {
+                continue;
+            }
+            let entry = by_name
+                .entry(name.to_lowercase())
+                .or_insert_with(|| (name.to_string(), Vec::new()));
+            if !entry.1.contains(&i) {
+                entry.1.push(i);
+            }
+        }
+    }
+    let mut used = std::collections::HashSet::new();
+    by_name
+        .into_values()
+        .map(|(name, mut ids)| {
+            sort_pages(pages, &mut ids, SortBy::Date);
+            let slug = crate::markdown::unique_id(&slugify(&name), &mut used);
+            Tag {
+                path: format!("tags/{slug}/"),
+                name,
+                slug,
+                pages: ids,
+            }
+        })
+        .collect()
 }
 
 /// Orders page indices the way a section asks.

@@ -194,6 +194,7 @@ impl Rebuilder {
             options: BuildOptions {
                 drafts: options.drafts,
                 live_reload: Some(LIVE_RELOAD_SCRIPT.into()),
+                fingerprint_assets: false,
             },
             site_dir,
             site: None,

@@ -146,6 +146,13 @@ impl TestSite {
         std::fs::read_to_string(self.path(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
+    /// The text of the stylesheet a built page links to (its name carries a content hash).
+    #[track_caller]
+    pub fn stylesheet_of(&self, page: &str) -> String {
+        let href = self.page(page).attr("link[rel=stylesheet]", "href");
+        self.read(&format!("public{href}"))
+    }
+
     /// Parses a built HTML file.
     #[track_caller]
     pub fn page(&self, path: &str) -> Page {

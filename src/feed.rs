@@ -1,0 +1,242 @@
+//! Machine-readable outputs: Atom and RSS feeds, the sitemap, robots.txt and alias redirects.
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::content::{Date, Page};
+use crate::error::Diagnostic;
+
+/// One article as feeds show it.
+pub struct FeedEntry<'a> {
+    /// The page.
+    pub page: &'a Page,
+    /// Its date: feeds list only dated pages.
+    pub date: Date,
+    /// Its summary as HTML.
+    pub summary: &'a str,
+    /// Its body as HTML.
+    pub content: &'a str,
+    /// Its authors' names.
+    pub authors: Vec<&'a str>,
+}
+
+/// A feed's identity: the whole site's, or one author's.
+pub struct FeedInfo<'a> {
+    /// The feed's title.
+    pub title: &'a str,
+    /// A sentence about it.
+    pub description: &'a str,
+    /// The site path of the feed file, such as `atom.xml`.
+    pub path: &'a str,
+    /// The site path of the page the feed follows, such as `` (home) or `authors/x/`.
+    pub page_path: &'a str,
+}
+
+/// The time a feed was last updated: its newest entry's, so the same content gives the same file.
+fn feed_updated(entries: &[FeedEntry]) -> Option<Date> {
+    entries
+        .iter()
+        .map(|e| e.page.updated.unwrap_or(e.date))
+        .max_by_key(|d| d.sort_key())
+}
+
+/// An Atom 1.0 feed of `entries` (newest first).
+pub fn atom(config: &Config, info: &FeedInfo, entries: &[FeedEntry]) -> Result<String, Diagnostic> {
+    use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link, Person, Text};
+    let time = |date: Date| FixedDateTime::parse_from_rfc3339(&date.to_rfc3339()).ok();
+    let link = |href: String, rel: &str| Link {
+        href,
+        rel: rel.into(),
+        ..Link::default()
+    };
+    let epoch = FixedDateTime::parse_from_rfc3339("1970-01-01T00:00:00Z").ok();
+    let mut feed = Feed::default();
+    feed.set_title(info.title);
+    feed.set_id(config.permalink(info.page_path));
+    if let Some(updated) = feed_updated(entries).and_then(time).or(epoch) {
+        feed.set_updated(updated);
+    }
+    feed.set_subtitle(Text::plain(info.description));
+    feed.set_lang(Some(config.language.clone()));
+    feed.set_links(vec![
+        link(config.permalink(info.path), "self"),
+        link(config.permalink(info.page_path), "alternate"),
+    ]);
+    let items = entries.iter().map(|entry| {
+        let page = entry.page;
+        let mut item = Entry::default();
+        item.set_title(page.title.as_str());
+        item.set_id(config.permalink(&page.path));
+        item.set_links(vec![link(config.permalink(&page.path), "alternate")]);
+        if let Some(updated) = time(page.updated.unwrap_or(entry.date)) {
+            item.set_updated(updated);
+        }
+        item.set_published(time(entry.date));
+        item.set_authors(
+            entry
+                .authors
+                .iter()
+                .map(|name| Person {
+                    name: name.to_string(),
+                    ..Person::default()
+                })
+                .collect::<Vec<_>>(),
+        );
+        item.set_summary(Some(Text::html(entry.summary)));
+        let mut content = Content::default();
+        content.set_content_type(Some("html".to_string()));
+        content.set_value(Some(entry.content.to_string()));
+        item.set_content(Some(content));
+        item
+    });
+    feed.set_entries(items.collect::<Vec<_>>());
+    Ok(feed.to_string())
+}
+
+/// An RSS 2.0 feed of `entries` (newest first), with full content and Dublin Core creators.
+pub fn rss(config: &Config, info: &FeedInfo, entries: &[FeedEntry]) -> Result<String, Diagnostic> {
+    use rss::extension::dublincore::DublinCoreExtension;
+    use rss::{Channel, Guid, Item};
+    let items: Vec<Item> = entries
+        .iter()
+        .map(|entry| {
+            let page = entry.page;
+            let mut item = Item::default();
+            item.set_title(page.title.clone());
+            item.set_link(config.permalink(&page.path));
+            item.set_guid(Guid {
+                value: config.permalink(&page.path),
+                permalink: true,
+            });
+            item.set_pub_date(entry.date.to_rfc2822());
+            item.set_description(entry.summary.to_string());
+            item.set_content(entry.content.to_string());
+            let mut creators = DublinCoreExtension::default();
+            creators.set_creators(
+                entry
+                    .authors
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect::<Vec<_>>(),
+            );
+            item.set_dublin_core_ext(creators);
+            item
+        })
+        .collect();
+    let mut channel = Channel::default();
+    channel.set_title(info.title);
+    channel.set_link(config.permalink(info.page_path));
+    channel.set_description(info.description);
+    channel.set_language(config.language.clone());
+    if let Some(updated) = feed_updated(entries) {
+        channel.set_last_build_date(updated.to_rfc2822());
+    }
+    channel.set_namespaces(
+        [
+            ("content", "http://purl.org/rss/1.0/modules/content/"),
+            ("dc", "http://purl.org/dc/elements/1.1/"),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect::<std::collections::BTreeMap<_, _>>(),
+    );
+    channel.set_items(items);
+    let mut bytes = Vec::new();
+    channel
+        .pretty_write_to(&mut bytes, b' ', 2)
+        .map_err(|e| Diagnostic::new(format!("cannot write the RSS feed: {e}")))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// One URL of the sitemap.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SitemapUrl {
+    /// The site path (`articles/x/`).
+    pub path: String,
+    /// When it last changed, as `YYYY-MM-DD`, when known.
+    pub lastmod: Option<String>,
+}
+
+/// `sitemap.xml` listing `urls`.
+pub fn sitemap(config: &Config, urls: &[SitemapUrl]) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for url in urls {
+        xml.push_str("  <url>\n    <loc>");
+        xml.push_str(&escape(&config.permalink(&url.path)));
+        xml.push_str("</loc>\n");
+        if let Some(lastmod) = &url.lastmod {
+            xml.push_str(&format!("    <lastmod>{lastmod}</lastmod>\n"));
+        }
+        xml.push_str("  </url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+/// `robots.txt` that allows everything and points to the sitemap.
+pub fn robots(config: &Config) -> String {
+    format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+        config.permalink("sitemap.xml")
+    )
+}
+
+/// A page at an old URL that sends visitors (and search engines) to the new one.
+pub fn redirect(config: &Config, to: &str) -> String {
+    let target = escape(&config.permalink(to));
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved</title>\n<link rel=\"canonical\" href=\"{target}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{target}\">{target}</a>.</p>\n</body>\n</html>\n",
+        lang = escape(&config.language)
+    )
+}
+
+/// Where an alias such as `/old/url/` or `old.html` is written in the built site.
+pub fn alias_file(alias: &str) -> Option<String> {
+    let trimmed = alias.trim().trim_start_matches('/');
+    if trimmed.is_empty()
+        || trimmed.split('/').any(|part| part == ".." || part == ".")
+        || trimmed.contains("://")
+    {
+        return None;
+    }
+    Some(if trimmed.ends_with('/') {
+        format!("{trimmed}index.html")
+    } else if trimmed
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'))
+    {
+        trimmed.to_string()
+    } else {
+        format!("{trimmed}/index.html")
+    })
+}
+
+/// Escapes text for XML and HTML attributes and content.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    pulldown_cmark_escape::escape_html(&mut out, text).ok();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_become_files_and_never_escape_the_site() {
+        assert_eq!(
+            alias_file("/old/url/").as_deref(),
+            Some("old/url/index.html")
+        );
+        assert_eq!(
+            alias_file("/old/url").as_deref(),
+            Some("old/url/index.html")
+        );
+        assert_eq!(alias_file("old.html").as_deref(), Some("old.html"));
+        assert_eq!(alias_file("/../etc/x"), None);
+        assert_eq!(alias_file("/"), None);
+    }
+}
