@@ -75,6 +75,7 @@ pub fn check(root: &Path, options: &CheckOptions) -> Result<CheckReport> {
             drafts: options.drafts,
             live_reload: None,
             fingerprint_assets: true,
+            process_images: false,
         },
     )?;
     let output = MemoryOutput::default();

@@ -85,6 +85,7 @@ impl BuildArgs {
                 drafts: self.drafts,
                 live_reload: None,
                 fingerprint_assets: true,
+                process_images: true,
             },
         )?;
         let report = site.render(&staged)?;

@@ -26,6 +26,8 @@ pub struct BuildOptions {
     pub live_reload: Option<String>,
     /// Put a hash of their content in the names of stylesheets and scripts (`build`, not `serve`).
     pub fingerprint_assets: bool,
+    /// Make resized and PNG copies of covers (kept in `.serum-cache/`); `check` does without.
+    pub process_images: bool,
 }
 
 /// What a build produced, for the summary line.
@@ -62,6 +64,18 @@ struct Rendering {
     summaries: Vec<tera::Value>,
     /// Each page's structured data (JSON-LD).
     json_ld: Vec<String>,
+    /// Resized and rasterized copies of covers, by the cover file.
+    covers: Covers,
+}
+
+/// What was made of each cover file: resized copies for `srcset`, a PNG for link previews.
+type Covers = HashMap<PathBuf, CoverCopies>;
+
+/// The copies made of one cover file, as URLs.
+#[derive(Debug, Clone, Default)]
+struct CoverCopies {
+    srcset: Option<String>,
+    social: Option<String>,
 }
 
 /// The rendered Markdown of everything that has a body.
@@ -115,14 +129,16 @@ impl Site {
         let bodies = self.render_markdown()?;
         self.check_anchors(&bodies)?;
         self.theme.set_globals(self.globals());
-        let (summaries, json_ld) = self.summaries(&bodies, None).into_iter().unzip();
+        let all = |n: usize| (0..n).collect::<Vec<usize>>();
+        let covers = self.copy_covers(output, &all(self.library.pages.len()))?;
+        let (summaries, json_ld) = self.summaries(&bodies, &covers, None).into_iter().unzip();
         let static_files = self.copy_static_files(output)?;
         let rendering = Rendering {
             bodies,
             summaries,
             json_ld,
+            covers,
         };
-        let all = |n: usize| (0..n).collect::<Vec<usize>>();
         let lib = &self.library;
         let mut problems = Vec::new();
         problems.extend(self.write_pages(output, &rendering, &all(lib.pages.len())));
@@ -188,7 +204,10 @@ impl Site {
         fail_if_any(problems)?;
         self.check_anchors(&rendering.bodies)?;
         let page_ids: Vec<usize> = changed.iter().map(|(i, _, _)| *i).collect();
-        let fresh = self.summaries(&rendering.bodies, Some(&page_ids));
+        rendering
+            .covers
+            .extend(self.copy_covers(output, &page_ids)?);
+        let fresh = self.summaries(&rendering.bodies, &rendering.covers, Some(&page_ids));
         for (&index, (summary, json_ld)) in page_ids.iter().zip(fresh) {
             rendering.summaries[index] = summary;
             rendering.json_ld[index] = json_ld;
@@ -419,7 +438,12 @@ impl Site {
     }
 
     /// Step 3: each page's listing view (of all pages, or of `only` these), made once and shared.
-    fn summaries(&self, bodies: &Bodies, only: Option<&[usize]>) -> Vec<(tera::Value, String)> {
+    fn summaries(
+        &self,
+        bodies: &Bodies,
+        covers: &Covers,
+        only: Option<&[usize]>,
+    ) -> Vec<(tera::Value, String)> {
         let targets = LinkTargets::new(&self.config, &self.library);
         let lib = &self.library;
         let author_refs: HashMap<&str, tera::Value> = lib
@@ -446,7 +470,7 @@ impl Site {
         ids.par_iter()
             .map(|&i| {
                 let (page, body) = (&lib.pages[i], &bodies.pages[i]);
-                let cover = self.cover_view(page, &targets);
+                let cover = self.cover_view(page, &targets, covers);
                 let authors: Vec<&Author> = page
                     .authors
                     .iter()
@@ -491,22 +515,97 @@ impl Site {
             .collect()
     }
 
-    /// A page's cover with its URLs and, for local files, its size.
-    fn cover_view<'a>(&self, page: &'a Page, targets: &LinkTargets) -> Option<CoverView<'a>> {
+    /// A page's cover with its URLs and, for local files, its size and copies.
+    fn cover_view<'a>(
+        &self,
+        page: &'a Page,
+        targets: &LinkTargets,
+        covers: &Covers,
+    ) -> Option<CoverView<'a>> {
         let cover = page.cover.as_ref()?;
         let src = targets.url_of(&cover.src, &page.dir)?;
-        let size = targets
-            .asset_source(&cover.src, &page.dir)
-            .and_then(crate::images::dimensions);
+        let source = targets.asset_source(&cover.src, &page.dir);
+        let size = source.and_then(crate::images::dimensions);
+        let copies = source
+            .and_then(|s| covers.get(s))
+            .cloned()
+            .unwrap_or_default();
+        let permalink = self.config.absolute_url(&src);
         Some(CoverView {
-            permalink: self.config.absolute_url(&src),
+            social: copies
+                .social
+                .map(|url| self.config.absolute_url(&url))
+                .unwrap_or_else(|| permalink.clone()),
+            permalink,
             src,
             alt: cover.alt.as_deref().unwrap_or_default(),
             caption: cover.caption.as_deref(),
             width: size.map(|s| s.0),
             height: size.map(|s| s.1),
-            srcset: None,
+            srcset: copies.srcset,
         })
+    }
+
+    /// Step 3a: resized copies of raster covers for `srcset`, and a PNG of SVG covers for link
+    /// previews, made once (kept in `.serum-cache/`) and copied beside the cover.
+    fn copy_covers(&self, output: &dyn Output, ids: &[usize]) -> Result<Covers> {
+        if !self.options.process_images {
+            return Ok(Covers::new());
+        }
+        use crate::images::{ImageCache, SOCIAL_WIDTH, VARIANT_WIDTHS};
+        let targets = LinkTargets::new(&self.config, &self.library);
+        let cache = ImageCache::new(&self.config.root);
+        let mut sources: Vec<(&Path, String, &Page)> = ids
+            .iter()
+            .map(|&i| &self.library.pages[i])
+            .filter_map(|page| {
+                let cover = page.cover.as_ref()?;
+                let source = targets.asset_source(&cover.src, &page.dir)?;
+                let output_path = targets.output_path(&cover.src, &page.dir)?;
+                Some((source, output_path, page))
+            })
+            .collect();
+        sources.sort_by(|a, b| a.0.cmp(b.0));
+        sources.dedup_by(|a, b| a.0 == b.0);
+        let made: Vec<std::result::Result<(PathBuf, CoverCopies), Diagnostic>> = sources
+            .par_iter()
+            .map(|&(source, ref output_path, page)| {
+                let (stem, extension) = output_path.rsplit_once('.').unwrap_or((output_path, ""));
+                let fail = |e: String| {
+                    page.key_problem("cover", format!("cannot process the cover image: {e}"))
+                };
+                let mut copies = CoverCopies::default();
+                if extension.eq_ignore_ascii_case("svg") {
+                    let png = cache.rasterized(source, SOCIAL_WIDTH).map_err(fail)?;
+                    let path = format!("{stem}-{SOCIAL_WIDTH}w.png");
+                    output.copy_file(&path, &png)?;
+                    copies.social = Some(self.config.url_path(&path));
+                } else if let Some((width, _)) = crate::images::dimensions(source) {
+                    let mut srcset = Vec::new();
+                    for &w in VARIANT_WIDTHS.iter().filter(|&&w| w < width) {
+                        let file = cache.resized(source, w).map_err(fail)?;
+                        let path = format!("{stem}-{w}w.{extension}");
+                        output.copy_file(&path, &file)?;
+                        srcset.push(format!("{} {w}w", self.config.url_path(&path)));
+                    }
+                    srcset.push(format!("{} {width}w", self.config.url_path(output_path)));
+                    copies.srcset = (srcset.len() > 1).then(|| srcset.join(", "));
+                }
+                Ok((source.to_path_buf(), copies))
+            })
+            .collect();
+        let mut covers = Covers::new();
+        let mut problems = Vec::new();
+        for result in made {
+            match result {
+                Ok((source, copies)) => {
+                    covers.insert(source, copies);
+                }
+                Err(problem) => problems.push(problem),
+            }
+        }
+        fail_if_any(problems)?;
+        Ok(covers)
     }
 
     /// Step 4: one HTML file per page.
@@ -1103,6 +1202,18 @@ impl<'a> LinkTargets<'a> {
         self.assets
             .get(target.as_str())
             .map(|asset| asset.source.as_path())
+    }
+
+    /// Where a local file named relative to `dir` is published, as a site path.
+    fn output_path(&self, src: &str, dir: &str) -> Option<String> {
+        if is_external(src) {
+            return None;
+        }
+        let decoded = percent_encoding::percent_decode_str(src).decode_utf8_lossy();
+        let target = content_path(&decoded, dir)?;
+        self.assets
+            .get(target.as_str())
+            .map(|asset| asset.output_path.clone())
     }
 
     /// The site URL of an image or file named in front matter, relative to `dir`.

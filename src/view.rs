@@ -119,8 +119,10 @@ pub struct Byline {
 pub struct CoverView<'a> {
     /// The URL to use in `src`.
     pub src: String,
-    /// The absolute URL, for link previews.
+    /// The absolute URL of the file.
     pub permalink: String,
+    /// The absolute URL of an image link previews can show: a PNG made from an SVG cover.
+    pub social: String,
     /// What the image shows.
     pub alt: &'a str,
     /// A caption, when given.
@@ -319,7 +321,7 @@ pub fn article_json_ld(
         article["dateModified"] = page.updated.unwrap_or(date).to_string().into();
     }
     if let Some(cover) = cover {
-        article["image"] = cover.permalink.as_str().into();
+        article["image"] = cover.social.as_str().into();
     }
     script_safe_json(&article)
 }

@@ -226,9 +226,14 @@ fn the_article_head_carries_description_canonical_open_graph_and_json_ld() {
         page.attr("meta[property='og:description']", "content"),
         description
     );
+    // Link previews do not show SVG: the cover is also published as a PNG for them.
     assert_eq!(
         page.attr("meta[property='og:image']", "content"),
-        format!("{url}cover.svg")
+        format!("{url}cover-1200w.png")
+    );
+    assert!(
+        site.path("public/articles/microneedling/cover-1200w.png")
+            .is_file()
     );
     assert!(
         page.attr("meta[property='og:image:alt']", "content")
@@ -252,7 +257,7 @@ fn the_article_head_carries_description_canonical_open_graph_and_json_ld() {
     assert_eq!(json["@type"], "Article");
     assert_eq!(json["headline"], page.text("h1"));
     assert_eq!(json["datePublished"], "2023-06-27");
-    assert_eq!(json["image"], format!("{url}cover.svg"));
+    assert_eq!(json["image"], format!("{url}cover-1200w.png"));
     let author = &json["author"][0];
     assert_eq!(author["@type"], "Person");
     assert_eq!(author["name"], "Mike Rubini");
@@ -333,13 +338,14 @@ fn tags_get_an_index_and_a_page_each_with_stable_unique_slugs() {
     );
 }
 
-/// The smallest PNG header `imagesize` needs: signature and IHDR with a size.
+/// A real PNG of the given size, a gradient.
 fn png(width: u32, height: u32) -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-    bytes.extend_from_slice(&width.to_be_bytes());
-    bytes.extend_from_slice(&height.to_be_bytes());
-    bytes.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
-    bytes
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+    bytes.into_inner()
 }
 
 #[test]
@@ -357,7 +363,7 @@ fn covers_carry_their_size_so_the_layout_does_not_shift() {
             "content/posts/b/index.md",
             "+++\ntitle = \"B\"\ncover = { src = \"c.png\", alt = \"Photo\" }\n+++\n",
         )
-        .write("content/posts/b/c.png", png(640, 480));
+        .write("content/posts/b/c.png", png(1000, 750));
     site.build(&[]).ok();
     let a = site.page("public/posts/a/index.html");
     assert_eq!(
@@ -373,13 +379,67 @@ fn covers_carry_their_size_so_the_layout_does_not_shift() {
             b.attr("figure.cover img", "width"),
             b.attr("figure.cover img", "height")
         ),
-        ("640".into(), "480".into())
+        ("1000".into(), "750".into())
     );
     let home = site.page("public/index.html");
     for img in home.all(".page-item-cover") {
         assert_eq!(img.value().attr("loading"), Some("lazy"));
         assert!(img.value().attr("width").is_some() && img.value().attr("height").is_some());
     }
+}
+
+#[test]
+fn raster_covers_get_resized_copies_made_once_and_svg_covers_a_png_for_link_previews() {
+    let site = TestSite::new()
+        .write("content/posts/p/index.md", "+++\ntitle = \"P\"\ncover = { src = \"photo.png\", alt = \"Photo\" }\n+++\n")
+        .write("content/posts/p/photo.png", png(1000, 500))
+        .write("content/posts/v/index.md", "+++\ntitle = \"V\"\ncover = { src = \"art.svg\", alt = \"Art\" }\n+++\n")
+        .write("content/posts/v/art.svg", r#"<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200"><rect width="400" height="200" fill="teal"/></svg>"#);
+    site.build(&[]).ok();
+    let page = site.page("public/posts/p/index.html");
+    assert_eq!(
+        page.attr("figure.cover img", "srcset"),
+        "/posts/p/photo-480w.png 480w, /posts/p/photo-960w.png 960w, /posts/p/photo.png 1000w"
+    );
+    for (file, width, height) in [("photo-480w.png", 480, 240), ("photo-960w.png", 960, 480)] {
+        let made = image::open(site.path(&format!("public/posts/p/{file}"))).unwrap();
+        assert_eq!((made.width(), made.height()), (width, height), "{file}");
+    }
+    assert_eq!(
+        page.attr("meta[property='og:image']", "content"),
+        "https://example.com/posts/p/photo.png"
+    );
+
+    let vector = site.page("public/posts/v/index.html");
+    assert!(
+        vector.all("figure.cover img[srcset]").is_empty(),
+        "SVG is passed through"
+    );
+    assert_eq!(
+        vector.attr("meta[property='og:image']", "content"),
+        "https://example.com/posts/v/art-1200w.png"
+    );
+    let png = image::open(site.path("public/posts/v/art-1200w.png")).unwrap();
+    assert_eq!((png.width(), png.height()), (1200, 600));
+
+    // Made once: the cache answers the second build, which leaves the cached files as they were.
+    let cache = common::snapshot(&site.path(".serum-cache"));
+    assert_eq!(cache.len(), 3, "{:?}", cache.keys());
+    let modified: Vec<_> = walk_modified(&site.path(".serum-cache"));
+    site.build(&[]).ok();
+    assert_eq!(walk_modified(&site.path(".serum-cache")), modified);
+    assert_eq!(common::snapshot(&site.path(".serum-cache")), cache);
+}
+
+fn walk_modified(dir: &std::path::Path) -> Vec<std::time::SystemTime> {
+    let mut times: Vec<_> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.metadata().unwrap().modified().unwrap())
+        .collect();
+    times.sort();
+    times
 }
 
 #[test]

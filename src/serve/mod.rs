@@ -195,6 +195,7 @@ impl Rebuilder {
                 drafts: options.drafts,
                 live_reload: Some(LIVE_RELOAD_SCRIPT.into()),
                 fingerprint_assets: false,
+                process_images: true,
             },
             site_dir,
             site: None,
