@@ -265,6 +265,20 @@ fn the_article_head_carries_description_canonical_open_graph_and_json_ld() {
     assert!(author.get("worksFor").is_none(), "no company, no worksFor");
     assert_eq!(author["url"], "https://example.com/authors/mike-rubini/");
     assert_eq!(json["publisher"]["name"], "Glow Notes");
+
+    for feed in ["public/atom.xml", "public/rss.xml"] {
+        let feed = parse_feed(&site, feed);
+        assert_eq!(feed.entries.len(), 1);
+        assert_eq!(feed.entries[0].links[0].href, url);
+        assert_eq!(
+            feed.entries[0].title.as_ref().unwrap().content,
+            json["headline"]
+        );
+    }
+    assert_eq!(
+        parse_feed(&site, "public/atom.xml").entries[0].authors[0].name,
+        "Mike Rubini"
+    );
 }
 
 #[test]
