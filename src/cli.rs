@@ -28,6 +28,8 @@ enum Command {
     Init(InitArgs),
     /// Build the site in memory and report every problem in it, writing nothing
     Check(CheckArgs),
+    /// Bring pages over from another tool, such as a Notion export
+    Import(ImportArgs),
 }
 
 impl Cli {
@@ -38,6 +40,7 @@ impl Cli {
             Command::Serve(args) => args.run(),
             Command::Init(args) => args.run(),
             Command::Check(args) => args.run(),
+            Command::Import(args) => args.run(),
         }
     }
 }
@@ -63,11 +66,15 @@ pub struct BuildArgs {
     /// Replace the output directory even if serum did not create it
     #[arg(long)]
     force: bool,
+    /// Print how long each step of the build took
+    #[arg(long)]
+    timings: bool,
 }
 
 impl BuildArgs {
     /// Builds the site and swaps it into the output directory.
     pub fn run(self) -> Result<ExitCode> {
+        let started = std::time::Instant::now();
         let root = absolute(&self.root);
         let overrides = Overrides {
             theme: self.theme,
@@ -78,21 +85,42 @@ impl BuildArgs {
             .output
             .map(|o| absolute(&o))
             .unwrap_or_else(|| root.join("public"));
+        let options = BuildOptions {
+            drafts: self.drafts,
+            live_reload: None,
+            fingerprint_assets: true,
+            process_images: true,
+        };
+        let inputs = crate::site::input_fingerprint(&config, &options);
+        if crate::output::is_up_to_date(&output_dir, &inputs) {
+            let shown = output_dir.strip_prefix(&root).unwrap_or(&output_dir);
+            println!(
+                "Nothing changed since the last build: {}/ is up to date ({} ms)",
+                shown.display(),
+                started.elapsed().as_millis()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
         let staged = StagedDir::prepare(&output_dir, &config, self.force)?;
-        let mut site = Site::load(
-            config,
-            BuildOptions {
-                drafts: self.drafts,
-                live_reload: None,
-                fingerprint_assets: true,
-                process_images: true,
-            },
-        )?;
-        let report = site.render(&staged)?;
+        let mut site = Site::load(config, options)?;
+        let loaded = started.elapsed();
+        let mut report = site.render(&staged)?;
+        let rendered = std::time::Instant::now();
         let shown = staged.shown().to_path_buf();
+        staged.record_inputs(&inputs)?;
         staged.commit()?;
+        report.timings.insert(0, ("load", loaded));
+        report.timings.push(("swap in", rendered.elapsed()));
+        report.elapsed = started.elapsed();
         print_warnings(&report.warnings);
+        if self.timings {
+            for (step, took) in &report.timings {
+                eprintln!("{step:>20}: {:>8.1} ms", took.as_secs_f64() * 1000.0);
+            }
+        }
         println!("{}", summary_line(&report, &shown));
+        // The process ends here: freeing every page one by one would only cost time.
+        std::mem::forget(site);
         Ok(ExitCode::SUCCESS)
     }
 }
@@ -279,4 +307,119 @@ impl CheckArgs {
         eprintln!("{count}");
         Ok(ExitCode::from(1))
     }
+}
+
+/// `serum import`
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    from: ImportFrom,
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportFrom {
+    /// Import a Notion "Markdown & CSV" export: the .zip, or the folder it unpacks into
+    #[command(after_help = notion_mapping_help())]
+    Notion(NotionImportArgs),
+}
+
+/// `serum import notion`
+#[derive(Debug, Args)]
+pub struct NotionImportArgs {
+    /// The export: Notion's .zip (also a zip of Part-N zips) or its unpacked folder
+    #[arg(value_name = "EXPORT")]
+    export: PathBuf,
+    /// The site's folder, holding serum.toml
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    root: PathBuf,
+    /// The section of content/ the pages go into
+    #[arg(long, value_name = "NAME", default_value = "posts")]
+    section: String,
+    /// Map a Notion property to a front matter key, e.g. --map "Teaser=description" (repeatable)
+    #[arg(long = "map", value_name = "PROPERTY=KEY")]
+    map: Vec<String>,
+    /// List what would be written, and write nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Replace existing files that differ from the import
+    #[arg(long)]
+    force: bool,
+}
+
+impl ImportArgs {
+    /// Runs the chosen importer.
+    pub fn run(self) -> Result<ExitCode> {
+        match self.from {
+            ImportFrom::Notion(args) => args.run(),
+        }
+    }
+}
+
+impl NotionImportArgs {
+    /// Imports the export, lists the files written and ends with a one-line report.
+    pub fn run(self) -> Result<ExitCode> {
+        let shown = self.export.display().to_string();
+        let report = crate::import::import_notion(&crate::import::NotionImport {
+            export: self.export,
+            root: self.root,
+            section: self.section,
+            map: self.map,
+            dry_run: self.dry_run,
+            force: self.force,
+        })?;
+        print_warnings(&report.warnings);
+        println!("{}", import_lines(&report, &shown));
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+fn notion_mapping_help() -> String {
+    let mut help = String::from("Notion properties and the front matter keys they become:\n");
+    for (property, key) in crate::import::DEFAULT_MAPPING {
+        help.push_str(&format!("  {property:<18} -> {key}\n"));
+    }
+    help.push_str("  anything else      -> extra.<name>\n");
+    help.push_str(
+        "published: Yes means not a draft; status: Published, Live, Done or Public means not a\n\
+         draft; noindex, draft: Yes or No; date: June 27, 2023 [9:32 PM], 2023-06-27, 06/27/2023.\n",
+    );
+    help.push_str(&format!(
+        "--map \"Property=KEY\" adds or overrides one; KEY is one of: {}",
+        crate::import::KEYS.join(", ")
+    ));
+    help
+}
+
+/// One line per file written, then "Imported 1 page, 1 author and 1 asset from x.zip: …".
+fn import_lines(report: &crate::import::ImportReport, shown: &str) -> String {
+    use crate::import::FileAction;
+    let mut lines = Vec::new();
+    for file in &report.files {
+        let verb = match (file.action, report.dry_run) {
+            (FileAction::Create, false) => "created",
+            (FileAction::Replace, false) => "replaced",
+            (FileAction::Create, true) => "would create",
+            (FileAction::Replace, true) => "would replace",
+            _ => continue,
+        };
+        lines.push(format!("{verb} {}", file.path.display()));
+    }
+    let what = format!(
+        "{}, {} and {}",
+        plural(report.pages, "page", "pages"),
+        plural(report.authors, "author", "authors"),
+        plural(report.assets, "asset", "assets")
+    );
+    let files = plural(report.written(), "file", "files");
+    let rest = format!(
+        "{} unchanged, {}",
+        report.unchanged(),
+        plural(report.warnings.len(), "warning", "warnings")
+    );
+    lines.push(if report.dry_run {
+        format!("Dry run: would import {what} from {shown}: {files} to write, {rest}; nothing was written")
+    } else {
+        format!("Imported {what} from {shown}: {files} written, {rest}")
+    });
+    lines.join("\n")
 }

@@ -12,7 +12,7 @@ use pulldown_cmark::{
 use pulldown_cmark_escape::{escape_href, escape_html};
 use serde::Serialize;
 
-use crate::error::line_column;
+use crate::error::LineIndex;
 
 /// One heading in a page's table of contents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -114,8 +114,14 @@ pub fn render(markdown: &str, resolve: &dyn Fn(&str) -> LinkAction) -> Rendered 
     let mut more_at = None;
     let mut words = WordCounter::default();
 
+    // Built on the first link only: most texts need no places at all.
+    let lines = std::cell::OnceCell::new();
     for (event, range) in events {
-        let place = || line_column(markdown, range.start);
+        let place = || {
+            lines
+                .get_or_init(|| LineIndex::new(markdown))
+                .line_column(range.start)
+        };
         match event {
             Event::Start(Tag::Heading {
                 level,

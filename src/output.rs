@@ -10,6 +10,18 @@ use crate::error::{Diagnostic, Result, describe_io};
 /// The file serum leaves in every output directory it made, so it knows it may replace it.
 pub const MARKER: &str = ".serum-output";
 
+const MARKER_TEXT: &str =
+    "This directory is written by `serum build` and replaced whole on every build.\n";
+
+/// Whether `target` holds a build made from exactly these inputs.
+pub fn is_up_to_date(target: &Path, inputs: &str) -> bool {
+    std::fs::read_to_string(target.join(MARKER)).is_ok_and(|marker| {
+        marker
+            .lines()
+            .any(|line| line.strip_prefix("inputs ") == Some(inputs))
+    })
+}
+
 /// A place to put the built site's files; written from many threads at once.
 pub trait Output: Sync {
     /// Writes one file at a `/`-separated path inside the site.
@@ -112,11 +124,14 @@ impl StagedDir {
             shown,
             committed: false,
         };
-        dir.write(
-            MARKER,
-            b"This directory is written by `serum build` and replaced whole on every build.\n",
-        )?;
         Ok(dir)
+    }
+
+    /// Records what the site was built from, so that the next build can tell nothing changed.
+    pub fn record_inputs(&self, inputs: &str) -> Result<(), Diagnostic> {
+        let marker = format!("{MARKER_TEXT}inputs {inputs}\n");
+        std::fs::write(self.staging.join(MARKER), marker)
+            .map_err(|e| write_error(&self.shown, MARKER, &e))
     }
 
     /// The output directory as shown in messages.
@@ -137,7 +152,7 @@ impl StagedDir {
             std::fs::rename(&self.staging, &self.target).map_err(fail)?;
         } else if exchange(&self.staging, &self.target).is_ok() {
             // The staging path now holds the old site.
-            let _ = std::fs::remove_dir_all(&self.staging);
+            remove_tree(&self.staging);
         } else {
             let old = self.staging.with_extension("old");
             std::fs::rename(&self.target, &old).map_err(fail)?;
@@ -145,17 +160,53 @@ impl StagedDir {
                 let _ = std::fs::rename(&old, &self.target);
                 return Err(fail(e).into());
             }
-            let _ = std::fs::remove_dir_all(&old);
+            remove_tree(&old);
         }
         self.committed = true;
         Ok(())
     }
+
+    /// Writes a file, or, when the current output holds one with the same bytes, links that
+    /// one in instead: its modification time stays, so deploy tools send only what changed.
+    fn keep_or_write(&self, path: &str, full: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        let old = self.target.join(path);
+        let same = std::fs::metadata(&old)
+            .is_ok_and(|meta| meta.is_file() && meta.len() == bytes.len() as u64)
+            && std::fs::read(&old).is_ok_and(|old_bytes| old_bytes == bytes);
+        if same && std::fs::hard_link(&old, full).is_ok() {
+            return Ok(());
+        }
+        std::fs::write(full, bytes)
+    }
+}
+
+/// Removes a directory tree, its files in parallel: an old site can hold tens of thousands.
+pub fn remove_tree(dir: &Path) {
+    use rayon::prelude::*;
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+        if entry.file_type().is_dir() {
+            dirs.push((entry.depth(), entry.into_path()));
+        } else {
+            files.push(entry.into_path());
+        }
+    }
+    files.par_iter().for_each(|file| {
+        let _ = std::fs::remove_file(file);
+    });
+    dirs.sort_by_key(|dir| std::cmp::Reverse(dir.0));
+    for (_, dir) in dirs {
+        let _ = std::fs::remove_dir(dir);
+    }
+    // Whatever the fast path left (a file that appeared meanwhile), the slow path takes.
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 impl Drop for StagedDir {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.staging);
+            remove_tree(&self.staging);
         }
     }
 }
@@ -164,12 +215,27 @@ impl Output for StagedDir {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         let full = self.staging.join(path);
         create_parent(&full, &self.shown)?;
-        std::fs::write(&full, bytes).map_err(|e| write_error(&self.shown, path, &e))
+        self.keep_or_write(path, &full, bytes)
+            .map_err(|e| write_error(&self.shown, path, &e))
     }
 
     fn copy_file(&self, path: &str, from: &Path) -> Result<(), Diagnostic> {
         let full = self.staging.join(path);
         create_parent(&full, &self.shown)?;
+        let old = self.target.join(path);
+        let size = |p: &Path| {
+            std::fs::metadata(p)
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+        };
+        if size(&old).is_some() && size(&old) == size(from) {
+            let same =
+                matches!((std::fs::read(&old), std::fs::read(from)), (Ok(a), Ok(b)) if a == b);
+            if same && std::fs::hard_link(&old, &full).is_ok() {
+                return Ok(());
+            }
+        }
         std::fs::copy(from, &full).map(|_| ()).map_err(|e| {
             if from.exists() {
                 write_error(&self.shown, path, &e)

@@ -45,6 +45,85 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     /// How long the build took.
     pub elapsed: Duration,
+    /// How long each step took, in order.
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// A fingerprint of everything a build reads: serum itself, the options, and the name, size
+/// and modification time of every file of the site. Equal fingerprints mean equal output.
+pub fn input_fingerprint(config: &Config, options: &BuildOptions) -> String {
+    use sha2::Digest as _;
+    use std::fmt::Write as _;
+    let mut listing = format!(
+        "serum {}\n{:?}\n{}\n{}\n{}\n",
+        env!("CARGO_PKG_VERSION"),
+        options,
+        config.theme,
+        config.base_url,
+        config.root.display()
+    );
+    if let Some(exe) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| std::fs::metadata(exe).ok())
+    {
+        let _ = writeln!(listing, "exe {} {:?}", exe.len(), exe.modified().ok());
+    }
+    let mut describe = |path: &Path| {
+        for entry in walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            if let Ok(meta) = entry.metadata() {
+                let _ = writeln!(
+                    listing,
+                    "{} {} {:?}",
+                    entry.path().display(),
+                    meta.len(),
+                    meta.modified().ok()
+                );
+            }
+        }
+    };
+    describe(&config.root.join(crate::config::CONFIG_FILE));
+    for dir in [
+        config.content_dir(),
+        config.themes_dir(),
+        config.templates_dir(),
+        config.static_dir(),
+    ] {
+        describe(&dir);
+    }
+    sha2::Sha256::digest(listing.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Times the steps of a build, for `--timings`.
+#[derive(Debug)]
+struct Timings {
+    last: Instant,
+    steps: Vec<(&'static str, Duration)>,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Timings {
+            last: Instant::now(),
+            steps: Vec::new(),
+        }
+    }
+}
+
+impl Timings {
+    /// Ends a step.
+    fn lap(&mut self, step: &'static str) {
+        let now = Instant::now();
+        self.steps.push((step, now - self.last));
+        self.last = now;
+    }
 }
 
 /// A site ready to render: its configuration, content and theme.
@@ -126,13 +205,17 @@ impl Site {
     /// Renders the whole site into `output`, step by step.
     pub fn render(&mut self, output: &dyn Output) -> Result<BuildReport> {
         let started = Instant::now();
+        let mut timings = Timings::default();
         let bodies = self.render_markdown()?;
         self.check_anchors(&bodies)?;
+        timings.lap("markdown");
         self.theme.set_globals(self.globals());
         let all = |n: usize| (0..n).collect::<Vec<usize>>();
         let covers = self.copy_covers(output, &all(self.library.pages.len()))?;
         let (summaries, json_ld) = self.summaries(&bodies, &covers, None).into_iter().unzip();
+        timings.lap("summaries");
         let static_files = self.copy_static_files(output)?;
+        timings.lap("static files");
         let rendering = Rendering {
             bodies,
             summaries,
@@ -142,14 +225,17 @@ impl Site {
         let lib = &self.library;
         let mut problems = Vec::new();
         problems.extend(self.write_pages(output, &rendering, &all(lib.pages.len())));
+        timings.lap("pages");
         problems.extend(self.write_sections(output, &rendering, &all(lib.sections.len())));
         problems.extend(self.write_authors(output, &rendering, &all(lib.authors.len())));
         problems.extend(self.write_tags(output, &rendering, &all(lib.tags.len())));
         problems.extend(self.write_not_found(output));
+        timings.lap("listings");
         fail_if_any(summarize_template_problems(problems))?;
         self.write_feeds(output, &rendering)?;
         self.write_sitemap(output)?;
         self.write_aliases(output)?;
+        timings.lap("feeds and sitemap");
         self.rendered = Some(rendering);
         Ok(BuildReport {
             pages: self.library.pages.len(),
@@ -158,6 +244,7 @@ impl Site {
             static_files,
             warnings: self.library.warnings.clone(),
             elapsed: started.elapsed(),
+            timings: timings.steps,
         })
     }
 

@@ -157,10 +157,23 @@ fn the_built_in_default_theme_matches_themes_default() {
     let built_in = TestSite::new();
     with_folder.build(&[]).ok();
     built_in.build(&[]).ok();
+    // The marker records each build's own inputs; every published file must be the same.
+    let published = |site: &TestSite| {
+        let mut files = common::snapshot(&site.path("public"));
+        files.remove(".serum-output");
+        files
+    };
+    let (folder, built_in) = (published(&with_folder), published(&built_in));
     assert_eq!(
-        common::snapshot(&with_folder.path("public")),
-        common::snapshot(&built_in.path("public"))
+        folder.keys().collect::<Vec<_>>(),
+        built_in.keys().collect::<Vec<_>>()
     );
+    for (path, bytes) in &folder {
+        assert!(
+            bytes == &built_in[path],
+            "{path} differs between themes/default and the built-in theme"
+        );
+    }
 }
 
 #[test]
@@ -416,4 +429,76 @@ fn help_and_version() {
         version.stdout,
         format!("serum {}\n", env!("CARGO_PKG_VERSION"))
     );
+}
+
+/// Every file under a folder with its modification time.
+fn modified_times(
+    dir: &std::path::Path,
+) -> std::collections::BTreeMap<String, std::time::SystemTime> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, e.metadata().unwrap().modified().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn a_rebuild_with_nothing_changed_does_nothing() {
+    let site = TestSite::new();
+    site.build(&[]).ok();
+    let before = modified_times(&site.path("public"));
+    let run = site.build(&[]).ok();
+    assert!(
+        run.stdout
+            .starts_with("Nothing changed since the last build: public/ is up to date ("),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(modified_times(&site.path("public")), before);
+    // Other options are another build.
+    let run = site.build(&["--drafts"]).ok();
+    assert!(run.stdout.starts_with("Built "), "{}", run.stdout);
+}
+
+#[test]
+fn a_rebuild_rewrites_only_the_files_whose_bytes_changed() {
+    let site = TestSite::new().write(
+        "content/posts/second.md",
+        "+++\ntitle = \"Second\"\n+++\nUntouched.\n",
+    );
+    site.build(&[]).ok();
+    let before = modified_times(&site.path("public"));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let site = site.write(
+        "content/posts/first.md",
+        "+++\ntitle = \"First post\"\ndate = 2024-05-01\nauthor = \"ann\"\n+++\nHello there, again.\n\n## Part one\n\nText.\n",
+    );
+    site.build(&[]).ok();
+    let after = modified_times(&site.path("public"));
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    let changed: Vec<&String> = after
+        .keys()
+        .filter(|path| before[*path] != after[*path])
+        .collect();
+    assert!(
+        changed.contains(&&"posts/first/index.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        !changed.contains(&&"posts/second/index.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(!changed.iter().any(|p| p.ends_with(".css")), "{changed:?}");
 }
