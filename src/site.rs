@@ -737,7 +737,7 @@ impl Site {
                 let listing = if is_home {
                     lib.pages_by_date()
                 } else {
-                    lib.section_pages[index].clone()
+                    &lib.section_pages[index]
                 };
                 let pages = tera::Value::from(
                     listing
@@ -958,7 +958,7 @@ impl Site {
             let ids = if i == 0 {
                 lib.pages_by_date()
             } else {
-                lib.section_pages[i].clone()
+                &lib.section_pages[i]
             };
             urls.push(SitemapUrl {
                 path: section.path.clone(),

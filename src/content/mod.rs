@@ -63,6 +63,8 @@ pub struct Library {
     pub authors: Vec<Author>,
     /// Tags, by name, with their pages.
     pub tags: Vec<Tag>,
+    /// All pages, newest first.
+    by_date: Vec<usize>,
     /// Files copied as they are.
     pub assets: Vec<Asset>,
     /// Content paths of drafts left out of this build.
@@ -240,10 +242,8 @@ impl Library {
     }
 
     /// All pages, newest first: the home page's listing.
-    pub fn pages_by_date(&self) -> Vec<usize> {
-        let mut ids: Vec<usize> = (0..self.pages.len()).collect();
-        sort_pages(&self.pages, &mut ids, SortBy::Date);
-        ids
+    pub fn pages_by_date(&self) -> &[usize] {
+        &self.by_date
     }
 
     fn place_bundle_assets(&mut self, bundle_assets: Vec<(String, String, PathBuf, String)>) {
@@ -365,6 +365,8 @@ impl Library {
         self.section_pages = section_pages;
         self.subsections = subsections;
         self.tags = collect_tags(&self.pages);
+        self.by_date = (0..self.pages.len()).collect();
+        sort_pages(&self.pages, &mut self.by_date, SortBy::Date);
     }
 
     /// The tag a page names, by the name as written.
@@ -409,27 +411,24 @@ fn collect_tags(pages: &[Page]) -> Vec<Tag> {
 
 /// Orders page indices the way a section asks.
 fn sort_pages(pages: &[Page], ids: &mut [usize], by: SortBy) {
-    ids.sort_by(|&a, &b| {
-        let (a, b) = (&pages[a], &pages[b]);
-        let first = match by {
-            SortBy::Date => {
-                let key = |p: &Page| p.date.map(|d| std::cmp::Reverse(d.sort_key()));
-                match (key(a), key(b)) {
-                    (Some(x), Some(y)) => x.cmp(&y),
-                    (Some(_), None) => std::cmp::Ordering::Less,
-                    (None, Some(_)) => std::cmp::Ordering::Greater,
-                    (None, None) => std::cmp::Ordering::Equal,
-                }
-            }
-            SortBy::Weight => a
-                .weight
-                .unwrap_or(i64::MAX)
-                .cmp(&b.weight.unwrap_or(i64::MAX)),
-            SortBy::Title => a.title.to_lowercase().cmp(&b.title.to_lowercase()),
+    // Keys are made once per page, not once per comparison: dates take some arithmetic.
+    ids.sort_by_cached_key(|&i| {
+        let page = &pages[i];
+        let (missing, number, folded) = match by {
+            SortBy::Date => match page.date {
+                Some(date) => (false, -date.sort_key(), String::new()),
+                None => (true, 0, String::new()),
+            },
+            SortBy::Weight => (false, page.weight.unwrap_or(i64::MAX), String::new()),
+            SortBy::Title => (false, 0, page.title.to_lowercase()),
         };
-        first
-            .then_with(|| a.title.cmp(&b.title))
-            .then_with(|| a.path.cmp(&b.path))
+        (
+            missing,
+            number,
+            folded,
+            page.title.as_str(),
+            page.path.as_str(),
+        )
     });
 }
 
