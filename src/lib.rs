@@ -9,6 +9,7 @@ pub mod content;
 pub mod error;
 pub mod feed;
 pub mod images;
+pub mod import;
 pub mod markdown;
 pub mod output;
 pub mod serve;

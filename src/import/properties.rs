@@ -124,6 +124,11 @@ impl Mapping {
         Ok(Mapping { rules })
     }
 
+    /// Whether a property name is one the mapping knows.
+    pub fn knows(&self, property: &str) -> bool {
+        self.target(property).is_some()
+    }
+
     /// What a property becomes and its precedence (lower wins), or `None` for `extra`.
     pub fn target(&self, property: &str) -> Option<(usize, &Target)> {
         let name = fold(property);
@@ -143,7 +148,9 @@ fn parse_override(item: &str) -> Result<(String, Target), Diagnostic> {
         ))
     };
     let Some((name, key)) = item.rsplit_once('=') else {
-        return Err(problem("there is no `=` between the property and the key".into()));
+        return Err(problem(
+            "there is no `=` between the property and the key".into(),
+        ));
     };
     if name.trim().is_empty() {
         return Err(problem("the property name is empty".into()));
@@ -186,8 +193,8 @@ fn parse_target(key: &str) -> Option<Target> {
     })
 }
 
-/// A property name compared without case or repeated spaces.
-fn fold(name: &str) -> String {
+/// A name compared without case or repeated spaces.
+pub fn fold(name: &str) -> String {
     name.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -230,9 +237,18 @@ pub fn extra_value(value: &str) -> toml::Value {
 }
 
 /// The dates Notion writes, tried in this order, each also with a 12- or 24-hour time after
-/// it: `June 27, 2023` (also `Jun 27, 2023`), `2023-06-27`, `2023/06/27`, `27 June 2023`,
-/// and `06/27/2023` (month first, Notion's default; day first when the first number is over 12).
-const DATE_FORMATS: &[&str] = &["%B %d, %Y", "%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%m/%d/%Y"];
+/// it: `June 27, 2023` (also `Jun 27, 2023`), `2023-06-27`, `2023/06/27`, `27 June 2023`
+/// (also `27 Jun 2023`), and `06/27/2023` (month first, Notion's default; day first,
+/// `27/06/2023`, when the first number is over 12).
+const DATE_FORMATS: &[&str] = &[
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%m/%d/%Y",
+];
 
 const TIME_FORMATS: &[&str] = &["", " %I:%M %p", " %H:%M"];
 
@@ -396,6 +412,7 @@ mod tests {
             Some("2023-06-27T21:32:00")
         );
         assert_eq!(date("27 June 2023").as_deref(), Some("2023-06-27"));
+        assert_eq!(date("27 Jun 2023").as_deref(), Some("2023-06-27"));
         assert_eq!(date("06/27/2023").as_deref(), Some("2023-06-27"));
         assert_eq!(date("27/06/2023").as_deref(), Some("2023-06-27"));
         assert_eq!(
@@ -457,9 +474,15 @@ mod tests {
             ..FrontMatter::default()
         };
         let text = front.to_toml();
-        assert!(text.starts_with("+++\ntitle = 'Say \"hi\"'\ndate = 2023-06-27\n"), "{text}");
+        assert!(
+            text.starts_with("+++\ntitle = 'Say \"hi\"'\ndate = 2023-06-27\n"),
+            "{text}"
+        );
         let inner = text.trim_start_matches("+++\n").trim_end_matches("+++\n");
         let back: toml::Table = toml::from_str(inner).unwrap();
-        assert_eq!(back["cover"]["alt"].as_str(), Some("Cover image for Say \"hi\""));
+        assert_eq!(
+            back["cover"]["alt"].as_str(),
+            Some("Cover image for Say \"hi\"")
+        );
     }
 }

@@ -1,0 +1,872 @@
+//! Notion's "Markdown & CSV" export read as pages, their properties, databases and files,
+//! and turned into serum page bundles and authors.
+//!
+//! A page is `Title <32 hex id>.md`: a `# Title` line, `Property: value` lines, then the
+//! body. Its images and attachments sit in the folder `Title <id>/` beside it. A database is
+//! `Name <id>_all.csv` (every property of every row) and a folder with one page per row.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use percent_encoding::percent_decode_str;
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+
+use super::blocks::{LinkFix, LinkSite, convert_blocks, rewrite_links, tidy_blank_lines};
+use super::export::Export;
+use super::properties::{
+    CoverImage, FrontMatter, Mapping, Target, extra_key, extra_value, fold, parse_date,
+    person_names, status_is_published, tag_list, yes_no,
+};
+use crate::content::front_matter::normalize_text;
+use crate::error::{Diagnostic, Result, fail_if_any, line_column};
+use crate::markdown::{slugify, unique_id};
+
+/// Everything an export turns into, before anything is written.
+#[derive(Debug, Default)]
+pub struct Converted {
+    /// One page bundle per Notion page.
+    pub pages: Vec<ImportedPage>,
+    /// Every author the pages name, by slug.
+    pub authors: Vec<ImportedAuthor>,
+    /// What was imported imperfectly, with where.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A page bundle: `content/<bundle>/index.md` and its files.
+#[derive(Debug)]
+pub struct ImportedPage {
+    /// The bundle's folder under `content/`, such as `articles/microneedling`.
+    pub bundle: String,
+    /// The text of `index.md`: front matter and body.
+    pub text: String,
+    /// Each file of the bundle: its name there and its path in the export.
+    pub assets: Vec<(String, String)>,
+}
+
+/// An author named by a page, written to `content/authors/<slug>.md` when new.
+#[derive(Debug)]
+pub struct ImportedAuthor {
+    /// The file name, without `.md`.
+    pub slug: String,
+    /// The author file's text.
+    pub text: String,
+}
+
+/// A page as exported: where, its title, its properties and its body.
+#[derive(Debug)]
+struct SourcePage {
+    path: String,
+    id: Option<String>,
+    title: String,
+    properties: Vec<Property>,
+    body: String,
+    body_line: usize,
+}
+
+/// One `Property: value`, from the page's text or its database's CSV.
+#[derive(Debug, Clone)]
+struct Property {
+    name: String,
+    value: String,
+    /// The export file it was read from; relative paths in the value start from its folder.
+    file: String,
+    line: Option<usize>,
+}
+
+/// The files of one page bundle, each with a unique name there.
+#[derive(Debug, Default)]
+struct Assets {
+    names: BTreeMap<String, String>,
+    used: HashSet<String>,
+    alts: HashMap<String, String>,
+}
+
+impl Assets {
+    /// The name a file of the export gets in the bundle: `notion image.png` -> `notion-image.png`.
+    fn name_for(&mut self, export_path: &str) -> String {
+        if let Some(name) = self.names.get(export_path) {
+            return name.clone();
+        }
+        let file = export_path.rsplit('/').next().unwrap_or(export_path);
+        let (stem, extension) = match file.rsplit_once('.') {
+            Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{}", ext.to_lowercase())),
+            _ => (file, String::new()),
+        };
+        if self.used.is_empty() {
+            self.used.insert("index".into());
+        }
+        let stem = unique_id(&slugify(split_id(stem).0), &mut self.used);
+        let name = format!("{stem}{extension}");
+        self.names.insert(export_path.to_string(), name.clone());
+        name
+    }
+}
+
+/// The authors a site already has: each name, folded by [`fold`], with its slug.
+pub type KnownAuthors = HashMap<String, String>;
+
+/// Reads every page and database of the export and converts them, placing pages in `section`.
+pub fn convert(
+    export: &Export,
+    mapping: &Mapping,
+    section: &str,
+    known_authors: &KnownAuthors,
+) -> Result<Converted> {
+    let mut warnings = Vec::new();
+    let databases = read_databases(export)?;
+    let known = |name: &str| {
+        mapping.knows(name)
+            || databases
+                .iter()
+                .any(|d| d.headers.iter().any(|h| h == name))
+    };
+    let mut pages = read_pages(export, &known)?;
+    merge_rows(&databases, &mut pages, &mut warnings);
+    let mapped: Vec<MappedPage> = pages
+        .iter()
+        .map(|page| map_properties(page, mapping, export, known_authors, &mut warnings))
+        .collect();
+    let authors = collect_authors(&mapped);
+    let bundles = assign_bundles(&mapped, section);
+    let index = PageIndex::new(&pages);
+    let mut converted = Converted {
+        authors,
+        ..Converted::default()
+    };
+    for ((page, state), bundle) in pages.iter().zip(mapped).zip(&bundles) {
+        let resolver = Resolver {
+            export,
+            index: &index,
+            bundles: &bundles,
+            page,
+        };
+        converted
+            .pages
+            .push(resolver.finish_page(state, bundle, &mut warnings));
+    }
+    converted.warnings = warnings;
+    Ok(converted)
+}
+
+/// Every author the pages name, once, by slug.
+fn collect_authors(pages: &[MappedPage]) -> Vec<ImportedAuthor> {
+    let mut authors = BTreeMap::new();
+    for (name, slug) in pages.iter().flat_map(|p| &p.authors) {
+        authors
+            .entry(slug.clone())
+            .or_insert_with(|| author_text(name));
+    }
+    authors
+        .into_iter()
+        .map(|(slug, text)| ImportedAuthor { slug, text })
+        .collect()
+}
+
+fn author_text(name: &str) -> String {
+    #[derive(Serialize)]
+    struct AuthorFrontMatter<'a> {
+        name: &'a str,
+    }
+    let toml = toml::to_string(&AuthorFrontMatter { name }).expect("an author serializes");
+    format!("+++\n{toml}+++\n")
+}
+
+/// Reads every `.md` file of the export as a page; all unreadable files are reported together.
+///
+/// `known` tells the property names of the mapping and the databases.
+fn read_pages(export: &Export, known: &dyn Fn(&str) -> bool) -> Result<Vec<SourcePage>> {
+    let mut pages = Vec::new();
+    let mut problems = Vec::new();
+    for path in export.paths().filter(|p| p.to_lowercase().ends_with(".md")) {
+        let text = export.read(path).and_then(|bytes| {
+            normalize_text(bytes).map_err(|e| Diagnostic {
+                path: Some(path.into()),
+                ..e
+            })
+        });
+        match text {
+            Ok(text) => pages.push(parse_page(path, &text.nfc().collect::<String>(), known)),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    fail_if_any(problems)?;
+    Ok(pages)
+}
+
+/// Splits a page into its `# Title`, its property lines and its body.
+///
+/// The lines under the title are properties when each reads `Name: value`; a single such
+/// line counts only when `known` knows its name, as it may well be the first sentence.
+fn parse_page(path: &str, text: &str, known: &dyn Fn(&str) -> bool) -> SourcePage {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let blank = |i: usize| lines.get(i).is_some_and(|l| l.trim().is_empty());
+    let mut i = 0;
+    while blank(i) {
+        i += 1;
+    }
+    let stem = path.rsplit('/').next().unwrap_or(path);
+    let stem = stem.strip_suffix(".md").unwrap_or(stem);
+    let (file_title, id) = split_id(stem);
+    let mut title = file_title.trim().to_string();
+    let mut properties = Vec::new();
+    if let Some(heading) = lines.get(i).and_then(|l| l.strip_prefix("# ")) {
+        title = heading.trim().to_string();
+        i += 1;
+        while blank(i) {
+            i += 1;
+        }
+        let end = (i..lines.len()).find(|&k| blank(k)).unwrap_or(lines.len());
+        let block = &lines[i..end];
+        let all_properties = !block.is_empty() && block.iter().all(|l| property_line(l).is_some());
+        let single_unknown =
+            block.len() == 1 && property_line(block[0]).is_some_and(|(name, _)| !known(name));
+        if all_properties && !single_unknown {
+            for (k, line) in block.iter().enumerate() {
+                let (name, value) = property_line(line).unwrap_or_default();
+                properties.push(Property {
+                    name: name.to_string(),
+                    value: value.to_string(),
+                    file: path.to_string(),
+                    line: Some(i + k + 1),
+                });
+            }
+            i = end;
+        }
+    }
+    while blank(i) {
+        i += 1;
+    }
+    if title.is_empty() {
+        title = "Untitled".into();
+    }
+    SourcePage {
+        path: path.to_string(),
+        id: id.map(str::to_lowercase),
+        title,
+        properties,
+        body: lines.get(i..).unwrap_or_default().join("\n"),
+        body_line: i + 1,
+    }
+}
+
+/// `Written by: Mike Rubini` as a name and a value; `None` for a line of prose.
+fn property_line(line: &str) -> Option<(&str, &str)> {
+    let (name, value) = line.split_once(':')?;
+    let looks_like_a_name = !name.is_empty()
+        && name.chars().count() <= 60
+        && name.trim_end() == name
+        && name.chars().next().is_some_and(char::is_alphanumeric)
+        && !name.contains(['*', '`', '[', ']', '<', '>', '#', '|', '\\']);
+    let value_follows = (value.is_empty() || value.starts_with(' ')) && !value.contains("](");
+    (looks_like_a_name && value_follows).then(|| (name, value.trim()))
+}
+
+/// A file or folder name without Notion's ` <32 hex>` page id, and the id.
+pub(super) fn split_id(name: &str) -> (&str, Option<&str>) {
+    let is_id = |s: &str| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if is_id(name) {
+        return ("", Some(name));
+    }
+    match name.rsplit_once(' ') {
+        Some((title, id)) if is_id(id) => (title, Some(id)),
+        _ => (name, None),
+    }
+}
+
+/// For an address of a page in Notion (notion.so or notion.site, ending in a page id or
+/// carrying Notion's `?pvs=` mark), the page id, or "" when it names none.
+fn notion_url_id(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    let host = parsed.host_str()?;
+    if !(host == "notion.so" || host.ends_with(".notion.so") || host.ends_with(".notion.site")) {
+        return None;
+    }
+    let last = parsed
+        .path_segments()
+        .and_then(|mut segments| segments.rfind(|s| !s.is_empty()))
+        .unwrap_or_default();
+    let compact: String = last.chars().filter(|&c| c != '-').collect();
+    let tail = compact
+        .len()
+        .checked_sub(32)
+        .and_then(|start| compact.get(start..))
+        .filter(|tail| tail.bytes().all(|b| b.is_ascii_hexdigit()));
+    let marked = parsed.query().is_some_and(|q| q.contains("pvs="));
+    match tail {
+        Some(id) => Some(id.to_lowercase()),
+        None => marked.then(String::new),
+    }
+}
+
+/// A database: its rows' properties, from `Name <id>_all.csv`.
+struct Database {
+    csv_path: String,
+    /// The folder holding one page per row.
+    folder: String,
+    headers: Vec<String>,
+    /// Each row with the line it starts on.
+    rows: Vec<(usize, Vec<String>)>,
+}
+
+/// Reads each database's `_all.csv`, or its `.csv` when there is no `_all`.
+fn read_databases(export: &Export) -> Result<Vec<Database>> {
+    let csvs: Vec<&str> = export
+        .paths()
+        .filter(|p| p.ends_with(".csv"))
+        .filter(|p| {
+            p.ends_with("_all.csv") || !export.contains(&format!("{}_all.csv", &p[..p.len() - 4]))
+        })
+        .collect();
+    let mut databases = Vec::new();
+    for csv_path in csvs {
+        let folder = csv_path
+            .strip_suffix("_all.csv")
+            .or_else(|| csv_path.strip_suffix(".csv"))
+            .unwrap_or(csv_path);
+        let bytes = export.read(csv_path)?;
+        let text = normalize_text(bytes).map_err(|e| Diagnostic {
+            path: Some(csv_path.into()),
+            ..e
+        })?;
+        let text: String = text.nfc().collect();
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let csv_problem = |e: csv::Error| {
+            let line = e.position().map_or(1, |p| p.line() as usize);
+            Diagnostic::in_file(csv_path, format!("cannot read this database: {e}"))
+                .at_line(line)
+                .hint("export the database again from Notion with \"Markdown & CSV\"")
+        };
+        let headers = reader
+            .headers()
+            .map_err(csv_problem)?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect();
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(csv_problem)?;
+            let line = record.position().map_or(0, |p| p.line() as usize);
+            rows.push((line, record.iter().map(|v| v.trim().to_string()).collect()));
+        }
+        databases.push(Database {
+            csv_path: csv_path.to_string(),
+            folder: folder.to_string(),
+            headers,
+            rows,
+        });
+    }
+    Ok(databases)
+}
+
+/// Gives each row's page (matched by title in the database's folder) the row's properties,
+/// which win over the page's own property lines.
+fn merge_rows(databases: &[Database], pages: &mut [SourcePage], warnings: &mut Vec<Diagnostic>) {
+    let mut matched = HashSet::new();
+    for database in databases {
+        for (line, row) in &database.rows {
+            let title = row.first().map_or("", String::as_str);
+            let row_page = pages.iter().position(|page| {
+                !matched.contains(&page.path)
+                    && parent_dir(&page.path) == database.folder
+                    && page.title == title
+            });
+            let Some(n) = row_page else {
+                warnings.push(
+                    Diagnostic::in_file(
+                        &database.csv_path,
+                        format!("the row \"{title}\" has no page in the export; skipped"),
+                    )
+                    .at_line(*line)
+                    .hint("export the database with its pages (Notion's \"Include subpages\")"),
+                );
+                continue;
+            };
+            matched.insert(pages[n].path.clone());
+            for (name, value) in database.headers.iter().zip(row).skip(1) {
+                if value.is_empty() {
+                    continue;
+                }
+                let property = Property {
+                    name: name.clone(),
+                    value: value.clone(),
+                    file: database.csv_path.clone(),
+                    line: Some(*line),
+                };
+                let properties = &mut pages[n].properties;
+                match properties.iter_mut().find(|p| p.name == property.name) {
+                    Some(existing) => *existing = property,
+                    None => properties.push(property),
+                }
+            }
+        }
+    }
+}
+
+/// The pages of the export by path and by Notion id.
+struct PageIndex {
+    by_path: HashMap<String, usize>,
+    by_id: HashMap<String, usize>,
+}
+
+impl PageIndex {
+    fn new(pages: &[SourcePage]) -> PageIndex {
+        let mut index = PageIndex {
+            by_path: HashMap::new(),
+            by_id: HashMap::new(),
+        };
+        for (n, page) in pages.iter().enumerate() {
+            index.by_path.insert(page.path.clone(), n);
+            if let Some(id) = &page.id {
+                index.by_id.insert(id.clone(), n);
+            }
+        }
+        index
+    }
+}
+
+/// A page's front matter and the files and authors it names, before its body is converted.
+struct MappedPage {
+    front: FrontMatter,
+    cover_file: Option<String>,
+    /// Each author's name and slug.
+    authors: Vec<(String, String)>,
+    assets: Assets,
+}
+
+/// Maps a page's properties to front matter through `mapping`; the first property mapped to a
+/// key wins, in the mapping's order, and the others go to `extra`.
+fn map_properties(
+    page: &SourcePage,
+    mapping: &Mapping,
+    export: &Export,
+    known_authors: &KnownAuthors,
+    warnings: &mut Vec<Diagnostic>,
+) -> MappedPage {
+    let mut mapped = MappedPage {
+        front: FrontMatter {
+            title: page.title.clone(),
+            ..FrontMatter::default()
+        },
+        cover_file: None,
+        authors: Vec::new(),
+        assets: Assets::default(),
+    };
+    let mut ordered: Vec<(usize, &Property, Option<&Target>)> = page
+        .properties
+        .iter()
+        .filter(|p| !p.value.is_empty())
+        .map(|p| match mapping.target(&p.name) {
+            Some((rank, target)) => (rank, p, Some(target)),
+            None => (usize::MAX, p, None),
+        })
+        .collect();
+    ordered.sort_by_key(|(rank, _, _)| *rank);
+    let mut taken = HashSet::new();
+    for (_, property, target) in ordered {
+        match target.filter(|t| taken.insert(front_matter_key(t))) {
+            Some(Target::Author) => mapped.set_authors(&property.value, known_authors),
+            Some(Target::Cover) => match find_cover(export, page, property) {
+                Some(cover) => mapped.set_cover(cover, &page.title),
+                None => warnings.push(
+                    property
+                        .warning("names no image in the export; the page has no cover")
+                        .hint("export the page with its files (Notion's \"Include files\"), or add a cover by hand"),
+                ),
+            },
+            Some(target) => {
+                if let Err(warning) = mapped.front.apply(target, property) {
+                    warnings.push(warning);
+                }
+            }
+            None => {
+                let key = extra_key(&property.name);
+                let value = extra_value(&property.value);
+                mapped.front.extra.entry(key).or_insert(value);
+            }
+        }
+    }
+    mapped
+}
+
+impl Property {
+    /// A warning about this property's value, placed on its line.
+    fn warning(&self, problem: &str) -> Diagnostic {
+        let message = format!("`{}: {}` {problem}", self.name, self.value);
+        let warning = Diagnostic::in_file(&self.file, message);
+        match self.line {
+            Some(line) => warning.at_line(line),
+            None => warning,
+        }
+    }
+}
+
+impl FrontMatter {
+    /// Sets the key a property maps to; a value that does not fit is a warning.
+    fn apply(&mut self, target: &Target, property: &Property) -> Result<(), Diagnostic> {
+        let value = property.value.as_str();
+        let flag =
+            || yes_no(value).ok_or_else(|| property.warning("is neither Yes nor No; ignored"));
+        match target {
+            Target::Title => self.title = value.to_string(),
+            Target::Description => self.description = Some(value.to_string()),
+            Target::Date | Target::Updated => {
+                let Some(date) = parse_date(value) else {
+                    self.extra
+                        .insert(extra_key(&property.name), extra_value(value));
+                    return Err(property
+                        .warning("is not a date serum can read; kept under `extra`")
+                        .hint("write dates like June 27, 2023, 2023-06-27 or 06/27/2023"));
+                };
+                match target {
+                    Target::Date => self.date = Some(date),
+                    _ => self.updated = Some(date),
+                }
+            }
+            Target::Tags => self.tags = tag_list(value),
+            Target::Slug => self.slug = Some(slugify(value)),
+            Target::Noindex => self.noindex = flag()?,
+            Target::Draft => self.draft = flag()?,
+            Target::Published => self.draft = !flag()?,
+            Target::Status => self.draft = !status_is_published(value),
+            Target::Extra(key) => {
+                self.extra.entry(key.clone()).or_insert(extra_value(value));
+            }
+            Target::Ignore | Target::Author | Target::Cover => {}
+        }
+        Ok(())
+    }
+}
+
+impl MappedPage {
+    /// `author` (or `authors`) from a people or relation value, reusing the site's slugs.
+    fn set_authors(&mut self, value: &str, known_authors: &KnownAuthors) {
+        self.authors = person_names(value)
+            .into_iter()
+            .map(|name| {
+                let slug = known_authors
+                    .get(&fold(&name))
+                    .cloned()
+                    .unwrap_or_else(|| slugify(&name));
+                (name, slug)
+            })
+            .collect();
+        let mut slugs: Vec<String> = self.authors.iter().map(|(_, slug)| slug.clone()).collect();
+        if slugs.len() == 1 {
+            self.front.author = slugs.pop();
+        } else {
+            self.front.authors = slugs;
+        }
+    }
+
+    /// `cover`, its alt text derived from the title until the body gives a better one.
+    fn set_cover(&mut self, cover: Cover, title: &str) {
+        let src = match cover {
+            Cover::Url(url) => url,
+            Cover::File(file) => {
+                let name = self.assets.name_for(&file);
+                self.cover_file = Some(file);
+                name
+            }
+        };
+        self.front.cover = Some(CoverImage {
+            src,
+            alt: format!("Cover image for {title}"),
+        });
+    }
+}
+
+/// The front matter key a target writes, so two properties never both set it.
+fn front_matter_key(target: &Target) -> String {
+    match target {
+        Target::Draft | Target::Published | Target::Status => "draft".into(),
+        Target::Extra(key) => format!("extra.{key}"),
+        other => format!("{other:?}"),
+    }
+}
+
+enum Cover {
+    Url(String),
+    File(String),
+}
+
+const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "svg", "avif"];
+
+fn is_image(path: &str) -> bool {
+    path.rsplit_once('.')
+        .is_some_and(|(_, ext)| IMAGE_EXTENSIONS.contains(&ext.to_lowercase().as_str()))
+}
+
+/// The first image a files property names: a file of the export, or a web address.
+fn find_cover(export: &Export, page: &SourcePage, property: &Property) -> Option<Cover> {
+    let value = property.value.as_str();
+    let pieces = std::iter::once(value).chain(value.split(", "));
+    for piece in pieces {
+        let piece = piece.trim();
+        if piece.starts_with("https://") || piece.starts_with("http://") {
+            return Some(Cover::Url(piece.to_string()));
+        }
+        let found = resolve_file(export, parent_dir(&property.file), piece)
+            .or_else(|| find_in_page_folder(export, page, piece));
+        if let Some(file) = found.filter(|f| is_image(f)) {
+            return Some(Cover::File(file));
+        }
+    }
+    None
+}
+
+/// Every reading of a written path: URL-decoded once, and once more for `%2520`.
+fn decodings(raw: &str) -> Vec<String> {
+    let once = percent_decode_str(raw).decode_utf8_lossy().into_owned();
+    let twice = percent_decode_str(&once).decode_utf8_lossy().into_owned();
+    let mut all = vec![once];
+    if twice != all[0] {
+        all.push(twice);
+    }
+    all
+}
+
+/// The export file a relative path names from `dir`, matched in Unicode NFC.
+fn resolve_file(export: &Export, dir: &str, raw: &str) -> Option<String> {
+    decodings(raw)
+        .into_iter()
+        .filter_map(|decoded| join(dir, &decoded))
+        .map(|path| path.nfc().collect::<String>())
+        .find(|path| export.contains(path))
+}
+
+/// A file of the page's own folder with the same name as the one written.
+fn find_in_page_folder(export: &Export, page: &SourcePage, raw: &str) -> Option<String> {
+    let folder = page.path.strip_suffix(".md").unwrap_or(&page.path);
+    decodings(raw).into_iter().find_map(|decoded| {
+        let name = decoded.rsplit('/').next().unwrap_or(&decoded);
+        let path: String = format!("{folder}/{name}").nfc().collect();
+        export.contains(&path).then_some(path)
+    })
+}
+
+/// `dir` joined with a relative path, `.` and `..` resolved; `None` if it climbs out.
+fn join(dir: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn parent_dir(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// Each page's bundle under `content/`: the section and a slug unique in this import.
+fn assign_bundles(pages: &[MappedPage], section: &str) -> Vec<String> {
+    let mut used = HashSet::new();
+    pages
+        .iter()
+        .map(|page| {
+            let base = page
+                .front
+                .slug
+                .clone()
+                .unwrap_or_else(|| slugify(&page.front.title));
+            format!("{section}/{}", unique_id(&base, &mut used))
+        })
+        .collect()
+}
+
+/// Turns one page's links and images into serum's, as it converts its body.
+struct Resolver<'a> {
+    export: &'a Export,
+    index: &'a PageIndex,
+    bundles: &'a [String],
+    page: &'a SourcePage,
+}
+
+impl Resolver<'_> {
+    /// The page's bundle: front matter (the cover's alt taken from the body when it has
+    /// one), the converted body and the files.
+    fn finish_page(
+        &self,
+        mut state: MappedPage,
+        bundle: &str,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> ImportedPage {
+        let body = self.convert_body(&mut state.assets, warnings);
+        if let (Some(cover), Some(file)) = (&mut state.front.cover, &state.cover_file) {
+            if let Some(alt) = state.assets.alts.get(file) {
+                cover.alt = alt.clone();
+            }
+        }
+        if state.front.slug.is_some() {
+            state.front.slug = bundle.rsplit('/').next().map(str::to_string);
+        }
+        ImportedPage {
+            bundle: bundle.to_string(),
+            text: format!("{}{body}", state.front.to_toml()),
+            assets: state
+                .assets
+                .names
+                .into_iter()
+                .map(|(path, name)| (name, path))
+                .collect(),
+        }
+    }
+
+    fn convert_body(&self, assets: &mut Assets, warnings: &mut Vec<Diagnostic>) -> String {
+        let blocks = convert_blocks(&self.page.body);
+        let body = rewrite_links(&blocks, &mut |site| {
+            let fix = self.fix_link(site, assets);
+            match fix {
+                Ok(fix) => fix,
+                Err(message) => {
+                    let (line, column) = line_column(&blocks, site.offset);
+                    warnings.push(
+                        Diagnostic::in_file(&self.page.path, message)
+                            .at(line + self.page.body_line - 1, column),
+                    );
+                    LinkFix::PlainText
+                }
+            }
+        });
+        tidy_blank_lines(&body)
+    }
+
+    /// What a destination becomes; `Err` says why it becomes plain text.
+    fn fix_link(&self, site: &LinkSite, assets: &mut Assets) -> Result<LinkFix, String> {
+        let destination = site.destination;
+        let dropped = format!("kept its text \"{}\" without the link", site.text.trim());
+        if destination.is_empty() || destination.starts_with('#') {
+            return Ok(LinkFix::Keep);
+        }
+        if let Some(id) = notion_url_id(destination) {
+            return match self.index.by_id.get(&id) {
+                Some(&n) => Ok(LinkFix::Replace(self.page_link(n))),
+                None => Err(format!(
+                    "link to a Notion page that is not in the export; {dropped}"
+                )),
+            };
+        }
+        if destination.contains("://") || destination.starts_with("mailto:") {
+            return Ok(LinkFix::Keep);
+        }
+        let path = destination.split('#').next().unwrap_or(destination);
+        let dir = parent_dir(&self.page.path);
+        let found = resolve_file(self.export, dir, path)
+            .or_else(|| find_in_page_folder(self.export, self.page, path));
+        if let Some(file) = found {
+            if let Some(&n) = self.index.by_path.get(&file) {
+                return Ok(LinkFix::Replace(self.page_link(n)));
+            }
+            if file.ends_with(".csv") {
+                return Err(format!(
+                    "link to the database `{file}`, which is imported as its pages; {dropped}"
+                ));
+            }
+            let name = assets.name_for(&file);
+            if site.is_image && !site.text.trim().is_empty() {
+                let alt = site.text.trim();
+                let is_file_name = alt == name || file.ends_with(alt);
+                if !is_file_name
+                    && !["notion image", "untitled", "image"].contains(&alt.to_lowercase().as_str())
+                {
+                    assets.alts.entry(file).or_insert_with(|| alt.to_string());
+                }
+            }
+            return Ok(LinkFix::Replace(name));
+        }
+        let by_id = decodings(path).into_iter().find_map(|decoded| {
+            let name = decoded.rsplit('/').next().unwrap_or_default();
+            let stem = name.strip_suffix(".md")?;
+            let id = split_id(stem).1?.to_lowercase();
+            self.index.by_id.get(&id).copied()
+        });
+        match by_id {
+            Some(n) => Ok(LinkFix::Replace(self.page_link(n))),
+            None => Err(format!(
+                "link to `{}`, which is not in the export; {dropped}",
+                decodings(path).pop().unwrap_or_default()
+            )),
+        }
+    }
+
+    fn page_link(&self, n: usize) -> String {
+        format!("@/{}/index.md", self.bundles[n])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_ids_come_off_names() {
+        assert_eq!(
+            split_id("Microneedling What It 0123456789abcdef0123456789abcdef"),
+            (
+                "Microneedling What It",
+                Some("0123456789abcdef0123456789abcdef")
+            )
+        );
+        assert_eq!(split_id("Plain name"), ("Plain name", None));
+        assert_eq!(
+            notion_url_id("https://www.notion.so/Other-0123456789abcdef0123456789ABCDEF?pvs=21")
+                .as_deref(),
+            Some("0123456789abcdef0123456789abcdef")
+        );
+        assert_eq!(
+            notion_url_id("https://www.notion.so/x?pvs=21").as_deref(),
+            Some("")
+        );
+        assert_eq!(notion_url_id("https://www.notion.so/help"), None);
+        assert_eq!(notion_url_id("https://example.com/x"), None);
+    }
+
+    #[test]
+    fn title_and_property_lines_come_off_the_body() {
+        let text = "# Microneedling\n\nDo not index: No\nWritten by: Mike Rubini\n\nNote: this is prose.\n";
+        let known = |name: &str| name == "Do not index";
+        let page = parse_page("A 0123456789abcdef0123456789abcdef.md", text, &known);
+        assert_eq!(page.title, "Microneedling");
+        let props: Vec<_> = page
+            .properties
+            .iter()
+            .map(|p| (p.name.as_str(), p.value.as_str(), p.line))
+            .collect();
+        assert_eq!(
+            props,
+            [
+                ("Do not index", "No", Some(3)),
+                ("Written by", "Mike Rubini", Some(4))
+            ]
+        );
+        assert_eq!(
+            (page.body.as_str(), page.body_line),
+            ("Note: this is prose.\n", 6)
+        );
+        for prose in ["Update: we moved.", "Two: lines\nSee: [a link](x)."] {
+            let page = parse_page("B.md", &format!("# B\n\n{prose}\n"), &known);
+            assert!(page.properties.is_empty(), "{prose}");
+            assert_eq!(page.body_line, 3);
+        }
+        let single = parse_page("C.md", "# C\n\nDo not index: Yes\n\nText\n", &known);
+        assert_eq!(single.properties.len(), 1);
+    }
+
+    #[test]
+    fn paths_join_decode_and_never_climb_out() {
+        assert_eq!(join("a/b", "../c.md").as_deref(), Some("a/c.md"));
+        assert_eq!(join("", "../c.md"), None);
+        assert_eq!(decodings("My%2520Page.md"), ["My%20Page.md", "My Page.md"]);
+        let mut assets = Assets::default();
+        assert_eq!(assets.name_for("A/notion image.PNG"), "notion-image.png");
+        assert_eq!(assets.name_for("B/notion image.png"), "notion-image-1.png");
+        assert_eq!(assets.name_for("A/index.md.txt"), "index-md.txt");
+    }
+}
