@@ -1,0 +1,208 @@
+// A site that uses every feature a theme has to style: sections and a subsection, a page
+// bundle with a cover, caption and inline image, authors with and without a company, avatar
+// and links, tags, a draft, and Markdown with tables, footnotes, alerts, code, task lists,
+// quotes and deep headings. Long words, lines and tables test that nothing overflows a phone.
+
+const svg = (width, height, body) =>
+  `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${body}</svg>\n`;
+
+const cover = svg(
+  1200,
+  630,
+  '<rect width="1200" height="630" fill="#f3e4e8"/><circle cx="600" cy="315" r="220" fill="#c9577c"/><rect x="120" y="470" width="960" height="40" rx="20" fill="#7a2945"/>',
+);
+const diagram = svg(
+  800,
+  400,
+  '<rect width="800" height="400" fill="#e8eef5"/><path d="M40 360 C200 40 400 40 760 360" stroke="#1f5fae" stroke-width="12" fill="none"/>',
+);
+const avatar = svg(
+  160,
+  160,
+  '<rect width="160" height="160" fill="#d9c7a3"/><circle cx="80" cy="62" r="34" fill="#6b4e2a"/><ellipse cx="80" cy="150" rx="58" ry="44" fill="#6b4e2a"/>',
+);
+
+const everything = `+++
+title = "Everything a theme must style: a long title that wraps onto a second line on phones"
+description = "One article with every element Markdown and serum produce, so a theme can be checked against all of them at once."
+date = 2024-05-02
+updated = 2024-06-10T09:30:00Z
+authors = ["ann", "bo"]
+tags = ["Skin Care", "SPF", "Routines"]
+cover = { src = "cover.svg", alt = "A rose-coloured sun over a dark horizon line.", caption = "Sunrise over the lab bench: the cover, with its caption." }
++++
+The first paragraph is the summary. It links to [a plain article](../plain.md) and to a
+[note in another section](@/notes/retinol.md#how-to-start), and has *emphasis*, **strong**
+text, ~~struck~~ text, \`inline code\` and a footnote.[^first]
+
+<!-- more -->
+
+A second paragraph with a very long word that must wrap instead of widening the page:
+Pneumonoultramicroscopicsilicovolcanoconiosispneumonoultramicroscopicsilicovolcanoconiosis,
+and a long address: https://example.com/a/very/long/path/that/keeps/going/and/going/without/any/spaces/at/all.
+
+## Before you start
+
+An ordered list:
+
+1. Cleanse the skin.
+2. Apply the serum.
+   - Nested, unordered.
+   - Still nested, with \`code\`.
+3. Wait ten minutes.
+
+A task list:
+
+- [x] Patch test done
+- [ ] Sunscreen bought
+- [ ] Dermatologist asked
+
+### Tools of the trade
+
+| Tool | Needle length | Sessions a month | Price | Where to buy | Notes |
+| --- | ---: | ---: | ---: | --- | --- |
+| Dermaroller | 0.25 mm | 8 | $20 | Pharmacy | For the absorption of serums only |
+| Dermapen | 0.5 mm | 4 | $120 | Online | Adjustable depth, sterile cartridges |
+| Clinic device | 1.5 mm | 1 | $300 | Clinic | Only in the hands of a professional |
+
+#### A fourth-level heading
+
+> A quotation from a dermatologist, set apart from the text so that it reads as a voice of
+> its own.[^second]
+
+> [!NOTE]
+> A note: information worth knowing even when skimming.
+
+> [!TIP]
+> A tip: a better way to do something.
+
+> [!IMPORTANT]
+> Important: what a reader needs to know to succeed.
+
+> [!WARNING]
+> A warning: urgent information that needs attention.
+
+> [!CAUTION]
+> A caution: about the risks of an action.
+
+## Code and images
+
+\`\`\`rust
+fn main() {
+    let very_long_line = "a line of code far longer than any phone screen is wide, which must scroll inside its block";
+    println!("{very_long_line}");
+}
+\`\`\`
+
+![A blue curve rising and falling over a pale blue background.](diagram.svg)
+
+---
+
+Back to [the top of this section](#before-you-start).
+
+[^first]: The first footnote, with a [link](https://example.com/).
+[^second]: The second footnote.
+`;
+
+/** The fixture site's files, by path. */
+export const fixtureFiles = {
+  'serum.toml': `title = "Theme Fixture"
+base_url = "https://example.org/"
+description = "A site that exercises every part of a theme."
+language = "en"
+`,
+  'content/_index.md': `+++
+title = "Theme Fixture"
+description = "Every kind of page a theme renders."
++++
+This home page lists every article, newest first, and has an intro with a [link](@/posts/plain.md).
+`,
+  'content/posts/_index.md': `+++
+title = "Posts"
+description = "Long articles, newest first."
+sort_by = "date"
++++
+Long articles about skincare.
+`,
+  'content/posts/everything/index.md': everything,
+  'content/posts/everything/cover.svg': cover,
+  'content/posts/everything/diagram.svg': diagram,
+  'content/posts/plain.md': `+++
+title = "Plain"
+description = "An article with no cover, no author, no tags and no headings."
+date = 2024-03-01
++++
+Just one paragraph of text, and nothing else.
+`,
+  'content/posts/wip.md': `+++
+title = "Work in progress"
+date = 2024-07-01
+author = "bo"
+draft = true
++++
+Not finished yet.
+
+## A heading in a draft
+`,
+  'content/posts/archive/_index.md': `+++
+title = "Archive"
+description = "Older posts."
++++
+`,
+  'content/posts/archive/old.md': `+++
+title = "An old post"
+date = 2019-01-01
+author = "ann"
+tags = ["routines"]
++++
+From the archive.
+`,
+  'content/notes/_index.md': `+++
+title = "Notes"
+description = "Short notes, by title."
+sort_by = "title"
++++
+`,
+  'content/notes/retinol.md': `+++
+title = "Retinol, briefly"
+date = 2024-02-01
+author = "bo"
+tags = ["Retinol"]
++++
+Start slowly.
+
+## How to start
+
+Twice a week at first.
+`,
+  'content/authors/ann.md': `+++
+name = "Ann Lee"
+role = "Editor"
+company = "Glow Co"
+avatar = "ann.svg"
+links = [{ name = "Website", url = "https://example.com/ann" }, { name = "Mastodon", url = "https://example.com/@ann" }]
++++
+Ann edits the articles and checks every claim with a dermatologist.
+`,
+  'content/authors/ann.svg': avatar,
+  'content/authors/bo.md': `+++
+name = "Bo Ek"
+role = "Writer"
++++
+Bo writes about routines.
+`,
+};
+
+/** The paths of the fixture's pages that each theme must get right. */
+export const fixturePages = {
+  home: '/',
+  section: '/posts/',
+  article: '/posts/everything/',
+  'plain article': '/posts/plain/',
+  draft: '/posts/wip/',
+  author: '/authors/ann/',
+  'author without company': '/authors/bo/',
+  tags: '/tags/',
+  tag: '/tags/skin-care/',
+  404: '/no-such-page/',
+};
