@@ -29,7 +29,10 @@ pub trait Output: Sync {
 
     /// Copies a file from disk to a path inside the site.
     fn copy_file(&self, path: &str, from: &Path) -> Result<(), Diagnostic> {
-        let bytes = std::fs::read(from).map_err(|e| Diagnostic::io(from, "read this file", &e))?;
+        let bytes = std::fs::read(from).map_err(|e| {
+            Diagnostic::io(from, "read this file", &e)
+                .hint("check that the file exists and that you may read it")
+        })?;
         self.write(path, &bytes)
     }
 }
@@ -154,7 +157,12 @@ impl StagedDir {
             // The staging path now holds the old site.
             remove_tree(&self.staging);
         } else {
-            let old = self.staging.with_extension("old");
+            let name = self
+                .staging
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let old = self.staging.with_file_name(format!("{name}.old"));
             std::fs::rename(&self.target, &old).map_err(fail)?;
             if let Err(e) = std::fs::rename(&self.staging, &self.target) {
                 let _ = std::fs::rename(&old, &self.target);
@@ -169,6 +177,9 @@ impl StagedDir {
     /// Writes a file, or, when the current output holds one with the same bytes, links that
     /// one in instead: its modification time stays, so deploy tools send only what changed.
     fn keep_or_write(&self, path: &str, full: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        // A file written twice may already be a link to the live site's copy: never write
+        // through it, replace the name instead.
+        let _ = std::fs::remove_file(full);
         let old = self.target.join(path);
         let same = std::fs::metadata(&old)
             .is_ok_and(|meta| meta.is_file() && meta.len() == bytes.len() as u64)
@@ -222,6 +233,8 @@ impl Output for StagedDir {
     fn copy_file(&self, path: &str, from: &Path) -> Result<(), Diagnostic> {
         let full = self.staging.join(path);
         create_parent(&full, &self.shown)?;
+        // As in `keep_or_write`: never copy through a link to the live site's file.
+        let _ = std::fs::remove_file(&full);
         let old = self.target.join(path);
         let size = |p: &Path| {
             std::fs::metadata(p)
@@ -241,6 +254,7 @@ impl Output for StagedDir {
                 write_error(&self.shown, path, &e)
             } else {
                 Diagnostic::io(from, "copy this file", &e)
+                    .hint("check that the file exists and that you may read it")
             }
         })
     }

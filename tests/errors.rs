@@ -308,3 +308,22 @@ fn refuses_dangerous_outputs() {
     }
     assert!(site.path("content/posts/first.md").exists());
 }
+
+#[test]
+fn a_failed_build_never_writes_through_a_file_it_kept_from_the_last_one() {
+    // A path written twice (a static file and a content file at one place): the first write
+    // keeps the live site's file by linking it, the second must replace the link, not write
+    // into the live file.
+    let site = TestSite::new()
+        .write("static/x.txt", "A")
+        .write("content/x.txt", "B");
+    site.build(&[]).ok();
+    assert_eq!(site.read("public/x.txt"), "B");
+    let before = snapshot(&site.path("public"));
+    let site = site
+        .write("static/x.txt", "B")
+        .write("content/x.txt", "C")
+        .write("templates/page.html", "{{ nope }}");
+    site.build(&[]).fails();
+    assert_eq!(snapshot(&site.path("public")), before);
+}
