@@ -202,7 +202,7 @@ impl Config {
 
 /// Checks an absolute http(s) URL and returns it with a trailing `/`, plus its path.
 pub fn normalize_base_url(input: &str) -> std::result::Result<(String, String), String> {
-    let parsed = url::Url::parse(input.trim())
+    let mut parsed = url::Url::parse(input.trim())
         .map_err(|e| format!("`base_url` \"{input}\" is not an absolute URL ({e})"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(format!(
@@ -214,15 +214,16 @@ pub fn normalize_base_url(input: &str) -> std::result::Result<(String, String), 
             "`base_url` \"{input}\" must not have a query or a fragment"
         ));
     }
-    let mut url = parsed.to_string();
-    if !url.ends_with('/') {
-        url.push('/');
-    }
-    let mut path = parsed.path().to_string();
-    if !path.ends_with('/') {
-        path.push('/');
-    }
-    Ok((url, path))
+    // Empty segments would make `//x` links, which browsers read as another host.
+    let mut path: String = parsed
+        .path()
+        .split('/')
+        .filter(|segment| !segment.is_empty())
+        .map(|segment| format!("/{segment}"))
+        .collect();
+    path.push('/');
+    parsed.set_path(&path);
+    Ok((parsed.to_string(), path))
 }
 
 /// Turns a `toml` error into a diagnostic; `line_offset` is where the TOML starts in the file.

@@ -3,7 +3,7 @@
 //! This module knows pulldown-cmark and nothing of pages or templates: links are
 //! rewritten through a resolver the caller passes in.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{
@@ -310,7 +310,7 @@ impl WordCounter {
 
 /// Gives every heading a unique id: an explicit `{#id}` wins, others are slugs of their text.
 fn assign_heading_ids(events: &[(Event, Range<usize>)]) -> Vec<String> {
-    let mut used: HashSet<String> = HashSet::new();
+    let mut ids = Ids::default();
     let mut explicit = Vec::new();
     let mut texts = Vec::new();
     let mut inside: Option<String> = None;
@@ -319,7 +319,7 @@ fn assign_heading_ids(events: &[(Event, Range<usize>)]) -> Vec<String> {
             Event::Start(Tag::Heading { id, .. }) => {
                 explicit.push(id.as_ref().map(|id| id.to_string()));
                 if let Some(id) = id {
-                    used.insert(id.to_string());
+                    ids.used.insert(id.to_string());
                 }
                 inside = Some(String::new());
             }
@@ -337,9 +337,34 @@ fn assign_heading_ids(events: &[(Event, Range<usize>)]) -> Vec<String> {
         .zip(texts)
         .map(|(explicit, text)| match explicit {
             Some(id) => id,
-            None => unique_id(&slugify(&text), &mut used),
+            None => ids.unique(&slugify(&text)),
         })
         .collect()
+}
+
+/// Hands out unique ids as [`unique_id`] does, remembering the last suffix of each base, so
+/// that a page with thousands of equal headings takes linear time, not quadratic.
+#[derive(Default)]
+struct Ids {
+    used: HashSet<String>,
+    last_suffix: HashMap<String, usize>,
+}
+
+impl Ids {
+    fn unique(&mut self, base: &str) -> String {
+        if self.used.insert(base.to_string()) {
+            return base.to_string();
+        }
+        // Every suffix up to the last one handed out is taken, and taken ids stay taken.
+        let n = self.last_suffix.entry(base.to_string()).or_insert(0);
+        loop {
+            *n += 1;
+            let candidate = format!("{base}-{n}");
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
+    }
 }
 
 /// Turns text into a URL-safe slug: lowercase ASCII letters, digits and single dashes.

@@ -78,10 +78,11 @@ pub fn input_fingerprint(config: &Config, options: &BuildOptions) -> String {
             if let Ok(meta) = entry.metadata() {
                 let _ = writeln!(
                     listing,
-                    "{} {} {:?}",
+                    "{} {} {:?} {}",
                     entry.path().display(),
                     meta.len(),
-                    meta.modified().ok()
+                    meta.modified().ok(),
+                    change_stamp(&meta)
                 );
             }
         }
@@ -99,6 +100,19 @@ pub fn input_fingerprint(config: &Config, options: &BuildOptions) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// What tools that copy files with their times (`cp -p`, `rsync -t`, `tar`) cannot set: the
+/// inode and the change time, on Unix.
+#[cfg(unix)]
+fn change_stamp(meta: &std::fs::Metadata) -> String {
+    use std::os::unix::fs::MetadataExt;
+    format!("{} {}.{}", meta.ino(), meta.ctime(), meta.ctime_nsec())
+}
+
+#[cfg(not(unix))]
+fn change_stamp(_: &std::fs::Metadata) -> String {
+    String::new()
 }
 
 /// Times the steps of a build, for `--timings`.
@@ -189,6 +203,7 @@ impl Site {
             rendered: None,
         };
         site.check_templates()?;
+        site.check_images()?;
         Ok(site)
     }
 
@@ -358,6 +373,42 @@ impl Site {
         Ok(copied)
     }
 
+    /// Covers and avatars must point at a file that exists (or be a URL).
+    fn check_images(&self) -> Result<()> {
+        let targets = LinkTargets::new(&self.config, &self.library);
+        let missing = |src: &str, dir: &str| match targets.resolve(src, dir) {
+            LinkAction::Broken(message) => Some(message.replacen("broken link", "image", 1)),
+            _ => None,
+        };
+        let hint =
+            "put the image beside the file (or anywhere in content/ and use `@/`), or fix the path";
+        let mut problems = Vec::new();
+        for page in &self.library.pages {
+            let Some(cover) = &page.cover else { continue };
+            if let Some(message) = missing(&cover.src, &page.dir) {
+                problems.push(
+                    page.key_problem("cover", format!("the cover cannot be found: {message}"))
+                        .hint(hint),
+                );
+            }
+        }
+        for author in &self.library.authors {
+            let Some(avatar) = &author.avatar else {
+                continue;
+            };
+            if let Some(message) = missing(avatar, crate::content::AUTHORS_DIR) {
+                problems.push(
+                    Diagnostic::in_file(
+                        &author.file,
+                        format!("the avatar cannot be found: {message}"),
+                    )
+                    .hint(hint),
+                );
+            }
+        }
+        fail_if_any(problems)
+    }
+
     fn check_templates(&self) -> Result<()> {
         let mut problems = Vec::new();
         for page in &self.library.pages {
@@ -466,6 +517,17 @@ impl Site {
                     .iter()
                     .map(|a| (&a.file, a.body_line, config.url_path(&a.path)))
                     .zip(&bodies.authors),
+            )
+            .chain(
+                lib.sections
+                    .iter()
+                    .zip(&bodies.sections)
+                    .filter_map(|(s, body)| {
+                        Some((
+                            (s.file.as_ref()?, s.body_line, config.url_path(&s.path)),
+                            body,
+                        ))
+                    }),
             );
         let mut problems = Vec::new();
         for ((file, body_line, own_url), body) in sources {
@@ -1086,6 +1148,15 @@ impl Site {
                 .filter_map(|asset| output.copy_file(&asset.output_path, &asset.source).err())
                 .collect::<Vec<_>>(),
         );
+        // Sources are absolute paths: name them as the writer knows them, from the site root.
+        for problem in &mut problems {
+            let relative = (problem.path.as_deref())
+                .and_then(|path| path.strip_prefix(&self.config.root).ok())
+                .map(Path::to_path_buf);
+            if relative.is_some() {
+                problem.path = relative;
+            }
+        }
         fail_if_any(problems)?;
         Ok(statics.len() + self.library.assets.len())
     }

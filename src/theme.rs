@@ -8,7 +8,7 @@ use tera::{Kwargs, State, Tera, TeraResult};
 use walkdir::WalkDir;
 
 use crate::config::{Config, DEFAULT_THEME};
-use crate::content::is_ignored_name;
+use crate::content::{is_editor_leftover, is_ignored_name};
 use crate::error::{Diagnostic, Result, did_you_mean, fail_if_any};
 
 include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
@@ -223,7 +223,14 @@ fn load_embedded(
     info
 }
 
-fn walk_files(dir: &Path, problems: &mut Vec<Diagnostic>, root: &Path) -> Vec<(String, PathBuf)> {
+/// The files under `dir`. Static folders keep dot files (`.well-known/`, `.nojekyll`), which
+/// hosts read; template folders do not.
+fn walk_files(
+    dir: &Path,
+    problems: &mut Vec<Diagnostic>,
+    root: &Path,
+    keep_dot_files: bool,
+) -> Vec<(String, PathBuf)> {
     if !dir.is_dir() {
         return Vec::new();
     }
@@ -232,7 +239,15 @@ fn walk_files(dir: &Path, problems: &mut Vec<Diagnostic>, root: &Path) -> Vec<(S
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0
+                || !(if keep_dot_files {
+                    is_editor_leftover(&name)
+                } else {
+                    is_ignored_name(&name)
+                })
+        });
     for entry in walker {
         match entry {
             Ok(entry) if entry.file_type().is_file() && entry.path_is_symlink() => {
@@ -277,7 +292,7 @@ fn read_dir_files(
     templates: &mut BTreeMap<String, (PathBuf, String)>,
     problems: &mut Vec<Diagnostic>,
 ) {
-    for (name, path) in walk_files(dir, problems, root) {
+    for (name, path) in walk_files(dir, problems, root, false) {
         let shown = shown_dir.join(&name);
         match std::fs::read(&path).map(crate::content::front_matter::normalize_text) {
             Ok(Ok(text)) => {
@@ -298,7 +313,7 @@ fn list_static(
     problems: &mut Vec<Diagnostic>,
     root: &Path,
 ) {
-    for (name, path) in walk_files(dir, problems, root) {
+    for (name, path) in walk_files(dir, problems, root, true) {
         statics.insert(name, FileSource::Disk(path));
     }
 }
@@ -435,7 +450,7 @@ fn register_asset_functions(tera: &mut Tera, base_path: &str, names: BTreeMap<St
 fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> TeraResult<String> {
     let format = kwargs.get::<&str>("format")?.unwrap_or("%B %-d, %Y");
     let date = crate::content::front_matter::Date::parse(value).map_err(tera::Error::message)?;
-    let civil = date.civil_date();
+    let civil = date.civil_datetime();
     let mut out = String::new();
     jiff::fmt::strtime::format(format, civil)
         .map(|s| out.push_str(&s))

@@ -502,3 +502,20 @@ fn a_rebuild_rewrites_only_the_files_whose_bytes_changed() {
     );
     assert!(!changed.iter().any(|p| p.ends_with(".css")), "{changed:?}");
 }
+
+#[test]
+fn static_dot_files_that_hosts_read_are_published_but_editor_leftovers_are_not() {
+    let site = TestSite::new()
+        .write("static/.nojekyll", "")
+        .write("static/.well-known/security.txt", "Contact: mailto:a@b.c\n")
+        .write("static/notes.txt~", "backup")
+        .write("static/.notes.txt.swp", "swap");
+    site.build(&[]).ok();
+    assert!(site.path("public/.nojekyll").is_file());
+    assert_eq!(
+        site.read("public/.well-known/security.txt"),
+        "Contact: mailto:a@b.c\n"
+    );
+    assert!(!site.path("public/notes.txt~").exists());
+    assert!(!site.path("public/.notes.txt.swp").exists());
+}

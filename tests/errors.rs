@@ -327,3 +327,15 @@ fn a_failed_build_never_writes_through_a_file_it_kept_from_the_last_one() {
     site.build(&[]).fails();
     assert_eq!(snapshot(&site.path("public")), before);
 }
+
+#[test]
+fn a_broken_anchor_in_a_section_intro_fails_the_build() {
+    let site = TestSite::new().write(
+        "content/posts/_index.md",
+        "+++\ntitle = \"Posts\"\n+++\nStart with [part two](first.md#part-two).\n",
+    );
+    assert_eq!(
+        failure(&site),
+        "error: content/posts/_index.md:4:12: broken link `first.md#part-two`: content/posts/first.md has no heading with the id `part-two`\n  help: the ids there are: part-one\n"
+    );
+}

@@ -508,3 +508,53 @@ fn the_same_input_gives_byte_identical_output() {
         common::snapshot(&site.path("two"))
     );
 }
+
+#[test]
+fn a_cover_that_does_not_exist_is_an_error_naming_the_page() {
+    let site = TestSite::new().write(
+        "content/posts/x.md",
+        "+++\ntitle = \"X\"\ncover = { src = \"missing.png\", alt = \"Gone\" }\n+++\n",
+    );
+    assert_eq!(
+        site.build(&[]).fails(),
+        "error: content/posts/x.md:3:1: the cover cannot be found: image `missing.png`: there is no file content/posts/missing.png\n  help: put the image beside the file (or anywhere in content/ and use `@/`), or fix the path\n"
+    );
+}
+
+#[test]
+fn tags_differing_only_in_case_are_one_tag_in_any_script() {
+    let site = TestSite::new()
+        .write(
+            "content/posts/a.md",
+            "+++\ntitle = \"A\"\ntags = [\"ärger\"]\n+++\n",
+        )
+        .write(
+            "content/posts/b.md",
+            "+++\ntitle = \"B\"\ntags = [\"Ärger\"]\n+++\n",
+        );
+    site.build(&[]).ok();
+    for page in ["a", "b"] {
+        let html = site.page(&format!("public/posts/{page}/index.html"));
+        assert_eq!(html.attrs("a[rel=tag]", "href"), ["/tags/arger/"], "{page}");
+    }
+    assert_eq!(
+        site.page("public/tags/arger/index.html")
+            .texts(".page-item-title")
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn times_with_an_offset_keep_it_in_full() {
+    let site = blog();
+    site.build(&[]).ok();
+    let page = site.page("public/posts/newer/index.html");
+    let json: serde_json::Value =
+        serde_json::from_str(&page.text("script[type='application/ld+json']")).unwrap();
+    assert_eq!(json["datePublished"], "2024-06-01T08:30:00+02:00");
+    assert_eq!(
+        page.attr(".byline-date", "datetime"),
+        "2024-06-01T08:30:00+02:00"
+    );
+}

@@ -456,3 +456,15 @@ fn a_symbolic_link_out_of_the_site_is_never_served() {
         )
     );
 }
+
+#[test]
+fn a_new_static_file_is_served() {
+    let site = site();
+    let server = Server::start(&site);
+    let events = listen(&server);
+    next_event(&events);
+    let _site = site.write("static/new.txt", "fresh");
+    assert_eq!(next_event(&events).0, "reload");
+    let response = server.get("/new.txt");
+    assert_eq!((response.status, response.body.as_str()), (200, "fresh"));
+}

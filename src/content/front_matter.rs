@@ -166,6 +166,12 @@ impl Date {
         })
     }
 
+    /// The date and time, a missing time read as midnight.
+    pub fn civil_datetime(&self) -> jiff::civil::DateTime {
+        self.date
+            .to_datetime(self.time.unwrap_or(jiff::civil::Time::midnight()))
+    }
+
     /// The calendar date.
     pub fn civil_date(&self) -> jiff::civil::Date {
         self.date
@@ -217,7 +223,12 @@ impl fmt::Display for Date {
             write!(f, "T{}", time.strftime("%H:%M:%S"))?;
             match self.offset {
                 Some(offset) if offset == jiff::tz::Offset::UTC => f.write_str("Z")?,
-                Some(offset) => write!(f, "{offset}")?,
+                Some(offset) => {
+                    let seconds = offset.seconds();
+                    let sign = if seconds < 0 { '-' } else { '+' };
+                    let minutes = seconds.unsigned_abs() / 60;
+                    write!(f, "{sign}{:02}:{:02}", minutes / 60, minutes % 60)?
+                }
                 None => {}
             }
         }
@@ -323,7 +334,7 @@ mod tests {
         assert_eq!(toml.date.unwrap().to_string(), "2023-06-27");
         assert_eq!(toml.date, yaml.date);
         let timed = Date::parse("2023-06-27T21:32:00+02:00").unwrap();
-        assert_eq!(timed.to_string(), "2023-06-27T21:32:00+02");
+        assert_eq!(timed.to_string(), "2023-06-27T21:32:00+02:00");
         assert_eq!(timed.to_rfc3339(), "2023-06-27T21:32:00+02:00");
         assert_eq!(timed.to_rfc2822(), "Tue, 27 Jun 2023 21:32:00 +0200");
         let day = Date::parse("2023-06-27").unwrap();

@@ -104,12 +104,18 @@ enum Loaded {
 
 /// Whether a file or folder name is an editor's or system's leftover that serum never reads.
 pub fn is_ignored_name(name: &str) -> bool {
-    name.starts_with('.')
-        || name.ends_with('~')
+    name.starts_with('.') || is_editor_leftover(name)
+}
+
+/// Whether a name is an editor's swap, backup or lock file, or a system's leftover.
+pub fn is_editor_leftover(name: &str) -> bool {
+    name.ends_with('~')
         || name.starts_with('#')
+        || name.starts_with(".#")
         || name.ends_with(".swp")
         || name.ends_with(".swx")
         || name.ends_with(".tmp")
+        || matches!(name, ".DS_Store" | ".git" | "Thumbs.db")
 }
 
 impl Library {
@@ -371,7 +377,8 @@ impl Library {
 
     /// The tag a page names, by the name as written.
     pub fn tag(&self, name: &str) -> Option<&Tag> {
-        self.tags.iter().find(|t| t.name.eq_ignore_ascii_case(name))
+        let name = name.trim().to_lowercase();
+        self.tags.iter().find(|t| t.name.to_lowercase() == name)
     }
 }
 
@@ -487,8 +494,17 @@ fn walk_content(
         };
         if entry.file_type().is_dir() {
             dirs.push(relative);
-        } else {
+        } else if entry.file_type().is_file() {
             files.push((relative, entry.path().to_path_buf()));
+        } else {
+            // Reading a named pipe would wait for a writer for ever; a socket cannot be read.
+            problems.push(
+                Diagnostic::in_file(
+                    shown(entry.path()),
+                    "not a regular file (a named pipe, socket or device): serum cannot read it",
+                )
+                .hint("remove it from content/, or put the file it stands for in its place"),
+            );
         }
     }
     let bundles: BTreeSet<String> = files

@@ -59,7 +59,8 @@ pub fn plan(changes: &[Change], theme: &str) -> Plan {
             Kind::Structure => return Plan::Full(shown),
             Kind::Page if change.kind == ChangeKind::Modified => pages.push(path.clone()),
             Kind::Page => return Plan::Full(shown),
-            Kind::Static { .. } if change.kind == ChangeKind::Removed => return Plan::Full(shown),
+            // A new or removed static file changes what the site holds, not just a file's bytes.
+            Kind::Static { .. } if change.kind != ChangeKind::Modified => return Plan::Full(shown),
             Kind::Static { css: true } => styles.push(path.clone()),
             Kind::Static { css: false } => statics.push(path.clone()),
         }

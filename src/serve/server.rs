@@ -120,10 +120,12 @@ async fn script() -> impl IntoResponse {
 async fn events(
     axum::extract::State(state): axum::extract::State<Arc<State>>,
 ) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>> {
+    // Subscribe before reading the status, so a rebuild finishing in between is not missed.
+    let notices = state.notices.subscribe();
     let status = state.status();
     let hello = serde_json::json!({ "build": status.build, "error": status.error });
     let first = tokio_stream::once(Ok(Event::default().event("hello").data(hello.to_string())));
-    let updates = BroadcastStream::new(state.notices.subscribe()).filter_map(|notice| {
+    let updates = BroadcastStream::new(notices).filter_map(|notice| {
         let (build, notice) = notice.ok()?;
         let event = match notice {
             Notice::Reload => Event::default()

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use notify::RecursiveMode;
 use notify::event::{EventKind, ModifyKind, RenameMode};
@@ -15,6 +15,12 @@ use crate::error::{Diagnostic, Result};
 
 /// Changes closer together than this are handled as one batch.
 const DEBOUNCE: Duration = Duration::from_millis(20);
+
+/// A change within this time of the end of a rebuild belongs to the same burst of saves.
+const BURST_PAUSE: Duration = Duration::from_millis(50);
+
+/// The longest a burst of saves is gathered before the site is rebuilt anyway.
+const BURST_LIMIT: Duration = Duration::from_millis(500);
 
 /// The folders of a site whose files serum reads.
 const WATCHED: &[&str] = &["content", "themes", "templates", "static"];
@@ -60,9 +66,31 @@ fn apply_changes(
     state: &State,
     receiver: &mpsc::Receiver<DebounceEventResult>,
 ) {
-    while let Ok(first) = receiver.recv() {
-        // Everything that arrived while the last rebuild ran is one batch.
+    let mut after_rebuild = false;
+    loop {
+        // A change soon after a rebuild means the writer is still at it (a burst of saves, a
+        // tool writing many files): gather until a pause, so that a hundred saves make a few
+        // rebuilds and tabs a few reloads. A change after a pause is rebuilt at once.
+        let (first, in_burst) = if after_rebuild {
+            match receiver.recv_timeout(BURST_PAUSE) {
+                Ok(first) => (first, true),
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    after_rebuild = false;
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+        } else {
+            match receiver.recv() {
+                Ok(first) => (first, false),
+                Err(_) => return,
+            }
+        };
         let mut batch = to_changes(root, first);
+        if in_burst {
+            gather_until_pause(root, receiver, &mut batch);
+        }
+        // Everything that arrived while the last rebuild ran is one batch.
         while let Ok(more) = receiver.try_recv() {
             batch.extend(to_changes(root, more));
         }
@@ -70,6 +98,23 @@ fn apply_changes(
         if let Some((notice, line)) = rebuilder.apply(plan) {
             println!("{line}");
             state.publish(notice);
+            after_rebuild = true;
+        }
+    }
+}
+
+/// Adds changes to `batch` until none came for `BURST_PAUSE`, or for `BURST_LIMIT` at most,
+/// so that a writer who never pauses still sees the site follow.
+fn gather_until_pause(
+    root: &Path,
+    receiver: &mpsc::Receiver<DebounceEventResult>,
+    batch: &mut Vec<Change>,
+) {
+    let deadline = Instant::now() + BURST_LIMIT;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match receiver.recv_timeout(left.min(BURST_PAUSE)) {
+            Ok(more) => batch.extend(to_changes(root, more)),
+            Err(_) => return,
         }
     }
 }
