@@ -11,6 +11,12 @@ use std::fs::File;
 use std::io::{Read, Seek};
 use std::path::{Component, Path, PathBuf};
 
+/// The most one file of an export may unpack to: a guard against zip bombs.
+const MAX_ENTRY_BYTES: u64 = 256 << 20;
+
+/// The most one inner `Part-N.zip` may unpack to.
+const MAX_PART_BYTES: u64 = 16 << 30;
+
 use unicode_normalization::UnicodeNormalization;
 use zip::ZipArchive;
 
@@ -86,10 +92,18 @@ impl Export {
                 let mut entry = archive
                     .by_index(*index)
                     .map_err(|e| problem(e.to_string()))?;
-                let mut bytes = Vec::with_capacity(entry.size() as usize);
-                entry
+                // The size in a zip's header is a claim, not a fact: trust it only so far.
+                let mut bytes = Vec::with_capacity(entry.size().min(1 << 20) as usize);
+                (&mut entry)
+                    .take(MAX_ENTRY_BYTES + 1)
                     .read_to_end(&mut bytes)
                     .map_err(|e| problem(describe_io(&e)))?;
+                if bytes.len() as u64 > MAX_ENTRY_BYTES {
+                    return Err(problem(format!(
+                        "it unpacks to more than {} MB, more than any page or image of an export",
+                        MAX_ENTRY_BYTES >> 20
+                    )));
+                }
                 Ok(bytes)
             }
         }
@@ -168,7 +182,18 @@ impl Export {
         {
             let mut outer = self.archives[archive].borrow_mut();
             let mut entry = outer.by_index(index).map_err(|e| problem(e.to_string()))?;
-            std::io::copy(&mut entry, temp.as_file_mut()).map_err(|e| problem(describe_io(&e)))?;
+            let copied = std::io::copy(
+                &mut (&mut entry).take(MAX_PART_BYTES + 1),
+                temp.as_file_mut(),
+            )
+            .map_err(|e| problem(describe_io(&e)))?;
+            if copied > MAX_PART_BYTES {
+                return Err(problem(format!(
+                    "it unpacks to more than {} GB",
+                    MAX_PART_BYTES >> 30
+                ))
+                .into());
+            }
         }
         temp.as_file_mut()
             .rewind()
