@@ -186,6 +186,15 @@ pub fn render(markdown: &str, resolve: &dyn Fn(&str) -> LinkAction) -> Rendered 
                     id,
                 }));
             }
+            // A checkbox needs a name for screen readers; the item's text follows it.
+            Event::TaskListMarker(done) => out.push(Event::Html(
+                if done {
+                    r#"<input type="checkbox" disabled checked aria-label="Done"> "#
+                } else {
+                    r#"<input type="checkbox" disabled aria-label="To do"> "#
+                }
+                .into(),
+            )),
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 depth += 1;
                 rendered.ids.push(label.to_string());
@@ -324,6 +333,10 @@ fn assign_heading_ids(events: &[(Event, Range<usize>)]) -> Vec<String> {
                 inside = Some(String::new());
             }
             Event::End(TagEnd::Heading(_)) => texts.push(inside.take().unwrap_or_default()),
+            // Footnotes take their labels as ids: headings must not take them too.
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                ids.used.insert(label.to_string());
+            }
             Event::Text(text) | Event::Code(text) => {
                 if let Some(buffer) = inside.as_mut() {
                     buffer.push_str(text);
@@ -571,6 +584,35 @@ mod tests {
     fn summaries_drop_footnote_references() {
         let r = render("Claim.[^1]\n\n[^1]: Source.\n", &keep);
         assert_eq!(r.summary_html, "<p>Claim.</p>\n");
+    }
+
+    #[test]
+    fn footnote_labels_are_not_taken_by_headings() {
+        let r = render("Claim.[^first]\n\n## First\n\n[^first]: Source.\n", &keep);
+        assert_eq!(
+            r.ids.iter().filter(|id| *id == "first").count(),
+            1,
+            "{:?}",
+            r.ids
+        );
+        assert!(r.html.contains("<h2 id=\"first-1\">"), "{}", r.html);
+    }
+
+    #[test]
+    fn task_list_checkboxes_have_names() {
+        let r = render("- [x] done\n- [ ] todo\n", &keep);
+        assert!(
+            r.html
+                .contains(r#"<input type="checkbox" disabled checked aria-label="Done"> done"#),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains(r#"<input type="checkbox" disabled aria-label="To do"> todo"#),
+            "{}",
+            r.html
+        );
     }
 
     #[test]
