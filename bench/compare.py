@@ -1,0 +1,735 @@
+#!/usr/bin/env python3
+"""Compares `serum build` with Hugo on the same synthetic sites, as whole processes.
+
+    cargo build --release
+    python3 bench/compare.py                                  # N = 1, 100, 1000, 10000; tmpfs and disk; 5 runs
+    python3 bench/compare.py --sizes 1000 --runs 9 --storage tmpfs
+
+Needs Debian's `hugo` package (`apt-get install -y hugo`). For each N, bench.py's generator
+writes a serum site, and the same articles are written as a Hugo site: same Markdown bodies
+(`@/section/article-i.md` links become `/section/article-i/`), same TOML front matter, the 5
+authors in data/authors.toml and as term pages of an `authors` taxonomy, and a small layout
+that renders what serum's default theme renders: each article's title, byline (author name,
+role, date, reading time), table of contents and body, with its tags and an author card; a
+home page and section pages listing their articles (title link, byline, summary); tag and
+author pages; the home feed (20 items), author feeds, sitemap, robots.txt, 404 page and a
+fingerprinted stylesheet.
+
+Both outputs are checked before timing (N article pages, every article on the home page,
+and for one article: the byline names its author and role, the table of contents has its
+`##` and `###` headings, its links to other articles resolve), so a build that renders less
+cannot win. Then, on each storage (tmpfs: /dev/shm, disk: /var/tmp), after one warm-up
+build each, serum and Hugo are run alternately (who goes first alternates too), each a clean
+build: public/ (and serum's .serum-cache/, Hugo's resources/ and a fresh HUGO_CACHEDIR)
+removed and `sync` called before the clock starts. Also measured: serum rebuilding the
+1,000-article site with public/ kept and nothing changed.
+
+Printed: the median wall time (time.perf_counter around the process), CPU time (user + system
+from wait4's rusage) and peak RSS (ru_maxrss) of each, and hugo/serum: the median over rounds
+of the ratio of the two wall (and CPU) times measured in the same round.
+
+Disk times depend on the file system's recent history: on ext4 mounted with `discard` (as on
+the 2-core dev VM), each delete-and-rebuild cycle costs more system time than the one before,
+so absolute disk figures drift; alternating the tools keeps their ratio fair.
+"""
+
+import argparse
+import html.parser
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import AUTHORS, SECTIONS, generate  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+STORAGES = {"tmpfs": "/dev/shm/serum-compare", "disk": "/var/tmp/serum-compare"}
+FEED_ITEMS = 20  # serum's feeds hold the 20 newest articles
+
+# --------------------------------------------------------------------------- the Hugo site
+
+HUGO_CONFIG = """\
+baseURL = "https://example.com/"
+title = "Bench"
+languageCode = "en"
+enableRobotsTXT = true
+disableHugoGeneratorInject = true
+
+[taxonomies]
+  tag = "tags"
+  author = "authors"
+
+# serum's feeds: atom.xml and rss.xml for the home page, atom.xml for each author (set in
+# their _index.md); each with the 20 newest articles, summary and full content.
+[mediaTypes."application/atom+xml"]
+  suffixes = ["xml"]
+[outputFormats.Atom]
+  mediaType = "application/atom+xml"
+  baseName = "atom"
+  rel = "alternate"
+[outputFormats.RSS]
+  baseName = "rss"
+[outputs]
+  home = ["HTML", "RSS", "Atom"]
+  section = ["HTML"]
+  taxonomy = ["HTML"]
+  term = ["HTML"]
+
+[markup.tableOfContents]
+  startLevel = 2
+  endLevel = 3
+  ordered = true
+"""
+
+LAYOUTS = {
+    "_default/baseof.html": """\
+<!DOCTYPE html>
+<html lang="{{ site.LanguageCode }}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ block "title" . }}{{ site.Title }}{{ end }}</title>
+<meta name="description" content="{{ block "description" . }}{{ site.Params.description }}{{ end }}">
+<link rel="canonical" href="{{ .Permalink }}">
+<link rel="alternate" type="application/atom+xml" title="{{ site.Title }}" href="{{ "atom.xml" | relURL }}">
+<link rel="alternate" type="application/rss+xml" title="{{ site.Title }} (RSS)" href="{{ "rss.xml" | relURL }}">
+<meta name="color-scheme" content="light dark">
+{{- $css := resources.Get "style.css" | fingerprint }}
+<link rel="stylesheet" href="{{ $css.RelPermalink }}">
+{{- block "head" . }}{{ end }}
+</head>
+<body>
+<a class="skip-link" href="#main">Skip to content</a>
+<header class="site-header">
+<div class="site-header-inner">
+<a class="site-title" href="{{ "/" | relURL }}">{{ site.Title }}</a>
+<nav class="site-nav" aria-label="Sections">
+<ul>
+{{- $current := . }}
+{{- range site.Sections.ByTitle }}
+<li><a href="{{ .RelPermalink }}"{{ if eq $current . }} aria-current="page"{{ else if .IsAncestor $current }} aria-current="true"{{ end }}>{{ .Title }}</a></li>
+{{- end }}
+</ul>
+</nav>
+</div>
+</header>
+<main id="main" tabindex="-1">
+{{- block "main" . }}{{ end }}
+</main>
+<footer class="site-footer">
+<div class="site-footer-inner">
+<p><a class="site-footer-title" href="{{ "/" | relURL }}">{{ site.Title }}</a></p>
+<p class="site-footer-credit">Published with Hugo.</p>
+</div>
+</footer>
+</body>
+</html>
+""",
+    "_default/single.html": """\
+{{ define "title" }}{{ .Title }} · {{ site.Title }}{{ end }}
+{{ define "description" }}{{ .Description }}{{ end }}
+{{ define "head" }}
+{{- $author := index site.Data.authors .Params.author }}
+<meta property="og:site_name" content="{{ site.Title }}">
+<meta property="og:type" content="article">
+<meta property="og:title" content="{{ .Title }}">
+<meta property="og:description" content="{{ .Description }}">
+<meta property="og:url" content="{{ .Permalink }}">
+<meta property="article:published_time" content="{{ .Date.Format "2006-01-02" }}">
+<meta property="article:author" content="{{ printf "authors/%s/" .Params.author | absURL }}">
+{{- range .Params.tags }}
+<meta property="article:tag" content="{{ . }}">
+{{- end }}
+<meta name="twitter:card" content="summary">
+<meta name="twitter:title" content="{{ .Title }}">
+<meta name="twitter:description" content="{{ .Description }}">
+{{- $ld := dict "@context" "https://schema.org" "@type" "Article" "headline" .Title "description" .Description "datePublished" (.Date.Format "2006-01-02") "url" .Permalink "author" (slice (dict "@type" "Person" "name" $author.name "jobTitle" $author.role "url" (printf "authors/%s/" .Params.author | absURL))) }}
+<script type="application/ld+json">{{ $ld | jsonify | safeJS }}</script>
+{{ end }}
+{{ define "main" }}
+<article class="page has-toc">
+<header class="page-header">
+{{- with .CurrentSection }}
+<p class="page-kicker"><a href="{{ .RelPermalink }}">{{ .Title }}</a></p>
+{{- end }}
+<h1 class="page-title">{{ .Title }}</h1>
+{{- with .Description }}
+<p class="page-description">{{ . }}</p>
+{{- end }}
+{{ partial "byline.html" . }}
+</header>
+<div class="page-body">
+<nav class="toc" aria-label="Table of contents">
+<details class="toc-details">
+<summary class="toc-summary">Contents</summary>
+{{ .TableOfContents }}
+</details>
+</nav>
+<div class="page-content">{{ .Content }}</div>
+</div>
+<footer class="page-footer">
+{{- with .GetTerms "tags" }}
+<ul class="tags" aria-label="Tags">
+{{ range . }}<li><a href="{{ .RelPermalink }}" rel="tag">{{ .LinkTitle }}</a></li>
+{{- end }}
+</ul>
+{{- end }}
+{{- range .GetTerms "authors" }}
+{{- $author := index site.Data.authors .Data.Term }}
+<aside class="author-card" aria-label="About the author">
+<div class="author-card-text">
+<p class="author-card-label">Written by</p>
+<p class="author-card-heading"><a class="author-card-name" href="{{ .RelPermalink }}">{{ $author.name }}</a></p>
+<p class="author-card-role">{{ $author.role }}</p>
+<div class="author-card-bio">{{ .Content }}</div>
+</div>
+</aside>
+{{- end }}
+</footer>
+</article>
+{{ end }}
+""",
+    "_default/list.html": """\
+{{ define "title" }}{{ .Title }} · {{ site.Title }}{{ end }}
+{{ define "main" }}
+<div class="listing">
+<header class="listing-header">
+<h1 class="listing-title">{{ .Title }}</h1>
+<div class="section-intro">{{ .Content }}</div>
+</header>
+{{ partial "page-list.html" .Pages }}
+</div>
+{{ end }}
+""",
+    "_default/terms.html": """\
+{{ define "title" }}{{ .Title }} · {{ site.Title }}{{ end }}
+{{ define "main" }}
+<div class="listing">
+<h1 class="listing-title">{{ .Title }}</h1>
+<ul class="tag-list">
+{{- range .Data.Terms.Alphabetical }}
+<li><a href="{{ .Page.RelPermalink }}">{{ .Page.LinkTitle }}</a> <span class="tag-count">{{ .Count }}</span></li>
+{{- end }}
+</ul>
+</div>
+{{ end }}
+""",
+    "_default/term.html": """\
+{{ define "title" }}{{ .Title }} · {{ site.Title }}{{ end }}
+{{ define "main" }}
+<div class="listing">
+<header class="listing-header">
+<h1 class="listing-title">{{ .Title }}</h1>
+</header>
+{{ partial "page-list.html" .Pages }}
+</div>
+{{ end }}
+""",
+    "authors/term.html": """\
+{{ define "title" }}{{ .Title }} · {{ site.Title }}{{ end }}
+{{ define "head" }}
+<link rel="alternate" type="application/atom+xml" title="{{ site.Title }}: {{ .Title }}" href="{{ .RelPermalink }}atom.xml">
+{{ end }}
+{{ define "main" }}
+{{- $author := index site.Data.authors .Data.Term }}
+<div class="listing author-page">
+<header class="author-header">
+<div class="author-header-text">
+<h1 class="author-name">{{ $author.name }}</h1>
+<p class="author-job">{{ $author.role }}</p>
+</div>
+</header>
+<div class="author-bio">{{ .Content }}</div>
+<h2 class="author-articles-title">Articles by {{ $author.name }}</h2>
+{{ partial "page-list.html" .Pages }}
+</div>
+{{ end }}
+""",
+    "index.html": """\
+{{ define "main" }}
+<div class="listing">
+<header class="listing-header">
+<h1 class="listing-title">{{ site.Title }}</h1>
+<div class="section-intro">{{ .Content }}</div>
+</header>
+<nav class="subsections" aria-labelledby="subsections-title">
+<h2 id="subsections-title" class="subsections-title">Sections</h2>
+<ul>
+{{ range site.Sections.ByTitle }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>
+{{- end }}
+</ul>
+</nav>
+{{ partial "page-list.html" site.RegularPages }}
+</div>
+{{ end }}
+""",
+    "404.html": """\
+{{ define "title" }}Page not found · {{ site.Title }}{{ end }}
+{{ define "main" }}
+<div class="not-found">
+<h1>Page not found</h1>
+<p><a href="{{ "/" | relURL }}">Back to the home page</a></p>
+</div>
+{{ end }}
+""",
+    "_default/_markup/render-heading.html": """\
+<h{{ .Level }} id="{{ .Anchor | safeURL }}">{{ .Text | safeHTML }} <a class="anchor" href="#{{ .Anchor | safeURL }}" aria-label="Link to this section: {{ .PlainText }}"></a></h{{ .Level }}>
+""",
+    "_default/list.atom.xml": """\
+{{- $pages := .Pages }}{{ if .IsHome }}{{ $pages = site.RegularPages }}{{ end }}
+{{- $pages = first FEED_ITEMS $pages -}}
+{{ printf "<?xml version=\\"1.0\\"?>" | safeHTML }}
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{{ site.LanguageCode }}"><title>{{ site.Title }}{{ if not .IsHome }}: {{ .Title }}{{ end }}</title><id>{{ .Permalink }}</id>{{ with index $pages 0 }}<updated>{{ .Date.Format "2006-01-02T15:04:05-07:00" }}</updated>{{ end }}<link href="{{ .Permalink }}atom.xml" rel="self"/><link href="{{ .Permalink }}" rel="alternate"/>
+{{- range $pages }}<entry><title>{{ .Title }}</title><id>{{ .Permalink }}</id><updated>{{ .Lastmod.Format "2006-01-02T15:04:05-07:00" }}</updated><author><name>{{ (index site.Data.authors .Params.author).name }}</name></author><link href="{{ .Permalink }}" rel="alternate"/><published>{{ .Date.Format "2006-01-02T15:04:05-07:00" }}</published><summary type="html">{{ .Summary | html }}</summary><content type="html">{{ .Content | html }}</content></entry>{{ end }}</feed>
+""",
+    "_default/rss.xml": """\
+{{- $pages := first FEED_ITEMS site.RegularPages -}}
+{{ printf "<?xml version=\\"1.0\\" encoding=\\"utf-8\\"?>" | safeHTML }}
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <channel>
+    <title>{{ site.Title }}</title>
+    <link>{{ .Permalink }}</link>
+    <description></description>
+    <language>{{ site.LanguageCode }}</language>
+    {{- with index $pages 0 }}
+    <lastBuildDate>{{ .Date.Format "Mon, 2 Jan 2006 15:04:05 -0700" }}</lastBuildDate>
+    {{- end }}
+    {{- range $pages }}
+    <item>
+      <title>{{ .Title }}</title>
+      <link>{{ .Permalink }}</link>
+      <description>{{ .Summary | html }}</description>
+      <guid>{{ .Permalink }}</guid>
+      <pubDate>{{ .Date.Format "Mon, 2 Jan 2006 15:04:05 -0700" }}</pubDate>
+      <content:encoded>{{ .Content | html }}</content:encoded>
+      <dc:creator>{{ (index site.Data.authors .Params.author).name }}</dc:creator>
+    </item>
+    {{- end }}
+  </channel>
+</rss>
+""",
+    "robots.txt": """\
+User-agent: *
+Allow: /
+
+Sitemap: {{ "sitemap.xml" | absURL }}
+""",
+    "partials/byline.html": """\
+{{- $author := index site.Data.authors .Params.author }}
+<div class="byline">
+<p class="byline-authors"><span class="byline-by">By</span> <span class="byline-person"><a class="byline-author" rel="author" href="{{ printf "/authors/%s/" .Params.author | relURL }}">{{ $author.name }}</a><span class="byline-sep">, </span><span class="byline-role">{{ $author.role }}</span></span></p>
+<p class="byline-meta"><time class="byline-date" datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "January 2, 2006" }}</time><span class="byline-dot" aria-hidden="true"> · </span><span class="byline-reading-time">{{ .ReadingTime }} min read</span></p>
+</div>
+""",
+    "partials/page-list.html": """\
+{{- if . }}
+<ul class="page-list">
+{{- range . }}
+<li class="page-item">
+<div class="page-item-text">
+<h2 class="page-item-title"><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>
+{{- partial "byline.html" . }}
+<div class="page-item-summary">{{ .Summary }}</div>
+</div>
+</li>
+{{- end }}
+</ul>
+{{- else }}
+<p class="page-list-empty">No articles yet.</p>
+{{- end }}
+""",
+}
+
+SERUM_LINK = re.compile(r"\]\(@/([^)]+?)\.md\)")
+
+
+def to_hugo_article(text: str) -> str:
+    """serum article -> Hugo article: taxonomy key for the author, a summary divider after the
+    first paragraph (serum's summary is the first paragraph), links as root-relative URLs."""
+    _, front, body = text.split("+++\n", 2)
+    author = re.search(r'^author = "([^"]+)"$', front, re.M).group(1)
+    front += f'authors = ["{author}"]\n'
+    intro, rest = body.split("\n\n", 1)
+    body = f"{intro}\n\n<!--more-->\n\n{rest}"
+    body = SERUM_LINK.sub(lambda m: f"](/{m.group(1)}/)", body)
+    return f"+++\n{front}+++\n{body}"
+
+
+def generate_hugo(serum_root: Path, root: Path):
+    """Writes the Hugo equivalent of the serum site at serum_root."""
+    if root.exists():
+        shutil.rmtree(root)
+    content = root / "content"
+    (root / "data").mkdir(parents=True)
+    (root / "assets").mkdir()
+    (root / "static").mkdir()
+    (root / "config.toml").write_text(HUGO_CONFIG)
+    for name, text in LAYOUTS.items():
+        path = root / "layouts" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text.replace("FEED_ITEMS", str(FEED_ITEMS)))
+    theme_static = REPO / "themes" / "default" / "static"
+    css = theme_static / "style.css"
+    (root / "assets" / "style.css").write_text(css.read_text() if css.exists() else "body { margin: 0 auto; }\n")
+    if (theme_static / "favicon.svg").exists():
+        shutil.copy(theme_static / "favicon.svg", root / "static" / "favicon.svg")
+    shutil.copytree(serum_root / "content", content, ignore=shutil.ignore_patterns("authors"))
+    authors = []
+    for slug in AUTHORS:
+        text = (serum_root / "content" / "authors" / f"{slug}.md").read_text()
+        _, front, bio = text.split("+++\n", 2)
+        name = re.search(r'^name = "([^"]+)"$', front, re.M).group(1)
+        role = re.search(r'^role = "([^"]+)"$', front, re.M).group(1)
+        authors.append(f'[{slug}]\nname = "{name}"\nrole = "{role}"\n')
+        term = content / "authors" / slug
+        term.mkdir(parents=True)
+        (term / "_index.md").write_text(f'+++\ntitle = "{name}"\noutputs = ["HTML", "Atom"]\n+++\n{bio}')
+    (root / "data" / "authors.toml").write_text("\n".join(authors))
+    # serum has no /authors/ page listing the authors.
+    (content / "authors" / "_index.md").write_text('+++\ntitle = "Authors"\n[_build]\nrender = "never"\n+++\n')
+    for section in SECTIONS:
+        for path in (content / section).glob("article-*.md"):
+            path.write_text(to_hugo_article(path.read_text()))
+
+
+# --------------------------------------------------------------------------- output checks
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class Grab(html.parser.HTMLParser):
+    """Text and link targets inside the first element that `wanted(tag, attrs)` matches."""
+
+    def __init__(self, wanted):
+        super().__init__(convert_charrefs=True)
+        self.wanted, self.depth, self.done = wanted, 0, False
+        self.text, self.links, self.link_texts = [], [], []
+        self.in_link = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if self.depth == 0:
+            if self.done or not self.wanted(tag, attrs):
+                return
+        if tag not in VOID:
+            self.depth += 1
+        if tag == "a":
+            self.links.append(attrs.get("href") or "")
+            self.in_link = []
+
+    def handle_endtag(self, tag):
+        if self.depth == 0 or tag in VOID:
+            return
+        if tag == "a" and self.in_link is not None:
+            self.link_texts.append(" ".join("".join(self.in_link).split()))
+            self.in_link = None
+        self.depth -= 1
+        if self.depth == 0:
+            self.done = True
+
+    def handle_data(self, data):
+        if self.depth:
+            self.text.append(data)
+            if self.in_link is not None:
+                self.in_link.append(data)
+
+
+def grab(html_text, wanted):
+    parser = Grab(wanted)
+    parser.feed(html_text)
+    return " ".join("".join(parser.text).split()), parser.links, parser.link_texts
+
+
+def has_class(name):
+    return lambda tag, attrs: name in (attrs.get("class") or "").split()
+
+
+def is_toc(tag, attrs):
+    return has_class("toc")(tag, attrs) or attrs.get("id") == "TableOfContents"
+
+
+def url_path(href):
+    return urllib.parse.urlsplit(href).path.strip("/")
+
+
+def article_urls(public: Path):
+    return sorted(p.parent.relative_to(public).as_posix() for s in SECTIONS for p in public.glob(f"{s}/article-*/index.html"))
+
+
+def check_output(tool, public: Path, serum_content: Path, n: int):
+    """Aborts unless `public` has every article page, a home page listing all of them, and one
+    article with its byline (author name and role) and table of contents (its headings)."""
+    problems = []
+    urls = article_urls(public)
+    if len(urls) != n:
+        problems.append(f"{len(urls)} article pages (public/<section>/article-<i>/index.html), expected {n}")
+    home = public / "index.html"
+    if not home.exists():
+        problems.append("no index.html (home page)")
+    else:
+        _, links, _ = grab(home.read_text(), has_class("page-list"))
+        listed = {url_path(href) for href in links}
+        missing = [u for u in urls if u not in listed]
+        if missing or len(urls) == 0:
+            problems.append(f"home page does not list {len(missing)} of the {len(urls)} articles (e.g. {missing[:3]})")
+    i = n // 2
+    section = SECTIONS[i % len(SECTIONS)]
+    source = (serum_content / section / f"article-{i}.md").read_text()
+    page = public / section / f"article-{i}" / "index.html"
+    if not page.exists():
+        problems.append(f"no page {page.relative_to(public)}")
+    else:
+        text = page.read_text()
+        author_slug = re.search(r'^author = "([^"]+)"$', source, re.M).group(1)
+        author_src = (serum_content / "authors" / f"{author_slug}.md").read_text()
+        name = re.search(r'^name = "([^"]+)"$', author_src, re.M).group(1)
+        role = re.search(r'^role = "([^"]+)"$', author_src, re.M).group(1)
+        byline, _, _ = grab(text, has_class("byline"))
+        for want in (name, role, "min read"):
+            if want not in byline:
+                problems.append(f"{section}/article-{i}: byline {byline!r} lacks {want!r}")
+        _, _, toc = grab(text, is_toc)
+        headings = [line.lstrip("#").strip() for line in source.splitlines() if line.startswith(("## ", "### "))]
+        absent = [h for h in headings if h not in toc]
+        if not headings or absent:
+            problems.append(f"{section}/article-{i}: table of contents {toc!r} lacks {absent}")
+        body, links, _ = grab(text, has_class("page-content"))
+        last_words = source.rstrip().rsplit(".", 2)[-2].strip()
+        if last_words not in body:
+            problems.append(f"{section}/article-{i}: body lacks its last sentence {last_words!r}")
+        for href in links:
+            if "article-" in href:
+                target = public / url_path(href) / "index.html"
+                if not target.exists():
+                    problems.append(f"{section}/article-{i}: link {href} does not resolve")
+    if problems:
+        sys.exit(f"{tool}'s output in {public} is incomplete, not timing it:\n  " + "\n  ".join(problems))
+
+
+def tree_size(path: Path):
+    files = size = 0
+    for dirpath, _, names in os.walk(path):
+        for name in names:
+            files += 1
+            size += os.lstat(os.path.join(dirpath, name)).st_size
+    return files, size
+
+
+def mtimes(path: Path):
+    out = {}
+    for dirpath, _, names in os.walk(path):
+        for name in names:
+            full = os.path.join(dirpath, name)
+            out[full] = os.stat(full).st_mtime_ns
+    return out
+
+
+# --------------------------------------------------------------------------- timing
+
+
+def remove(path: Path):
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+class Tool:
+    def __init__(self, name, root: Path):
+        self.name, self.root = name, root
+
+    def prepare(self, clean=True):
+        """Outside the clock: makes the next build a clean one, and flushes earlier writes."""
+        if clean:
+            for leftover in self.leftovers():
+                remove(leftover)
+        os.sync()
+
+    def run(self, clean=True):
+        """Wall seconds, CPU seconds and peak RSS in MiB of one whole-process build."""
+        self.prepare(clean)
+        command, env = self.command()
+        with tempfile.TemporaryFile() as log:
+            start = time.perf_counter()
+            proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.root)
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - start
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            log.seek(0)
+            out = log.read().decode(errors="replace")
+        self.after()
+        if status != 0:
+            sys.exit(f"{self.name} build failed (exit {proc.returncode}) on {self.root}:\n$ {' '.join(command)}\n{out}")
+        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+    def after(self):
+        pass
+
+
+class Serum(Tool):
+    def __init__(self, root, binary):
+        super().__init__("serum", root)
+        self.binary = binary
+
+    def leftovers(self):
+        return [self.root / "public", self.root / ".serum-cache"]
+
+    def command(self):
+        return [self.binary, "build", "--root", str(self.root)], None
+
+
+class Hugo(Tool):
+    def __init__(self, root, binary):
+        super().__init__("hugo", root)
+        self.binary = binary
+        self.cache = root.parent / f"{root.name}-hugo-cache"
+
+    def leftovers(self):
+        return [self.root / "public", self.root / "resources", self.root / ".hugo_build.lock", self.cache]
+
+    def command(self):
+        env = dict(os.environ, HUGO_CACHEDIR=str(self.cache))
+        return [self.binary, "--quiet", "--source", str(self.root), "--destination", str(self.root / "public")], env
+
+    def after(self):
+        remove(self.cache)
+
+
+def med(values):
+    return statistics.median(values)
+
+
+def summarise(runs):
+    return med(r[0] for r in runs) * 1000, med(r[1] for r in runs) * 1000, med(r[2] for r in runs)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 1000, 10000], help="numbers of articles")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs of each tool per size and storage (after 1 warm-up)")
+    parser.add_argument("--storage", choices=["tmpfs", "disk", "both"], default="both")
+    parser.add_argument("--binary", default=str(REPO / "target" / "release" / "serum"), help="the serum binary")
+    parser.add_argument("--hugo", default="hugo", help="the hugo binary")
+    parser.add_argument("--rebuild-sizes", type=int, nargs="*", default=[1000],
+                        help="sizes at which to also time serum rebuilding with public/ kept (default 1000)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated sites (under /dev/shm and /var/tmp)")
+    args = parser.parse_args()
+    began = time.perf_counter()
+
+    hugo = shutil.which(args.hugo)
+    if not hugo:
+        sys.exit(f"`{args.hugo}` is not installed. Install Debian's package first:\n"
+                 "    sudo apt-get update && sudo apt-get install -y hugo\n"
+                 "(or pass --hugo PATH).")
+    if not os.access(args.binary, os.X_OK):
+        sys.exit(f"no serum binary at {args.binary}: run `cargo build --release` first (or pass --binary PATH).")
+    hugo_version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.strip()
+    serum_version = subprocess.run([args.binary, "--version"], capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=REPO).stdout.strip()
+    storages = ["tmpfs", "disk"] if args.storage == "both" else [args.storage]
+
+    print(f"serum: {args.binary} ({serum_version or '?'}, {commit or 'no git'})")
+    print(f"hugo:  {hugo} ({hugo_version})")
+    print(f"host:  {platform.node()}, {os.cpu_count()} CPUs, Linux {platform.release()}")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other processes share the CPUs)")
+    print(f"storage: {', '.join(f'{s} = {STORAGES[s]}' for s in storages)}")
+    print("Both build the same pages: articles (title, byline, TOC, body, tags, author card), home and")
+    print("section listings of every article, tag and author pages, home and author feeds")
+    print(f"({FEED_ITEMS} items), sitemap, robots.txt, 404, fingerprinted CSS. Hugo's taxonomies, RSS and")
+    print("sitemap are kept on as the like-for-like of serum's tags, authors, feeds and sitemap.")
+    print(f"Clean builds; {args.runs} timed runs each after 1 warm-up, serum and hugo alternating;")
+    print("medians. hugo/serum = median of the per-round ratios (hugo's time / serum's in the same round).")
+    print()
+    sys.stdout.flush()
+
+    results = {}  # (n, storage, tool) -> (wall ms, cpu ms, MiB, ratio or None)
+    header = f"{'N':>6} {'storage':>7} {'tool':<14} {'wall ms':>9} {'cpu ms':>9} {'peak MiB':>9} {'hugo/serum wall':>15} {'cpu':>6}"
+    rows = []
+    for n in args.sizes:
+        for storage in storages:
+            base = Path(STORAGES[storage])
+            base.mkdir(parents=True, exist_ok=True)
+            serum_root, hugo_root = base / f"serum-{n}", base / f"hugo-{n}"
+            t = time.perf_counter()
+            generate(serum_root, n)
+            generate_hugo(serum_root, hugo_root)
+            gen_s = time.perf_counter() - t
+            serum, hugo_tool = Serum(serum_root, args.binary), Hugo(hugo_root, hugo)
+            # Warm-up builds (also warm the page cache), then the checks.
+            serum.run()
+            hugo_tool.run()
+            check_output("serum", serum_root / "public", serum_root / "content", n)
+            check_output("hugo", hugo_root / "public", serum_root / "content", n)
+            s_files, s_bytes = tree_size(serum_root / "public")
+            h_files, h_bytes = tree_size(hugo_root / "public")
+            print(f"N={n} on {storage}: generated in {gen_s:.1f} s; outputs checked; "
+                  f"serum wrote {s_files} files / {s_bytes / 1e6:.1f} MB, hugo {h_files} files / {h_bytes / 1e6:.1f} MB")
+            sys.stdout.flush()
+
+            serum_runs, hugo_runs, ratios = [], [], []
+            for k in range(args.runs):
+                if k % 2 == 0:
+                    s, h = serum.run(), hugo_tool.run()
+                else:
+                    h, s = hugo_tool.run(), serum.run()
+                serum_runs.append(s)
+                hugo_runs.append(h)
+                ratios.append((h[0] / s[0], h[1] / s[1]))
+            ratio = (med(r[0] for r in ratios), med(r[1] for r in ratios))
+            results[(n, storage, "serum")] = (*summarise(serum_runs), ratio)
+            results[(n, storage, "hugo")] = (*summarise(hugo_runs), None)
+            rows.append((n, storage, "serum", results[(n, storage, "serum")]))
+            rows.append((n, storage, "hugo", results[(n, storage, "hugo")]))
+
+            if n in args.rebuild_sizes:
+                serum.run()  # a fresh clean build, then rebuilds over it
+                before = mtimes(serum_root / "public")
+                serum.run(clean=False)  # warm-up
+                rebuild_runs = [serum.run(clean=False) for _ in range(args.runs)]
+                after = mtimes(serum_root / "public")
+                rewritten = sum(1 for path, m in after.items() if before.get(path) != m)
+                rebuild = summarise(rebuild_runs)
+                results[(n, storage, "serum rebuild")] = (*rebuild, None)
+                rows.append((n, storage, "serum rebuild", results[(n, storage, "serum rebuild")]))
+                print(f"N={n} on {storage}: serum rebuild with nothing changed = "
+                      f"{rebuild[0] / results[(n, storage, 'serum')][0]:.2f} of the clean build's wall time; "
+                      f"{rewritten} of {len(after)} output files got a new mtime over {args.runs + 1} rebuilds")
+
+            wall, cpu, mib, r = results[(n, storage, "serum")]
+            hw, hc, hm, _ = results[(n, storage, "hugo")]
+            print(f"N={n} on {storage}: serum {wall:.1f} ms, hugo {hw:.1f} ms, hugo/serum {r[0]:.2f}x wall, {r[1]:.2f}x CPU; "
+                  f"peak serum {mib:.1f} MiB, hugo {hm:.1f} MiB")
+            print()
+            sys.stdout.flush()
+            if not args.keep:
+                remove(serum_root)
+                remove(hugo_root)
+
+    print(header)
+    for n, storage, tool, (wall, cpu, mib, ratio) in rows:
+        shown = f"{ratio[0]:>14.2f}x {ratio[1]:>5.2f}x" if ratio is not None else ""
+        print(f"{n:>6} {storage:>7} {tool:<14} {wall:>9.1f} {cpu:>9.1f} {mib:>9.1f} {shown}".rstrip())
+    print()
+    for storage in storages:
+        for tool in ("serum", "hugo"):
+            small, large = results.get((1000, storage, tool)), results.get((10000, storage, tool))
+            if small and large:
+                target = " (target <= 11x)" if tool == "serum" else ""
+                print(f"{tool} 10,000 / 1,000 articles wall time on {storage}: {large[0] / small[0]:.1f}x{target}")
+        clean, rebuild = results.get((1000, storage, "serum")), results.get((1000, storage, "serum rebuild"))
+        if clean and rebuild:
+            print(f"serum rebuild / clean build, 1,000 articles on {storage}: {rebuild[0] / clean[0]:.2f} (target < 0.25)")
+    print(f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"total time: {time.perf_counter() - began:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
