@@ -1077,25 +1077,37 @@ impl Site {
     /// Step 10: a redirect page at each old URL a page lists in `aliases`.
     fn write_aliases(&self, output: &dyn Output) -> Result<()> {
         let mut problems = Vec::new();
-        let taken: std::collections::HashSet<String> = self
-            .library
+        let lib = &self.library;
+        let mut taken: std::collections::HashSet<String> = lib
             .pages
             .iter()
-            .map(|p| format!("{}index.html", p.path))
+            .map(|p| p.path.as_str())
+            .chain(lib.sections.iter().map(|s| s.path.as_str()))
+            .chain(lib.authors.iter().map(|a| a.path.as_str()))
+            .chain(lib.tags.iter().map(|t| t.path.as_str()))
+            .chain(["tags/"].into_iter().filter(|_| !lib.tags.is_empty()))
+            .map(|path| format!("{path}index.html"))
             .chain(
-                self.library
-                    .sections
-                    .iter()
-                    .map(|s| format!("{}index.html", s.path)),
+                [
+                    "404.html",
+                    "atom.xml",
+                    "rss.xml",
+                    "sitemap.xml",
+                    "robots.txt",
+                ]
+                .map(String::from),
             )
             .collect();
         for page in &self.library.pages {
             for alias in &page.aliases {
                 match crate::feed::alias_file(alias) {
-                    Some(file) if taken.contains(&file) => problems.push(
+                    // `insert` is false when the path is taken, by a page or by an earlier alias.
+                    Some(file) if !taken.insert(file.clone()) => problems.push(
                         page.key_problem(
                             "aliases",
-                            format!("the alias `{alias}` is the URL of another page"),
+                            format!(
+                                "the alias `{alias}` is already the URL of another page or alias"
+                            ),
                         )
                         .hint("remove the alias, or move the other page"),
                     ),

@@ -339,3 +339,14 @@ fn a_broken_anchor_in_a_section_intro_fails_the_build() {
         "error: content/posts/_index.md:4:12: broken link `first.md#part-two`: content/posts/first.md has no heading with the id `part-two`\n  help: the ids there are: part-one\n"
     );
 }
+
+#[test]
+fn two_sections_with_one_url() {
+    let site = TestSite::new()
+        .write("content/Field Notes/a.md", "+++\ntitle = \"A\"\n+++\n")
+        .write("content/field-notes/b.md", "+++\ntitle = \"B\"\n+++\n");
+    assert_eq!(
+        failure(&site),
+        "error: content/field-notes: two pages would be published at /field-notes/: this one and content/Field Notes\n  help: give one of them a different `slug` in its front matter, or rename the file\n"
+    );
+}

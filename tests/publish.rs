@@ -202,7 +202,7 @@ fn an_alias_may_not_take_another_page_s_url() {
     );
     assert_eq!(
         site.build(&[]).fails(),
-        "error: content/posts/x.md:3:1: the alias `/posts/first/` is the URL of another page\n  help: remove the alias, or move the other page\n"
+        "error: content/posts/x.md:3:1: the alias `/posts/first/` is already the URL of another page or alias\n  help: remove the alias, or move the other page\n"
     );
 }
 
@@ -556,5 +556,28 @@ fn times_with_an_offset_keep_it_in_full() {
     assert_eq!(
         page.attr(".byline-date", "datetime"),
         "2024-06-01T08:30:00+02:00"
+    );
+}
+
+#[test]
+fn an_alias_may_not_take_an_author_page_or_another_alias() {
+    let site = TestSite::new()
+        .write(
+            "content/posts/x.md",
+            "+++\ntitle = \"X\"\naliases = [\"/authors/ann/\", \"/old/\"]\n+++\n",
+        )
+        .write(
+            "content/posts/y.md",
+            "+++\ntitle = \"Y\"\naliases = [\"/old/\"]\n+++\n",
+        );
+    let stderr = site.build(&[]).fails();
+    let firsts: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(
+        firsts,
+        [
+            "error: content/posts/x.md:3:1: the alias `/authors/ann/` is already the URL of another page or alias",
+            "error: content/posts/y.md:3:1: the alias `/old/` is already the URL of another page or alias",
+            "error: 2 problems found",
+        ]
     );
 }

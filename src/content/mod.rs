@@ -306,18 +306,22 @@ impl Library {
 
     fn check_unique_urls(&self, problems: &mut Vec<Diagnostic>) {
         let mut owners: HashMap<&str, &Path> = HashMap::new();
-        let section_files = self
+        let folders: Vec<PathBuf> = self
             .sections
             .iter()
-            .map(|s| (s.path.as_str(), s.file.as_deref(), s.dir.as_str()));
-        for (path, file, dir) in section_files {
-            let shown = file.unwrap_or(Path::new(dir));
-            owners.insert(path, shown);
-        }
-        let claims = self
-            .pages
+            .map(|s| Path::new("content").join(&s.dir))
+            .collect();
+        let sections = self
+            .sections
             .iter()
-            .map(|p| (p.path.as_str(), p.file.as_path()))
+            .zip(&folders)
+            .map(|(s, folder)| (s.path.as_str(), s.file.as_deref().unwrap_or(folder)));
+        let claims = sections
+            .chain(
+                self.pages
+                    .iter()
+                    .map(|p| (p.path.as_str(), p.file.as_path())),
+            )
             .chain(
                 self.authors
                     .iter()
