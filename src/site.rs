@@ -1362,28 +1362,24 @@ impl<'a> LinkTargets<'a> {
         }
     }
 
-    /// The file on disk behind a local image or file named relative to `dir`, when it exists.
-    fn asset_source(&self, src: &str, dir: &str) -> Option<&'a Path> {
+    /// The content file a local image or file named relative to `dir` is, when it exists.
+    fn asset(&self, src: &str, dir: &str) -> Option<&'a crate::content::Asset> {
         if is_external(src) {
             return None;
         }
         let decoded = percent_encoding::percent_decode_str(src).decode_utf8_lossy();
         let target = content_path(&decoded, dir)?;
-        self.assets
-            .get(target.as_str())
-            .map(|asset| asset.source.as_path())
+        self.assets.get(target.as_str()).copied()
+    }
+
+    /// The file on disk behind a local image or file named relative to `dir`, when it exists.
+    fn asset_source(&self, src: &str, dir: &str) -> Option<&'a Path> {
+        self.asset(src, dir).map(|asset| asset.source.as_path())
     }
 
     /// Where a local file named relative to `dir` is published, as a site path.
     fn output_path(&self, src: &str, dir: &str) -> Option<String> {
-        if is_external(src) {
-            return None;
-        }
-        let decoded = percent_encoding::percent_decode_str(src).decode_utf8_lossy();
-        let target = content_path(&decoded, dir)?;
-        self.assets
-            .get(target.as_str())
-            .map(|asset| asset.output_path.clone())
+        self.asset(src, dir).map(|asset| asset.output_path.clone())
     }
 
     /// The site URL of an image or file named in front matter, relative to `dir`.
@@ -1399,8 +1395,8 @@ impl<'a> LinkTargets<'a> {
 /// The path inside `content/` a link names: rooted with `@/`, or relative to `dir`.
 fn content_path(link: &str, dir: &str) -> Option<String> {
     match link.strip_prefix("@/") {
-        Some(rooted) => normalize(rooted),
-        None => normalize(&format!("{dir}/{link}")),
+        Some(rooted) => crate::content::resolve_path(rooted),
+        None => crate::content::resolve_path(&format!("{dir}/{link}")),
     }
 }
 
@@ -1420,21 +1416,6 @@ fn is_external(dest: &str) -> bool {
     }
 }
 
-/// Resolves `.` and `..` in a `/`-separated path; `None` when it climbs above the start.
-fn normalize(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            part => parts.push(part),
-        }
-    }
-    Some(parts.join("/"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1442,11 +1423,14 @@ mod tests {
     #[test]
     fn normalize_resolves_dots_and_refuses_escape() {
         assert_eq!(
-            normalize("articles/../about.md").as_deref(),
+            crate::content::resolve_path("articles/../about.md").as_deref(),
             Some("about.md")
         );
-        assert_eq!(normalize("/a/./b.md").as_deref(), Some("a/b.md"));
-        assert_eq!(normalize("../x.md"), None);
+        assert_eq!(
+            crate::content::resolve_path("/a/./b.md").as_deref(),
+            Some("a/b.md")
+        );
+        assert_eq!(crate::content::resolve_path("../x.md"), None);
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub struct Split<'a> {
     pub body_line: usize,
 }
 
-/// Cuts `text` (already free of a byte-order mark and `\r\n`) at its front matter fences.
+/// Cuts `text` (already free of a byte-order mark and `\r`) at its front matter fences.
 pub fn split(text: &str) -> Result<Split<'_>, Diagnostic> {
     let (format, fence) = if text.starts_with("+++") {
         (Format::Toml, "+++")
@@ -264,7 +264,8 @@ impl<'de> Deserialize<'de> for Date {
     }
 }
 
-/// Reads a file's text for parsing: checks UTF-8, drops a byte-order mark, turns `\r\n` into `\n`.
+/// Reads a file's text for parsing: checks UTF-8, drops a byte-order mark, turns `\r\n` and a
+/// lone `\r` into `\n`.
 pub fn normalize_text(bytes: Vec<u8>) -> Result<String, Diagnostic> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
@@ -279,7 +280,8 @@ pub fn normalize_text(bytes: Vec<u8>) -> Result<String, Diagnostic> {
         None => text,
     };
     Ok(if text.contains('\r') {
-        text.replace("\r\n", "\n")
+        // CommonMark and YAML read a lone `\r` as a line end too: so must line numbers.
+        text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         text
     })

@@ -107,6 +107,21 @@ pub fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.') || is_editor_leftover(name)
 }
 
+/// Resolves `.` and `..` in a `/`-separated path; `None` when it climbs above the start.
+pub fn resolve_path(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// Whether a name is an editor's swap, backup or lock file, or a system's leftover.
 pub fn is_editor_leftover(name: &str) -> bool {
     name.ends_with('~')

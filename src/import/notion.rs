@@ -648,17 +648,7 @@ fn find_in_page_folder(export: &Export, page: &SourcePage, raw: &str) -> Option<
 
 /// `dir` joined with a relative path, `.` and `..` resolved; `None` if it climbs out.
 fn join(dir: &str, relative: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in relative.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            part => parts.push(part),
-        }
-    }
-    Some(parts.join("/"))
+    crate::content::resolve_path(&format!("{dir}/{relative}"))
 }
 
 fn parent_dir(path: &str) -> &str {
