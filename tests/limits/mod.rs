@@ -111,10 +111,12 @@ pub fn run_bounded(mut command: Command, limit: Duration) -> Bounded {
         if started.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
-            panic!(
-                "serum did not finish within {limit:?}; stderr so far is lost, stdout: {}",
-                stdout.join().unwrap_or_default()
-            );
+            let printed = stderr.join().unwrap_or_default();
+            let start = (printed.len().saturating_sub(2000)..=printed.len())
+                .find(|&i| printed.is_char_boundary(i))
+                .unwrap_or(printed.len());
+            let tail = &printed[start..];
+            panic!("serum did not finish within {limit:?}; the end of its stderr:\n{tail}");
         }
         std::thread::sleep(Duration::from_millis(10));
     };
