@@ -17,9 +17,9 @@ use url::Url;
 
 use crate::config::{Config, Overrides};
 use crate::content::Library;
-use crate::error::{Diagnostic, Error, Result, describe_io};
+use crate::error::{Diagnostic, Error, Reason, Result, describe_io};
 use crate::output::MemoryOutput;
-use crate::site::{BuildOptions, Site};
+use crate::site::{BuildOptions, BuildState, Site};
 
 /// How long one outside link may take to answer.
 pub const EXTERNAL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -44,32 +44,21 @@ pub struct CheckOptions {
 /// What a check found.
 #[derive(Debug, Clone, Default)]
 pub struct CheckReport {
-    /// What is wrong, sorted by place.
-    pub problems: Vec<Diagnostic>,
-    /// What may be wrong (outside links that failed), sorted by place.
-    pub warnings: Vec<Diagnostic>,
+    /// What is wrong and what may be wrong, sorted by place.
+    pub diagnostics: Vec<Diagnostic>,
     /// How many HTML pages were checked.
     pub pages: usize,
 }
 
-impl CheckReport {
-    /// The report of a site that did not build: the build's errors are its problems.
-    pub fn from_error(error: Error) -> CheckReport {
-        CheckReport {
-            problems: error.problems().to_vec(),
-            ..CheckReport::default()
-        }
-    }
-}
-
-/// Builds the site in `root` in memory and reports every problem found in it.
+/// Builds the site in `root` in memory and reports every problem found in it: the build's
+/// own, then what a reader's browser would meet in the pages it made.
 pub fn check(root: &Path, options: &CheckOptions) -> Result<CheckReport> {
     let overrides = Overrides {
         theme: options.theme.clone(),
         base_url: None,
     };
     let config = Config::load(root, &overrides)?;
-    let mut site = Site::load(
+    let site = Site::load(
         config,
         BuildOptions {
             drafts: options.drafts,
@@ -77,29 +66,27 @@ pub fn check(root: &Path, options: &CheckOptions) -> Result<CheckReport> {
             fingerprint_assets: true,
             process_images: false,
         },
-    )?;
+    );
     let output = MemoryOutput::default();
-    let build = site.render(&output)?;
+    let build = site.render(&output, &mut BuildState::default());
     let files = output.into_files();
     let sources = source_files(site.library());
     let pages = read_pages(&files, &sources);
-    let links = SiteLinks::new(site.config(), &files, &pages)?;
+    let links = SiteLinks::new(site.config(), &files, &pages, &build.checked_urls)?;
 
-    let mut problems = build.warnings;
-    problems.extend(check_descriptions(site.library()));
-    problems.extend(check_unnamed_authors(site.library()));
+    let mut diagnostics = build.diagnostics;
+    diagnostics.extend(check_descriptions(site.library()));
+    diagnostics.extend(check_unnamed_authors(site.library()));
     let ranks = source_ranks(site.library());
     let mut found_in_html = check_duplicate_ids(&pages);
     found_in_html.extend(links.check_internal(&pages));
-    problems.extend(group_across_pages(found_in_html, &ranks));
-    let warnings = if options.external {
-        group_across_pages(check_external(&links.external(&pages)), &ranks)
-    } else {
-        Vec::new()
-    };
+    diagnostics.extend(group_across_pages(found_in_html, &ranks));
+    if options.external {
+        let failed = group_across_pages(check_external(&links.external(&pages)), &ranks);
+        diagnostics.extend(failed.into_iter().map(Diagnostic::warning));
+    }
     Ok(CheckReport {
-        problems: Error::from_problems(problems).problems().to_vec(),
-        warnings: Error::from_problems(warnings).problems().to_vec(),
+        diagnostics: Error::from_problems(diagnostics).problems().to_vec(),
         pages: pages.len(),
     })
 }
@@ -111,7 +98,10 @@ fn check_descriptions(library: &Library) -> Vec<Diagnostic> {
         .iter()
         .filter(|page| page.description.as_deref().is_none_or(|d| d.trim().is_empty()))
         .map(|page| {
-            Diagnostic::in_file(&page.file, "no `description` in the front matter").hint(
+            Diagnostic::in_file(&page.file, "no `description` in the front matter")
+                .warning()
+                .because(Reason::MissingDescription)
+                .hint(
                 "add a one-sentence `description = \"…\"`; search engines and link previews show it",
             )
         })
@@ -139,6 +129,8 @@ fn check_unnamed_authors(library: &Library) -> Vec<Diagnostic> {
                 &author.file,
                 format!("author `{}` is not named by any page", author.slug),
             )
+            .warning()
+            .because(Reason::UnnamedAuthor)
             .hint(format!(
                 "name them in a page's front matter, `author = \"{}\"`, or remove this file{drafts_note}",
                 author.slug
@@ -302,13 +294,7 @@ fn read_page(path: &str, shown: PathBuf, html: &str) -> HtmlPage {
 
 /// Whether a URL depends on the page it is written in: not `/x`, `//host/x`, `#x` or `scheme:x`.
 fn is_relative(url: &str) -> bool {
-    let has_scheme = url.split_once(':').is_some_and(|(scheme, _)| {
-        !scheme.is_empty()
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    });
-    !(url.starts_with('/') || url.starts_with('#') || has_scheme)
+    !(url.starts_with('/') || url.starts_with('#') || crate::site::has_scheme(url))
 }
 
 /// The URLs of a `srcset`: candidates are separated by commas, but a URL may hold commas too.
@@ -362,6 +348,7 @@ fn check_duplicate_ids(pages: &[HtmlPage]) -> Vec<Diagnostic> {
                     &page.shown,
                     format!("the id `{id}` is used {count} times on this page"),
                 )
+                .because(Reason::DuplicateId)
                 .hint(format!(
                     "a `#{id}` link reaches only the first; rename the others in the Markdown (`## Title {{#other-id}}`) or the template"
                 )),
@@ -392,6 +379,8 @@ struct SiteLinks<'a> {
     base_path: &'a str,
     files: &'a BTreeMap<String, Vec<u8>>,
     anchors: HashMap<&'a str, &'a HtmlPage>,
+    /// URLs written in content, which the build checked already.
+    checked: &'a HashSet<String>,
 }
 
 impl<'a> SiteLinks<'a> {
@@ -399,6 +388,7 @@ impl<'a> SiteLinks<'a> {
         config: &'a Config,
         files: &'a BTreeMap<String, Vec<u8>>,
         pages: &'a [HtmlPage],
+        checked: &'a HashSet<String>,
     ) -> Result<Self> {
         let base_url = Url::parse(&config.base_url).map_err(|e| {
             Diagnostic::in_file(
@@ -411,6 +401,7 @@ impl<'a> SiteLinks<'a> {
             base_path: &config.base_path,
             files,
             anchors: pages.iter().map(|p| (p.path.as_str(), p)).collect(),
+            checked,
         })
     }
 
@@ -468,12 +459,20 @@ impl<'a> SiteLinks<'a> {
 
     fn check_reference(&self, page: &HtmlPage, reference: &Reference) -> Option<Diagnostic> {
         let url = reference.url.trim();
-        if url.is_empty() {
+        if url.is_empty() || self.checked.contains(url) {
             return None;
         }
         let name = reference.kind.name(url);
+        let reason = match reference.kind {
+            Kind::Link => Reason::BrokenLink,
+            _ => Reason::MissingImage,
+        };
         let problem = |message: String, hint: String| {
-            Some(Diagnostic::in_file(&page.shown, message).hint(hint))
+            Some(
+                Diagnostic::in_file(&page.shown, message)
+                    .because(reason)
+                    .hint(hint),
+            )
         };
         let (path, fragment) = match self.resolve(&page.path, url) {
             Err(e) => {
@@ -517,33 +516,20 @@ impl<'a> SiteLinks<'a> {
                 ),
             };
         };
-        let fragment = fragment.filter(|f| !f.is_empty() && f != "top")?;
+        let fragment = fragment?;
         let target = self.anchors.get(file.as_str())?;
-        if reference.kind != Kind::Link || target.anchors.contains(&fragment) {
+        let lands = crate::site::anchor_lands(&fragment, target.anchors.iter().map(String::as_str));
+        if reference.kind != Kind::Link || lands {
             return None;
         }
-        let place = if target.path == page.path {
-            "the page"
-        } else {
-            "the page it leads to"
-        };
-        let mut known: Vec<&str> = Vec::new();
-        for id in &target.ids {
-            if !known.contains(&id.as_str()) {
-                known.push(id);
-            }
-        }
-        let hint = if known.is_empty() {
-            format!("{place} has no ids to link to")
-        } else {
-            let more = known.len() > 12;
-            known.truncate(12);
-            if more {
-                known.push("…");
-            }
-            format!("the ids there are: {}", known.join(", "))
-        };
-        problem(format!("{name} names no element on {place}"), hint)
+        let elsewhere = (target.path != page.path).then_some(target.shown.as_path());
+        Some(crate::site::broken_anchor(
+            &page.shown,
+            url,
+            &fragment,
+            elsewhere,
+            &target.ids,
+        ))
     }
 
     /// Every link to another web site, with the pages that hold it.
@@ -615,7 +601,9 @@ fn check_external(links: &BTreeMap<Url, Vec<PathBuf>>) -> Vec<Diagnostic> {
         .into_iter()
         .flat_map(|(url, why)| {
             links[url].iter().map(move |shown| {
-                Diagnostic::in_file(shown, format!("link to `{url}` failed: {why}")).hint(
+                Diagnostic::in_file(shown, format!("link to `{url}` failed: {why}"))
+                    .because(Reason::ExternalLink)
+                    .hint(
                     "fix or remove the link; if that site is down only for now, check again later",
                 )
             })

@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, Overrides};
-use crate::error::{Diagnostic, Result};
+use crate::error::{Diagnostic, Result, plural};
 use crate::output::{StagedDir, absolute};
-use crate::site::{BuildOptions, BuildReport, Site};
+use crate::site::{BuildOptions, BuildReport, BuildState, Site};
 
 /// serum: turns Markdown content and a theme into a static website.
 #[derive(Debug, Parser)]
@@ -72,7 +72,8 @@ pub struct BuildArgs {
 }
 
 impl BuildArgs {
-    /// Builds the site and swaps it into the output directory.
+    /// Builds the site and swaps it into the output directory, rendering only what changed
+    /// since the last build.
     pub fn run(self) -> Result<ExitCode> {
         let started = std::time::Instant::now();
         let root = absolute(&self.root);
@@ -101,18 +102,40 @@ impl BuildArgs {
             );
             return Ok(ExitCode::SUCCESS);
         }
-        let staged = StagedDir::prepare(&output_dir, &config, self.force)?;
-        let mut site = Site::load(config, options)?;
+        let state_file = BuildState::file(&config.root, &output_dir, &options);
+        let mut state = BuildState::read(&state_file);
+        let shadow = state_file.with_extension("shadow");
+        let staged = StagedDir::prepare(
+            &output_dir,
+            &config,
+            self.force,
+            &state.output,
+            Some(&shadow),
+        )?;
+        let site = Site::load(config, options);
         let loaded = started.elapsed();
-        let mut report = site.render(&staged)?;
+        let report = site.render(&staged, &mut state);
+        let mut report = match report.into_result() {
+            Ok(report) => report,
+            Err(error) => {
+                staged.abandon(&mut state.output);
+                let _ = state.write(&state_file);
+                return Err(error);
+            }
+        };
         let rendered = std::time::Instant::now();
         let shown = staged.shown().to_path_buf();
-        staged.record_inputs(&inputs)?;
-        staged.commit()?;
+        staged.record_inputs(&inputs);
+        staged.commit(&mut state.output)?;
+        if let Err(problem) = state.write(&state_file) {
+            report.diagnostics.push(problem.warning().hint(
+                "the next build renders everything again; check that .serum-cache/ is writable",
+            ));
+        }
         report.timings.insert(0, ("load", loaded));
         report.timings.push(("swap in", rendered.elapsed()));
         report.elapsed = started.elapsed();
-        print_warnings(&report.warnings);
+        print_diagnostics(&report.diagnostics);
         if self.timings {
             for (step, took) in &report.timings {
                 eprintln!("{step:>20}: {:>8.1} ms", took.as_secs_f64() * 1000.0);
@@ -168,24 +191,35 @@ fn print_warnings(warnings: &[Diagnostic]) {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    for diagnostic in diagnostics {
+        eprintln!("{diagnostic}");
+    }
 }
 
-/// "Built 1 page, 1 section, 1 author and 4 static files into public/ in 7 ms"
+/// "Built 1 page, 1 section, 1 author and 4 static files into public/ in 7 ms", and when
+/// files were kept from the last build, how many were written.
 fn summary_line(report: &BuildReport, output: &Path) -> String {
     let mut shown = output.display().to_string();
     if !shown.ends_with('/') {
         shown.push('/');
     }
-    format!(
+    let mut line = format!(
         "Built {}, {}, {} and {} into {shown} in {} ms",
         plural(report.pages, "page", "pages"),
         plural(report.sections, "section", "sections"),
         plural(report.authors, "author", "authors"),
         plural(report.static_files, "static file", "static files"),
         report.elapsed.as_millis()
-    )
+    );
+    if report.kept > 0 {
+        line.push_str(&format!(
+            " ({} written, {} unchanged)",
+            plural(report.written, "file", "files"),
+            report.kept
+        ));
+    }
+    line
 }
 
 /// `serum init`
@@ -268,44 +302,44 @@ pub struct CheckArgs {
 }
 
 impl CheckArgs {
-    /// Checks the site, prints every problem and a count, and fails when there is any.
+    /// Checks the site, prints every problem and a count, and fails when there is an error
+    /// (or, under `--strict`, a warning).
     pub fn run(self) -> Result<ExitCode> {
         let options = crate::check::CheckOptions {
             theme: self.theme,
             drafts: self.drafts,
             external: self.external,
         };
-        let mut report = crate::check::check(&absolute(&self.root), &options)
-            .unwrap_or_else(crate::check::CheckReport::from_error);
+        let report = crate::check::check(&absolute(&self.root), &options).unwrap_or_else(|error| {
+            crate::check::CheckReport {
+                diagnostics: error.problems().to_vec(),
+                pages: 0,
+            }
+        });
+        let mut diagnostics = report.diagnostics;
         if self.strict {
-            report.problems.append(&mut report.warnings);
-            report.problems = crate::error::Error::from_problems(report.problems)
-                .problems()
-                .to_vec();
+            diagnostics = diagnostics
+                .into_iter()
+                .map(|mut d| {
+                    d.severity = crate::error::Severity::Error;
+                    d
+                })
+                .collect();
         }
-        print_warnings(&report.warnings);
-        for problem in &report.problems {
-            eprintln!("{problem}");
+        print_diagnostics(&diagnostics);
+        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+        let pages = plural(report.pages, "page", "pages");
+        if errors > 0 {
+            eprintln!("error: {}", crate::error::count_line(&diagnostics));
+            return Ok(ExitCode::from(1));
         }
-        if report.problems.is_empty() {
-            println!(
-                "No problems found in {}.",
-                plural(report.pages, "page", "pages")
-            );
-            return Ok(ExitCode::SUCCESS);
+        if diagnostics.is_empty() {
+            println!("No problems found in {pages}.");
+        } else {
+            let warnings = plural(diagnostics.len(), "warning", "warnings");
+            println!("No errors found in {pages}; {warnings}.");
         }
-        let mut count = format!(
-            "error: {} found",
-            plural(report.problems.len(), "problem", "problems")
-        );
-        if !report.warnings.is_empty() {
-            count.push_str(&format!(
-                ", {}",
-                plural(report.warnings.len(), "warning", "warnings")
-            ));
-        }
-        eprintln!("{count}");
-        Ok(ExitCode::from(1))
+        Ok(ExitCode::SUCCESS)
     }
 }
 

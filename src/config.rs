@@ -6,13 +6,16 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use crate::error::{Diagnostic, Result, did_you_mean, line_column};
+use crate::error::{Diagnostic, Reason, Result, did_you_mean, line_column};
 
 /// The name of the site's configuration file.
 pub const CONFIG_FILE: &str = "serum.toml";
 
 /// How many articles feeds carry when `serum.toml` does not say.
 pub const DEFAULT_FEED_LIMIT: usize = 20;
+
+/// How deep tables of contents go when `serum.toml` does not say: `##` and `###`.
+pub const DEFAULT_TOC_DEPTH: u8 = 3;
 
 /// The theme used when `serum.toml` names none.
 pub const DEFAULT_THEME: &str = "default";
@@ -24,6 +27,7 @@ const KNOWN_KEYS: &[&str] = &[
     "language",
     "theme",
     "feed_limit",
+    "toc_depth",
     "extra",
 ];
 
@@ -36,6 +40,7 @@ struct RawConfig {
     language: Option<String>,
     theme: Option<String>,
     feed_limit: Option<usize>,
+    toc_depth: Option<i64>,
     #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
     #[serde(flatten)]
@@ -70,6 +75,8 @@ pub struct Config {
     pub theme: String,
     /// How many articles the feeds carry, newest first.
     pub feed_limit: usize,
+    /// The deepest heading level tables of contents show (2 to 6).
+    pub toc_depth: u8,
     /// The `[extra]` table, passed to templates as it is.
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -139,6 +146,23 @@ impl Config {
                 }
             },
         };
+        let toc_depth = match raw.toc_depth {
+            None => DEFAULT_TOC_DEPTH,
+            Some(depth @ 2..=6) => depth as u8,
+            Some(depth) => {
+                let mut problem = Diagnostic::in_file(
+                    shown,
+                    format!("`toc_depth = {depth}` is not a heading level the table of contents can reach"),
+                )
+                .because(Reason::Config)
+                .hint("use 2 (only `##`) to 6 (down to `######`); the default is 3");
+                if let Some((line, column)) = find_key(text, "toc_depth") {
+                    problem = problem.at(line, column);
+                }
+                problems.push(problem);
+                DEFAULT_TOC_DEPTH
+            }
+        };
         crate::error::fail_if_any(problems)?;
         Ok(Config {
             root: root.to_path_buf(),
@@ -153,6 +177,7 @@ impl Config {
                 .or(raw.theme)
                 .unwrap_or_else(|| DEFAULT_THEME.into()),
             feed_limit: raw.feed_limit.unwrap_or(DEFAULT_FEED_LIMIT),
+            toc_depth,
             extra: raw.extra,
         })
     }
@@ -235,6 +260,7 @@ pub fn toml_diagnostic(
 ) -> Diagnostic {
     let message = error.message().trim_end().to_string();
     let problem = Diagnostic::in_file(shown, format!("invalid TOML: {message}"))
+        .because(Reason::FrontMatter)
         .hint("check the quoting and the `key = value` syntax on that line");
     match error.span() {
         Some(span) => {

@@ -3,6 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+/// The folder of a site's root where serum keeps what it can make again: generated images,
+/// the state of the last build.
+pub const CACHE_DIR: &str = ".serum-cache";
+
 /// The widths, in pixels, of the resized copies made of a raster cover (those narrower than it).
 pub const VARIANT_WIDTHS: &[u32] = &[480, 960, 1440];
 
@@ -19,7 +23,7 @@ impl ImageCache {
     /// The cache of a site: `.serum-cache/images/` in its root.
     pub fn new(root: &Path) -> ImageCache {
         ImageCache {
-            dir: root.join(".serum-cache").join("images"),
+            dir: root.join(CACHE_DIR).join("images"),
         }
     }
 

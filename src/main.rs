@@ -15,9 +15,8 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) => {
             eprintln!("{error}");
-            let count = error.problems().len();
-            if count > 1 {
-                eprintln!("error: {count} problems found");
+            if error.problems().len() > 1 {
+                eprintln!("error: {}", serum::error::count_line(error.problems()));
             }
             ExitCode::from(1)
         }

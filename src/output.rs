@@ -1,11 +1,20 @@
 //! Where rendered files go: a staging directory swapped in whole, or memory.
+//!
+//! A build writes into a staging directory beside the output and swaps it in with one
+//! rename, so the output is always exactly one build, never a mix. The replaced output is
+//! kept as a *shadow* in `.serum-cache/`; the next build takes it as its staging directory
+//! and only rewrites what differs from the output it will replace, so a rebuild costs what
+//! changed, not what the site holds.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
+use serde::{Deserialize, Serialize};
+
 use crate::config::Config;
 use crate::error::{Diagnostic, Result, describe_io};
+use crate::site::Key;
 
 /// The file serum leaves in every output directory it made, so it knows it may replace it.
 pub const MARKER: &str = ".serum-output";
@@ -15,29 +24,42 @@ const MARKER_TEXT: &str =
 
 /// Whether `target` holds a build made from exactly these inputs.
 pub fn is_up_to_date(target: &Path, inputs: &str) -> bool {
-    std::fs::read_to_string(target.join(MARKER)).is_ok_and(|marker| {
-        marker
-            .lines()
-            .any(|line| line.strip_prefix("inputs ") == Some(inputs))
+    marker_line(target, "inputs").as_deref() == Some(inputs)
+}
+
+/// A value the marker of an output directory records (`inputs`, `generation`).
+fn marker_line(dir: &Path, name: &str) -> Option<String> {
+    let marker = std::fs::read_to_string(dir.join(MARKER)).ok()?;
+    marker.lines().find_map(|line| {
+        line.strip_prefix(name)
+            .and_then(|rest| rest.strip_prefix(' '))
+            .map(str::to_string)
     })
 }
 
-/// A place to put the built site's files; written from many threads at once.
+/// A place to put the built site's files; written from many threads at once. Every file
+/// comes with the key of what it was made from.
 pub trait Output: Sync {
     /// Writes one file at a `/`-separated path inside the site.
-    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic>;
+    fn write(&self, path: &str, key: Key, bytes: &[u8]) -> Result<(), Diagnostic>;
 
     /// Copies a file from disk to a path inside the site.
-    fn copy_file(&self, path: &str, from: &Path) -> Result<(), Diagnostic> {
+    fn copy_file(&self, path: &str, key: Key, from: &Path) -> Result<(), Diagnostic> {
         let bytes = std::fs::read(from).map_err(|e| {
             Diagnostic::io(from, "read this file", &e)
                 .hint("check that the file exists and that you may read it")
         })?;
-        self.write(path, &bytes)
+        self.write(path, key, &bytes)
+    }
+
+    /// Keeps the file the current output has at `path` when it was made from `key`, and says
+    /// so; `false` means it must be made.
+    fn reuse(&self, _path: &str, _key: Key) -> bool {
+        false
     }
 }
 
-/// Files kept in memory, for `serve` and `check`.
+/// Files kept in memory, for `check`.
 #[derive(Debug, Default)]
 pub struct MemoryOutput {
     files: Mutex<BTreeMap<String, Vec<u8>>>,
@@ -53,7 +75,7 @@ impl MemoryOutput {
 }
 
 impl Output for MemoryOutput {
-    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+    fn write(&self, path: &str, _key: Key, bytes: &[u8]) -> Result<(), Diagnostic> {
         let mut files = self
             .files
             .lock()
@@ -63,6 +85,21 @@ impl Output for MemoryOutput {
     }
 }
 
+/// The files of one output directory, with the keys they were made from, under the name its
+/// marker records.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Generation {
+    id: String,
+    files: HashMap<String, Key>,
+}
+
+/// What a site's output directory and its shadow hold, as the last build left them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct OutputState {
+    live: Option<Generation>,
+    shadow: Option<Generation>,
+}
+
 /// A new output directory built beside the old one and swapped in only when complete.
 #[derive(Debug)]
 pub struct StagedDir {
@@ -70,11 +107,28 @@ pub struct StagedDir {
     staging: PathBuf,
     shown: PathBuf,
     committed: bool,
+    /// The current output's generation, when the state knows it: what may be reused.
+    live: Option<Generation>,
+    /// What the staging directory held when the build began (a former output), by path.
+    base: HashMap<String, Key>,
+    /// What this build has put in the staging directory, by path.
+    made: Mutex<HashMap<String, Key>>,
+    /// Where the replaced output is kept for the next build, if anywhere.
+    shadow: Option<PathBuf>,
+    /// What `record_inputs` was told.
+    inputs: Mutex<Option<String>>,
 }
 
 impl StagedDir {
-    /// Checks that `target` may be replaced and creates the staging directory beside it.
-    pub fn prepare(target: &Path, config: &Config, force: bool) -> Result<StagedDir> {
+    /// Checks that `target` may be replaced and makes the staging directory beside it: the
+    /// shadow a previous build left in `shadow`, when `state` vouches for it, else a new one.
+    pub fn prepare(
+        target: &Path,
+        config: &Config,
+        force: bool,
+        state: &OutputState,
+        shadow: Option<&Path>,
+    ) -> Result<StagedDir> {
         let target = absolute(target);
         let shown = target
             .strip_prefix(&config.root)
@@ -118,23 +172,48 @@ impl StagedDir {
             .unwrap_or_default();
         remove_stale_staging(&parent, &name);
         let staging = parent.join(format!(".{name}.serum-staging-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&staging);
-        std::fs::create_dir(&staging)
-            .map_err(|e| io("create the staging directory", &staging, &e))?;
-        let dir = StagedDir {
+        if std::fs::symlink_metadata(&staging).is_ok() {
+            remove_tree(&staging);
+        }
+        let live = state
+            .live
+            .clone()
+            .filter(|g| marker_line(&target, "generation").as_deref() == Some(g.id.as_str()));
+        let shadow = shadow.filter(|dir| same_filesystem(dir, &parent));
+        let base = match (shadow, &live) {
+            (Some(dir), Some(_)) => claim_shadow(dir, state.shadow.as_ref(), &staging),
+            (Some(dir), None) => {
+                if std::fs::symlink_metadata(dir).is_ok() {
+                    remove_tree(dir);
+                }
+                None
+            }
+            _ => None,
+        };
+        let base = match base {
+            Some(base) => base,
+            None => {
+                std::fs::create_dir(&staging)
+                    .map_err(|e| io("create the staging directory", &staging, &e))?;
+                HashMap::new()
+            }
+        };
+        Ok(StagedDir {
             target,
             staging,
             shown,
             committed: false,
-        };
-        Ok(dir)
+            live,
+            base,
+            made: Mutex::new(HashMap::new()),
+            shadow: shadow.map(Path::to_path_buf),
+            inputs: Mutex::new(None),
+        })
     }
 
     /// Records what the site was built from, so that the next build can tell nothing changed.
-    pub fn record_inputs(&self, inputs: &str) -> Result<(), Diagnostic> {
-        let marker = format!("{MARKER_TEXT}inputs {inputs}\n");
-        std::fs::write(self.staging.join(MARKER), marker)
-            .map_err(|e| write_error(&self.shown, MARKER, &e))
+    pub fn record_inputs(&self, inputs: &str) {
+        *self.inputs.lock().unwrap_or_else(|p| p.into_inner()) = Some(inputs.to_string());
     }
 
     /// The output directory as shown in messages.
@@ -142,8 +221,18 @@ impl StagedDir {
         &self.shown
     }
 
-    /// Puts the finished site in place of the old one in one step, then removes the old one.
-    pub fn commit(mut self) -> Result<()> {
+    /// Puts the finished site in place of the old one in one step; the old one becomes the
+    /// shadow the next build starts from, or is removed. `state` learns what each holds.
+    pub fn commit(mut self, state: &mut OutputState) -> Result<()> {
+        let made = std::mem::take(self.made.get_mut().unwrap_or_else(|p| p.into_inner()));
+        for path in self.base.keys().filter(|path| !made.contains_key(*path)) {
+            remove_with_empty_parents(&self.staging, path);
+        }
+        let generation = Generation {
+            id: new_generation_id(),
+            files: made,
+        };
+        self.write_marker(&generation.id)?;
         let fail = |e: std::io::Error| {
             Diagnostic::in_file(
                 &self.shown,
@@ -151,11 +240,12 @@ impl StagedDir {
             )
             .hint("the previous output is untouched; check the permissions of its parent directory")
         };
-        if std::fs::symlink_metadata(&self.target).is_err() {
+        let old = if std::fs::symlink_metadata(&self.target).is_err() {
             std::fs::rename(&self.staging, &self.target).map_err(fail)?;
+            None
         } else if exchange(&self.staging, &self.target).is_ok() {
             // The staging path now holds the old site.
-            remove_tree(&self.staging);
+            Some(self.staging.clone())
         } else {
             let name = self
                 .staging
@@ -168,27 +258,166 @@ impl StagedDir {
                 let _ = std::fs::rename(&old, &self.target);
                 return Err(fail(e).into());
             }
-            remove_tree(&old);
-        }
+            Some(old)
+        };
         self.committed = true;
+        state.shadow = match (old, self.live.take(), &self.shadow) {
+            (Some(old), Some(live), Some(shadow)) => keep_as_shadow(&old, shadow).then_some(live),
+            (Some(old), _, _) => {
+                remove_tree(&old);
+                None
+            }
+            (None, _, _) => None,
+        };
+        state.live = Some(generation);
         Ok(())
     }
 
-    /// Writes a file, or, when the current output holds one with the same bytes, links that
-    /// one in instead: its modification time stays, so deploy tools send only what changed.
-    fn keep_or_write(&self, path: &str, full: &Path, bytes: &[u8]) -> std::io::Result<()> {
-        // A file written twice may already be a link to the live site's copy: never write
-        // through it, replace the name instead.
-        let _ = std::fs::remove_file(full);
-        let old = self.target.join(path);
-        let same = std::fs::metadata(&old)
-            .is_ok_and(|meta| meta.is_file() && meta.len() == bytes.len() as u64)
-            && std::fs::read(&old).is_ok_and(|old_bytes| old_bytes == bytes);
-        if same && std::fs::hard_link(&old, full).is_ok() {
-            return Ok(());
+    /// Gives up a failed build: the output stays as it was, and the staging directory is
+    /// kept as the shadow (what it holds is known), so the next build need not start over.
+    pub fn abandon(mut self, state: &mut OutputState) {
+        let Some(shadow) = self.shadow.clone() else {
+            return;
+        };
+        let mut files = std::mem::take(&mut self.base);
+        files.extend(std::mem::take(
+            self.made.get_mut().unwrap_or_else(|p| p.into_inner()),
+        ));
+        let id = new_generation_id();
+        if self.write_marker(&id).is_ok() && keep_as_shadow(&self.staging, &shadow) {
+            self.committed = true;
+            state.shadow = Some(Generation { id, files });
         }
-        std::fs::write(full, bytes)
     }
+
+    fn write_marker(&self, generation: &str) -> Result<(), Diagnostic> {
+        let mut marker = MARKER_TEXT.to_string();
+        if let Some(inputs) = self
+            .inputs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            marker.push_str(&format!("inputs {inputs}\n"));
+        }
+        marker.push_str(&format!("generation {generation}\n"));
+        let path = self.staging.join(MARKER);
+        let _ = std::fs::remove_file(&path);
+        std::fs::write(&path, marker).map_err(|e| write_error(&self.shown, MARKER, &e))
+    }
+
+    /// Puts a file in the staging directory through `put`, never through a link to the live
+    /// site's copy of it (a file kept from a former output may be one).
+    fn place(
+        &self,
+        path: &str,
+        key: Key,
+        put: impl FnOnce(&Path) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let full = self.staging.join(path);
+        if let Some(parent) = full.parent().filter(|p| !p.is_dir()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        let _ = std::fs::remove_file(&full);
+        put(&full)?;
+        self.made
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(path.to_string(), key);
+        Ok(())
+    }
+}
+
+/// Takes a shadow as the new staging directory, if the state vouches for it; returns what it
+/// holds. A shadow that cannot be trusted is removed.
+fn claim_shadow(
+    dir: &Path,
+    known: Option<&Generation>,
+    staging: &Path,
+) -> Option<HashMap<String, Key>> {
+    std::fs::symlink_metadata(dir).ok()?;
+    let vouched = known.filter(|g| marker_line(dir, "generation").as_deref() == Some(&g.id));
+    let Some(generation) = vouched else {
+        remove_tree(dir);
+        return None;
+    };
+    std::fs::rename(dir, staging).ok()?;
+    let _ = std::fs::remove_file(staging.join(MARKER));
+    // Anything put in the output by hand since is not the site's: it goes.
+    let tops: std::collections::HashSet<&str> = generation
+        .files
+        .keys()
+        .map(|path| path.split('/').next().unwrap_or(path))
+        .collect();
+    if let Ok(entries) = std::fs::read_dir(staging) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !tops.contains(name.as_str()) {
+                if entry.path().is_dir() {
+                    remove_tree(&entry.path());
+                } else {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+    }
+    Some(generation.files.clone())
+}
+
+/// Moves a replaced output to where the next build finds it.
+fn keep_as_shadow(old: &Path, shadow: &Path) -> bool {
+    if std::fs::symlink_metadata(shadow).is_ok() {
+        remove_tree(shadow);
+    }
+    let kept = shadow
+        .parent()
+        .is_some_and(|parent| std::fs::create_dir_all(parent).is_ok())
+        && std::fs::rename(old, shadow).is_ok();
+    if !kept {
+        remove_tree(old);
+    }
+    kept
+}
+
+/// Removes a file and the folders it leaves empty, up to `root`.
+fn remove_with_empty_parents(root: &Path, path: &str) {
+    let _ = std::fs::remove_file(root.join(path));
+    let mut dir = Path::new(path).parent();
+    while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+        if std::fs::remove_dir(root.join(d)).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+/// A name for a generation that no other build has used.
+fn new_generation_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{nanos:x}-{:x}", std::process::id())
+}
+
+/// Whether a folder (or, when it does not exist yet, the folder that would hold it) is on the
+/// same filesystem as `other`, so that a rename can move one to the other.
+#[cfg(unix)]
+fn same_filesystem(dir: &Path, other: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let existing = dir.ancestors().find(|d| d.exists());
+    match (
+        existing.and_then(|d| std::fs::metadata(d).ok()),
+        std::fs::metadata(other),
+    ) {
+        (Some(a), Ok(b)) => a.dev() == b.dev(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_filesystem(_: &Path, _: &Path) -> bool {
+    false
 }
 
 /// Removes a directory tree, its files in parallel: an old site can hold tens of thousands.
@@ -223,85 +452,42 @@ impl Drop for StagedDir {
 }
 
 impl Output for StagedDir {
-    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        let full = self.staging.join(path);
-        create_parent(&full, &self.shown)?;
-        self.keep_or_write(path, &full, bytes)
+    fn write(&self, path: &str, key: Key, bytes: &[u8]) -> Result<(), Diagnostic> {
+        self.place(path, key, |full| std::fs::write(full, bytes))
             .map_err(|e| write_error(&self.shown, path, &e))
     }
 
-    fn copy_file(&self, path: &str, from: &Path) -> Result<(), Diagnostic> {
-        let full = self.staging.join(path);
-        create_parent(&full, &self.shown)?;
-        // As in `keep_or_write`: never copy through a link to the live site's file.
-        let _ = std::fs::remove_file(&full);
-        let old = self.target.join(path);
-        let size = |p: &Path| {
-            std::fs::metadata(p)
-                .ok()
-                .filter(|m| m.is_file())
-                .map(|m| m.len())
+    fn copy_file(&self, path: &str, key: Key, from: &Path) -> Result<(), Diagnostic> {
+        self.place(path, key, |full| std::fs::copy(from, full).map(|_| ()))
+            .map_err(|e| {
+                if from.exists() {
+                    write_error(&self.shown, path, &e)
+                } else {
+                    Diagnostic::io(from, "copy this file", &e)
+                        .hint("check that the file exists and that you may read it")
+                }
+            })
+    }
+
+    fn reuse(&self, path: &str, key: Key) -> bool {
+        let Some(live) = &self.live else {
+            return false;
         };
-        if size(&old).is_some() && size(&old) == size(from) {
-            let same =
-                matches!((std::fs::read(&old), std::fs::read(from)), (Ok(a), Ok(b)) if a == b);
-            if same && std::fs::hard_link(&old, &full).is_ok() {
-                return Ok(());
-            }
+        if live.files.get(path) != Some(&key) {
+            return false;
         }
-        std::fs::copy(from, &full).map(|_| ()).map_err(|e| {
-            if from.exists() {
-                write_error(&self.shown, path, &e)
-            } else {
-                Diagnostic::io(from, "copy this file", &e)
-                    .hint("check that the file exists and that you may read it")
-            }
+        if self.base.get(path) == Some(&key) {
+            // The former output the staging directory started from has it already.
+            self.made
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(path.to_string(), key);
+            return true;
+        }
+        self.place(path, key, |full| {
+            std::fs::hard_link(self.target.join(path), full)
         })
-    }
-}
-
-/// An existing directory updated in place, each file replaced atomically: for `serve`.
-#[derive(Debug)]
-pub struct LiveDir {
-    dir: PathBuf,
-}
-
-impl LiveDir {
-    /// Writes into `dir`, which must exist.
-    pub fn new(dir: &Path) -> LiveDir {
-        LiveDir {
-            dir: dir.to_path_buf(),
-        }
-    }
-}
-
-impl Output for LiveDir {
-    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        let full = self.dir.join(path);
-        create_parent(&full, &self.dir)?;
-        // A reader never sees half a file: write beside it, then rename over it.
-        let temporary = full.with_file_name(format!(
-            ".{}.serum-tmp",
-            full.file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default()
-        ));
-        std::fs::write(&temporary, bytes)
-            .and_then(|()| std::fs::rename(&temporary, &full))
-            .map_err(|e| write_error(&self.dir, path, &e))
-    }
-}
-
-fn create_parent(full: &Path, shown: &Path) -> Result<(), Diagnostic> {
-    match full.parent() {
-        Some(parent) if !parent.is_dir() => std::fs::create_dir_all(parent).map_err(|e| {
-            Diagnostic::in_file(
-                shown,
-                format!("cannot create a directory: {}", describe_io(&e)),
-            )
-            .hint("check the free space and permissions where the site is written")
-        }),
-        _ => Ok(()),
+        .is_ok()
     }
 }
 
@@ -403,7 +589,7 @@ mod tests {
     #[test]
     fn memory_output_keeps_files() {
         let out = MemoryOutput::default();
-        out.write("a/index.html", b"x").unwrap();
+        out.write("a/index.html", 1, b"x").unwrap();
         assert_eq!(
             out.into_files().get("a/index.html").map(Vec::as_slice),
             Some(&b"x"[..])

@@ -1,6 +1,6 @@
 //! Themes: Tera templates and static files, with the site's own overriding them one by one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -9,7 +9,8 @@ use walkdir::WalkDir;
 
 use crate::config::{Config, DEFAULT_THEME};
 use crate::content::{is_editor_leftover, is_ignored_name};
-use crate::error::{Diagnostic, Result, did_you_mean, fail_if_any};
+use crate::error::{Diagnostic, Reason, Result, did_you_mean, fail_if_any};
+use crate::site::{Key, KeyHasher};
 
 include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
 
@@ -54,7 +55,11 @@ pub struct Theme {
     pub description: String,
     tera: Tera,
     template_files: BTreeMap<String, PathBuf>,
+    /// Each template's key: its text and the text of every template it extends or includes.
+    template_keys: HashMap<String, Key>,
     static_files: Vec<StaticFile>,
+    /// The key of the names `asset_url` gives.
+    assets_key: Key,
 }
 
 impl Theme {
@@ -105,6 +110,15 @@ impl Theme {
         );
         fail_if_any(problems)?;
         let (static_files, assets) = name_static_files(statics, fingerprint)?;
+        let assets_key = assets
+            .iter()
+            .fold(KeyHasher::new(), |h, (path, name)| {
+                h.text(path)
+                    .text(&name.output_path)
+                    .text(name.integrity.as_deref().unwrap_or_default())
+            })
+            .finish();
+        let template_keys = template_keys(&templates);
 
         let mut tera = Tera::new();
         register_filters(&mut tera);
@@ -139,13 +153,34 @@ impl Theme {
             description: info.description.unwrap_or_default(),
             tera,
             template_files,
+            template_keys,
             static_files,
+            assets_key,
         })
     }
 
     /// Whether a template of this name exists.
     pub fn has_template(&self, name: &str) -> bool {
         self.template_files.contains_key(name)
+    }
+
+    /// The key of a template and every template it extends or includes: equal keys render
+    /// equal contexts the same.
+    pub fn template_key(&self, name: &str) -> Key {
+        self.template_keys
+            .get(name)
+            .copied()
+            .unwrap_or_else(|| KeyHasher::new().text(name).finish())
+    }
+
+    /// The key of what `asset_url` and `asset_integrity` answer.
+    pub fn assets_key(&self) -> Key {
+        self.assets_key
+    }
+
+    /// Where every static file is published, `/`-separated.
+    pub fn asset_names(&self) -> impl Iterator<Item = &str> {
+        self.static_files.iter().map(|f| f.output_path.as_str())
     }
 
     /// The static files to copy, theme's and site's merged, by output path.
@@ -331,6 +366,7 @@ fn template_error(files: &BTreeMap<String, PathBuf>, error: &tera::Error) -> Dia
             let span = report.span();
             Diagnostic::in_file(shown(report.filename()), report.message())
                 .at(span.start_line, span.start_col + 1)
+                .because(Reason::Template)
                 .hint(if matches!(error.kind(), tera::ErrorKind::SyntaxError(_)) {
                     "fix the template syntax at that place"
                 } else {
@@ -338,20 +374,23 @@ fn template_error(files: &BTreeMap<String, PathBuf>, error: &tera::Error) -> Dia
                 })
         }
         tera::ErrorKind::TemplateNotFound(name) => {
-            Diagnostic::new(format!("template `{name}` not found")).hint(format!(
-                "add templates/{name} to the site or the theme, or fix the name"
-            ))
+            Diagnostic::new(format!("template `{name}` not found"))
+                .because(Reason::Template)
+                .hint(format!(
+                    "add templates/{name} to the site or the theme, or fix the name"
+                ))
         }
         tera::ErrorKind::MissingParent { current, parent } => Diagnostic::in_file(
             shown(current),
             format!("extends `{parent}`, which does not exist"),
         )
+        .because(Reason::Template)
         .hint(format!(
             "add templates/{parent}, or fix the name in `{{% extends %}}`"
         )),
-        _ => {
-            Diagnostic::new(format!("template error: {error}")).hint("check the theme's templates")
-        }
+        _ => Diagnostic::new(format!("template error: {error}"))
+            .because(Reason::Template)
+            .hint("check the theme's templates"),
     }
 }
 
@@ -460,4 +499,64 @@ fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> TeraResult<String> {
 
 fn register_filters(tera: &mut Tera) {
     tera.register_filter("date", date_filter);
+}
+
+/// Each template's key, made of its text and the texts of the templates it extends and
+/// includes, found by reading its `{% extends %}` and `{% include %}` tags. Components may be
+/// defined in any template and used in any other: every template that defines one is part
+/// of every key.
+fn template_keys(templates: &BTreeMap<String, (PathBuf, String)>) -> HashMap<String, Key> {
+    let components: Vec<&str> = templates
+        .iter()
+        .filter(|(_, (_, text))| text.contains("component "))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    templates
+        .keys()
+        .map(|name| {
+            let mut seen: Vec<&str> = components.clone();
+            let mut stack = vec![name.as_str()];
+            while let Some(next) = stack.pop() {
+                if seen.contains(&next) && next != name {
+                    continue;
+                }
+                seen.push(next);
+                if let Some((_, text)) = templates.get(next) {
+                    stack.extend(referenced_templates(text));
+                }
+            }
+            seen.sort_unstable();
+            seen.dedup();
+            let key = seen
+                .iter()
+                .fold(KeyHasher::new(), |h, t| {
+                    h.text(t)
+                        .text(templates.get(*t).map_or("", |(_, text)| text.as_str()))
+                })
+                .finish();
+            (name.clone(), key)
+        })
+        .collect()
+}
+
+/// The templates a template's `{% extends "x" %}` and `{% include "x" %}` tags name.
+fn referenced_templates(text: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices("{%") {
+        let tag = text[at + 2..].trim_start_matches(['-', '+']).trim_start();
+        let Some(rest) = tag
+            .strip_prefix("extends")
+            .or_else(|| tag.strip_prefix("include"))
+        else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        if let Some(end) = rest[1..].find(quote) {
+            found.push(&rest[1..1 + end]);
+        }
+    }
+    found
 }

@@ -268,10 +268,10 @@ pub struct PageBody<'a> {
 
 impl<'a> PageBody<'a> {
     /// The full-page parts of a page; `json_ld` is its structured data, ready for a script element.
-    pub fn new(page: &'a Page, rendered: &'a Rendered, json_ld: &'a str) -> Self {
+    pub fn new(page: &'a Page, content: &'a str, toc: &'a [TocEntry], json_ld: &'a str) -> Self {
         PageBody {
-            content: &rendered.html,
-            toc: &rendered.toc,
+            content,
+            toc,
             noindex: page.noindex,
             extra: &page.extra,
             json_ld,
@@ -349,12 +349,13 @@ pub struct SectionView<'a> {
 }
 
 impl<'a> SectionView<'a> {
-    /// The view of a section, with links to its subsections.
+    /// The view of a section, with links to its subsections; `content` is its intro as HTML.
     pub fn new(
         config: &Config,
         library: &'a Library,
         index: usize,
-        rendered: &'a Rendered,
+        content: &'a str,
+        toc: &'a [TocEntry],
     ) -> Self {
         let section = &library.sections[index];
         SectionView {
@@ -362,8 +363,8 @@ impl<'a> SectionView<'a> {
             description: section.description.as_deref(),
             url: config.url_path(&section.path),
             permalink: config.permalink(&section.path),
-            content: &rendered.html,
-            toc: &rendered.toc,
+            content,
+            toc,
             subsections: library.subsections[index]
                 .iter()
                 .map(|&i| &library.sections[i])

@@ -1,5 +1,6 @@
 //! `serum check` builds in memory, writes nothing, and reports every problem at once, sorted,
-//! with a count and exit status 1; a clean site gets one line on stdout and exit status 0.
+//! with a count and exit status 1 when one is an error; warnings alone exit 0 (1 under
+//! `--strict`); a clean site gets one line on stdout and exit status 0.
 
 mod common;
 
@@ -38,6 +39,21 @@ fn problems(site: &TestSite, args: &[&str]) -> String {
         "nothing goes to stdout when there are problems"
     );
     run.fails()
+}
+
+/// Runs `serum check`, expecting warnings only, and returns stderr, checking stdout.
+#[track_caller]
+fn warnings(site: &TestSite, count: usize) -> String {
+    let run = serum(site.root(), &["check"]).ok();
+    let plural = if count == 1 { "warning" } else { "warnings" };
+    assert_eq!(
+        run.stdout,
+        format!(
+            "No errors found in {} pages; {count} {plural}.\n",
+            html_pages(site)
+        )
+    );
+    run.stderr
 }
 
 /// How many HTML pages `serum build` writes for a site, built into a folder of its own.
@@ -142,7 +158,7 @@ fn a_fragment_that_names_no_element() {
     );
     assert_eq!(
         problems(&site, &[]),
-        "error: content/posts/first.md: link to `#part-two` names no element on the page\n  help: the ids there are: part-one\nerror: 1 problem found\n"
+        "error: content/posts/first.md: broken link `#part-two`: this page has no element with the id `part-two`\n  help: the ids there are: part-one\nerror: 1 problem found\n"
     );
 }
 
@@ -156,7 +172,7 @@ fn a_fragment_on_another_page_that_names_no_element() {
         );
     assert_eq!(
         problems(&site, &[]),
-        "error: content/posts/second.md: link to `/posts/first/#part-six` names no element on the page it leads to\n  help: the ids there are: part-one\nerror: 1 problem found\n"
+        "error: content/posts/second.md: broken link `/posts/first/#part-six`: content/posts/first.md has no element with the id `part-six`\n  help: the ids there are: part-one\nerror: 1 problem found\n"
     );
 }
 
@@ -178,10 +194,22 @@ fn links_that_lead_somewhere_pass() {
 }
 
 #[test]
-fn an_image_that_does_not_exist() {
+fn an_image_that_does_not_exist_is_named_at_its_place() {
     let site = clean_site().write(
         "content/posts/first.md",
         post_with("Text.\n\n![A diagram](/img/x.png)"),
+    );
+    assert_eq!(
+        problems(&site, &[]),
+        "error: content/posts/first.md:9:1: missing image `/img/x.png`: no file of static/, the theme or content/ is published there\n  help: fix the path (relative to this file, `@/` from content/, or `/` from static/), or add the image\nerror: 1 problem found\n"
+    );
+}
+
+#[test]
+fn an_image_written_in_raw_html_that_does_not_exist() {
+    let site = clean_site().write(
+        "content/posts/first.md",
+        post_with("Text.\n\n<img src=\"/img/x.png\" alt=\"A diagram\">"),
     );
     assert_eq!(
         problems(&site, &[]),
@@ -226,7 +254,9 @@ fn a_link_outside_the_base_path() {
         );
     assert_eq!(
         problems(&site, &[]),
-        "error: content/posts/first.md: link to `/shop/` points outside the site, which is published under `/blog/`\n  help: start it with the site's path: templates write `{{ base_path }}`, Markdown a relative link\nerror: 1 problem found\n"
+        "error: content/posts/first.md: link to `/shop/` points outside the site, which is published under `/blog/`\n  help: start it with the site's path: templates write `{{ base_path }}`, Markdown a relative link\n\
+         warning: serum.toml: the site is published under /blog/, so its robots.txt lands at https://example.com/blog/robots.txt, where crawlers never look\n  help: serve a robots.txt at https://example.com/robots.txt from the host's root site, with the line `Sitemap: https://example.com/blog/sitemap.xml`\n\
+         error: 1 problem found, 1 warning\n"
     );
 }
 
@@ -243,35 +273,41 @@ fn an_id_used_twice_on_a_page() {
 }
 
 #[test]
-fn a_page_without_a_description() {
+fn a_page_without_a_description_is_a_warning_and_an_error_under_strict() {
     let site = TestSite::new();
     assert_eq!(
-        problems(&site, &[]),
+        warnings(&site, 1),
+        "warning: content/posts/first.md: no `description` in the front matter\n  help: add a one-sentence `description = \"…\"`; search engines and link previews show it\n"
+    );
+    assert_eq!(
+        problems(&site, &["--strict"]),
         "error: content/posts/first.md: no `description` in the front matter\n  help: add a one-sentence `description = \"…\"`; search engines and link previews show it\nerror: 1 problem found\n"
     );
 }
 
 #[test]
-fn a_cover_without_alt_is_the_build_error() {
+fn a_cover_without_alt_is_the_build_error_and_hides_nothing() {
     let site = clean_site().write(
         "content/posts/first.md",
         "+++\ntitle = \"First post\"\ndescription = \"The first post.\"\nauthor = \"ann\"\ncover = { src = \"cover.svg\" }\n+++\nText.\n",
     );
     assert_eq!(
         problems(&site, &[]),
-        "error: content/posts/first.md:5:1: the cover has no `alt` text\n  help: describe the image for readers who cannot see it: `cover = { src = \"…\", alt = \"…\" }`\nerror: 1 problem found\n"
+        "error: content/posts/first.md:5:1: the cover cannot be found: image `cover.svg`: there is no file content/posts/cover.svg\n  help: put the image beside the file (or anywhere in content/ and use `@/`), or fix the path\n\
+         error: content/posts/first.md:5:1: the cover has no `alt` text\n  help: describe the image for readers who cannot see it: `cover = { src = \"…\", alt = \"…\" }`\n\
+         error: 2 problems found\n"
     );
 }
 
 #[test]
-fn a_misspelt_front_matter_key_is_a_problem_and_all_come_sorted() {
+fn a_misspelt_front_matter_key_is_a_warning_and_all_come_sorted() {
     let site = clean_site().write(
         "content/posts/first.md",
         "+++\ntitle = \"First post\"\ndescripton = \"The first post.\"\nauthor = \"ann\"\n+++\nText.\n",
     );
     assert_eq!(
-        problems(&site, &[]),
-        "error: content/posts/first.md: no `description` in the front matter\n  help: add a one-sentence `description = \"…\"`; search engines and link previews show it\nerror: content/posts/first.md:3:1: front matter key `descripton` is not used by serum\n  help: did you mean `description`?\nerror: 2 problems found\n"
+        warnings(&site, 2),
+        "warning: content/posts/first.md: no `description` in the front matter\n  help: add a one-sentence `description = \"…\"`; search engines and link previews show it\nwarning: content/posts/first.md:3:1: front matter key `descripton` is not used by serum\n  help: did you mean `description`?\n"
     );
 }
 
@@ -282,8 +318,8 @@ fn an_author_no_page_names() {
         "+++\nname = \"Bob Ray\"\n+++\nBob.\n",
     );
     assert_eq!(
-        problems(&site, &[]),
-        "error: content/authors/bob.md: author `bob` is not named by any page\n  help: name them in a page's front matter, `author = \"bob\"`, or remove this file\nerror: 1 problem found\n"
+        warnings(&site, 1),
+        "warning: content/authors/bob.md: author `bob` is not named by any page\n  help: name them in a page's front matter, `author = \"bob\"`, or remove this file\n"
     );
 }
 
@@ -409,7 +445,10 @@ fn a_broken_outside_link_is_a_warning_with_external() {
     );
     assert_eq!(
         run.stdout,
-        format!("No problems found in {} pages.\n", html_pages(&site))
+        format!(
+            "No errors found in {} pages; 1 warning.\n",
+            html_pages(&site)
+        )
     );
     let agent = format!("serum-check/{}", env!("CARGO_PKG_VERSION"));
     assert_eq!(

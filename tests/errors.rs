@@ -209,7 +209,7 @@ fn broken_anchor_lists_the_ids_that_exist() {
     );
     assert_eq!(
         failure(&site),
-        "error: content/posts/x.md:4:5: broken link `first.md#part-two`: content/posts/first.md has no heading with the id `part-two`\n  help: the ids there are: part-one\n"
+        "error: content/posts/x.md:4:5: broken link `first.md#part-two`: content/posts/first.md has no element with the id `part-two`\n  help: the ids there are: part-one\n"
     );
 }
 
@@ -221,7 +221,7 @@ fn content_problems_are_reported_together_sorted_with_a_count() {
             "+++\ntitle = \"B\"\nauthor = \"zed\"\n+++\n",
         )
         .write("content/posts/a.md", "+++\ndate = 2024-01-01\n+++\n");
-    let stderr = failure(&site);
+    let stderr = site.build(&[]).fails();
     let firsts: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
     assert_eq!(
         firsts,
@@ -336,7 +336,7 @@ fn a_broken_anchor_in_a_section_intro_fails_the_build() {
     );
     assert_eq!(
         failure(&site),
-        "error: content/posts/_index.md:4:12: broken link `first.md#part-two`: content/posts/first.md has no heading with the id `part-two`\n  help: the ids there are: part-one\n"
+        "error: content/posts/_index.md:4:12: broken link `first.md#part-two`: content/posts/first.md has no element with the id `part-two`\n  help: the ids there are: part-one\n"
     );
 }
 
@@ -349,4 +349,38 @@ fn two_sections_with_one_url() {
         failure(&site),
         "error: content/field-notes: two pages would be published at /field-notes/: this one and content/Field Notes\n  help: give one of them a different `slug` in its front matter, or rename the file\n"
     );
+}
+
+#[test]
+fn every_content_problem_of_a_page_is_reported_in_one_run_with_its_place() {
+    let site = TestSite::new()
+        .write(
+            "content/posts/first.md",
+            "+++\ntitle = \"First\"\ndescription = \"One.\"\nauthor = \"ann\"\n+++\n## Part one\n",
+        )
+        .write(
+            "content/posts/x.md",
+            "+++\ntitle = \"X\"\nsubtitel = \"typo\"\ndescription = \"Two.\"\n+++\n\
+         Intro [out](../../../etc/passwd.md).\n\n\
+         ![A photo](missing.png)\n\n\
+         ![Rooted](/images/nowhere.png)\n\n\
+         See [part](first.md#part-two).\n",
+        );
+    let expected = "\
+warning: content/posts/x.md:3:1: front matter key `subtitel` is not used by serum
+  help: put your own values under `extra`, where templates can read them
+error: content/posts/x.md:6:7: broken link `../../../etc/passwd.md`: it leads outside content/
+  help: fix the path (relative to this file, or `@/` from content/), or create what it points to
+error: content/posts/x.md:8:1: missing image `missing.png`: there is no file content/posts/missing.png
+  help: fix the path (relative to this file, `@/` from content/, or `/` from static/), or add the image
+error: content/posts/x.md:10:1: missing image `/images/nowhere.png`: no file of static/, the theme or content/ is published there
+  help: fix the path (relative to this file, `@/` from content/, or `/` from static/), or add the image
+error: content/posts/x.md:12:5: broken link `first.md#part-two`: content/posts/first.md has no element with the id `part-two`
+  help: the ids there are: part-one
+error: 4 problems found, 1 warning
+";
+    assert_eq!(site.build(&[]).fails(), expected);
+    let check = serum(site.root(), &["check"]);
+    assert_eq!(check.status, Some(1));
+    assert_eq!(check.stderr, expected);
 }

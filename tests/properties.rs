@@ -9,7 +9,7 @@ use scraper::{Html, Selector};
 use serde::Deserialize;
 use serum::config::{Config, Overrides, normalize_base_url};
 use serum::content::front_matter::{Date, UnknownKeys, normalize_text, parse, split};
-use serum::markdown::{LinkAction, TocEntry, render, slugify, unique_id};
+use serum::markdown::{LinkAction, Options, TocEntry, UniqueIds, render, slugify};
 use serum::view::{meta_description, script_safe_json};
 
 /// `n` generated cases; a failure is shown with its smallest input, and added below as a
@@ -128,10 +128,10 @@ proptest! {
 
     #[test]
     fn unique_ids_never_repeat_and_keep_their_base(bases in proptest::collection::vec("[a-c]{1,2}(-[1-3])?", 1..40)) {
-        let mut used = HashSet::new();
+        let mut used = UniqueIds::new();
         let mut seen = HashSet::new();
         for base in &bases {
-            let id = unique_id(base, &mut used);
+            let id = used.unique(base);
             prop_assert!(seen.insert(id.clone()), "{} given twice", id);
             if id != *base {
                 let suffix = id.strip_prefix(&format!("{base}-")).expect("base-N");
@@ -174,14 +174,14 @@ proptest! {
             .iter()
             .map(|(level, title)| format!("{} {title}\n\nText.\n\n", "#".repeat(*level as usize)))
             .collect();
-        let rendered = render(&markdown, &|_| LinkAction::Keep);
+        let rendered = render(&markdown, &Options::default(), &|_: &str| LinkAction::Keep);
         prop_assert_eq!(rendered.ids.len(), headings.len());
         let unique: HashSet<&String> = rendered.ids.iter().collect();
         prop_assert_eq!(unique.len(), rendered.ids.len(), "ids repeat: {:?}", rendered.ids);
-        let mut used = HashSet::new();
+        let mut used = UniqueIds::new();
         let expected: Vec<String> = headings
             .iter()
-            .map(|(_, title)| unique_id(&slugify(title.trim()), &mut used))
+            .map(|(_, title)| used.unique(&slugify(title.trim())))
             .collect();
         prop_assert_eq!(&rendered.ids, &expected, "ids are the slugs, with suffixes in order");
         check_nesting(&rendered.toc, None)?;
@@ -246,7 +246,7 @@ proptest! {
             Some((page, fragment)) => LinkAction::Rewrite(format!("/site/{}/{fragment}", page.trim_start_matches("@/"))),
             None => LinkAction::Keep,
         };
-        let rendered = render(&markdown, &rewrite);
+        let rendered = render(&markdown, &Options::default(), &rewrite);
         let html = Html::parse_fragment(&rendered.html);
         let selector = Selector::parse("a[href], img[src]").unwrap();
         let urls: HashSet<&str> = html
@@ -267,7 +267,7 @@ proptest! {
 
     #[test]
     fn any_markdown_renders_without_a_panic(markdown in any::<String>()) {
-        let rendered = render(&markdown, &|dest| LinkAction::Rewrite(format!("/x/{dest}")));
+        let rendered = render(&markdown, &Options::default(), &|dest: &str| LinkAction::Rewrite(format!("/x/{dest}")));
         prop_assert!(rendered.summary_text.len() <= markdown.len() * 4 + 4);
     }
 }
@@ -419,7 +419,7 @@ fn doubled_slashes_in_base_url_never_make_protocol_relative_links() {
 #[test]
 fn a_page_that_starts_at_h3_and_skips_levels_keeps_every_entry() {
     let markdown = "### Early\n\n###### Deep\n\n# Title\n\n### Under title\n\n## A\n\n#### Skipped\n\n### A1\n\n## B\n";
-    let rendered = render(markdown, &|_| LinkAction::Keep);
+    let rendered = render(markdown, &Options::default(), &|_: &str| LinkAction::Keep);
     let shape: Vec<(u8, &str, Vec<&str>)> = rendered
         .toc
         .iter()

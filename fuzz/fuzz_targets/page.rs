@@ -9,7 +9,7 @@ use std::sync::{Mutex, OnceLock};
 use libfuzzer_sys::fuzz_target;
 use serum::config::{Config, Overrides};
 use serum::output::MemoryOutput;
-use serum::site::{BuildOptions, Site};
+use serum::site::{BuildOptions, BuildState, Site};
 
 /// A site with a home page, a section and an author; the fuzz input is its one article.
 fn site_root() -> &'static PathBuf {
@@ -48,12 +48,13 @@ fn site_root() -> &'static PathBuf {
     })
 }
 
-/// The site as last built, kept while its article keeps building: an edit then re-renders
-/// only the article and its listings, as `serve` does, which is far cheaper than a full build.
-static BUILT: Mutex<Option<Site>> = Mutex::new(None);
+/// What the last build left for the next: as `serve` does, each build keeps what the last one
+/// rendered and renders again only what changed.
+static STATE: Mutex<Option<BuildState>> = Mutex::new(None);
 
-/// A whole build from the files on disk: the site, if it built, and the files it wrote.
-fn full_build(root: &Path) -> (Option<Site>, BTreeMap<String, Vec<u8>>) {
+/// A build from the files on disk, keeping what `state` says is unchanged: the files it wrote,
+/// or `None` when it found problems.
+fn build(root: &Path, state: &mut BuildState) -> Option<BTreeMap<String, Vec<u8>>> {
     let config = Config::load(root, &Overrides::default()).expect("the fixed serum.toml loads");
     let options = BuildOptions {
         drafts: true,
@@ -61,52 +62,34 @@ fn full_build(root: &Path) -> (Option<Site>, BTreeMap<String, Vec<u8>>) {
         fingerprint_assets: true,
         process_images: false,
     };
-    let mut site = match Site::load(config, options) {
-        Ok(site) => site,
-        Err(error) => {
-            assert!(!error.problems().is_empty());
-            return (None, BTreeMap::new());
-        }
-    };
+    let site = Site::load(config, options);
     let output = MemoryOutput::default();
-    match site.render(&output) {
-        Ok(_) => {
-            let files = output.into_files();
-            assert!(files.contains_key("posts/x/index.html"));
-            (Some(site), files)
-        }
-        Err(error) => {
-            assert!(!error.problems().is_empty());
-            (None, BTreeMap::new())
-        }
+    let report = site.render(&output, state);
+    if report.has_errors() {
+        assert!(!report.diagnostics.is_empty());
+        return None;
     }
+    let files = output.into_files();
+    assert!(files.contains_key("posts/x/index.html"));
+    Some(files)
 }
 
 fuzz_target!(|data: &[u8]| {
     let root = site_root();
     std::fs::write(root.join("content/posts/x.md"), data).expect("write the page");
-    let mut built = BUILT.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(site) = built.as_mut() {
-        let output = MemoryOutput::default();
-        match site.update_pages(&[PathBuf::from("content/posts/x.md")], &output) {
-            Ok(Some(_)) => {
-                let updated = output.into_files();
-                assert!(updated.contains_key("posts/x/index.html"));
-                // SERUM_FUZZ_COMPARE=1: what `serve` rewrote must be what a whole build writes.
-                if std::env::var_os("SERUM_FUZZ_COMPARE").is_some() {
-                    let (_, whole) = full_build(root);
-                    for (path, bytes) in &updated {
-                        assert!(
-                            whole.get(path) == Some(bytes),
-                            "{path} differs between an update and a whole build"
-                        );
-                    }
-                }
-                return;
-            }
-            Ok(None) => {}
-            Err(error) => assert!(!error.problems().is_empty()),
+    let mut state = STATE.lock().unwrap_or_else(|p| p.into_inner());
+    let state = state.get_or_insert_with(BuildState::default);
+    let Some(rebuilt) = build(root, state) else {
+        return;
+    };
+    // SERUM_FUZZ_COMPARE=1: a build that kept what it could must equal a whole build.
+    if std::env::var_os("SERUM_FUZZ_COMPARE").is_some() {
+        let whole = build(root, &mut BuildState::default()).expect("it built once");
+        for (path, bytes) in &rebuilt {
+            assert!(
+                whole.get(path) == Some(bytes),
+                "{path} differs between a rebuild and a whole build"
+            );
         }
     }
-    *built = full_build(root).0;
 });

@@ -9,7 +9,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::config::{find_key, toml_diagnostic};
-use crate::error::{Diagnostic, did_you_mean};
+use crate::error::{Diagnostic, Reason, did_you_mean};
 
 /// The language the front matter is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +41,7 @@ pub fn split(text: &str) -> Result<Split<'_>, Diagnostic> {
         (Format::Yaml, "---")
     } else {
         return Err(Diagnostic::new("no front matter: the file must start with `+++` (TOML) or `---` (YAML)")
+            .because(Reason::FrontMatter)
             .at(1, 1)
             .hint("did you forget the opening `+++` or `---`? Start the file with `+++`, a line `title = \"…\"`, and `+++`"));
     };
@@ -97,6 +98,7 @@ fn yaml_diagnostic(shown: &Path, error: &serde_saphyr::Error) -> Diagnostic {
         .map_or(message, |(head, _)| head)
         .trim_end_matches(':');
     let problem = Diagnostic::in_file(shown, format!("invalid YAML: {message}"))
+        .because(Reason::FrontMatter)
         .hint("check the indentation and the `key: value` syntax on that line");
     match error.location() {
         Some(location) if location.line() > 0 => problem.at(
@@ -121,7 +123,9 @@ impl UnknownKeys {
                 let mut warning = Diagnostic::in_file(
                     shown,
                     format!("front matter key `{key}` is not used by serum"),
-                );
+                )
+                .warning()
+                .because(Reason::UnusedKey);
                 if let Some((line, column)) = find_key(split.front_matter, key) {
                     warning = warning.at(line + 1, column);
                 }

@@ -4,22 +4,24 @@ mod author;
 pub mod front_matter;
 mod page;
 mod section;
+mod walk;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 pub use author::{Author, AuthorLink};
 pub use front_matter::Date;
 pub use page::{Cover, Page};
 pub use section::{Section, SortBy};
+pub(crate) use walk::is_markdown;
 
 use crate::config::Config;
-use crate::error::{Diagnostic, Result, did_you_mean, fail_if_any};
+use crate::error::{Diagnostic, Reason, did_you_mean};
 use crate::markdown::slugify;
-use page::PageSource;
+pub(crate) use walk::link_outside;
+use walk::{Entry, Job};
 
 /// The folder of `content/` that holds authors rather than pages.
 pub const AUTHORS_DIR: &str = "authors";
@@ -69,31 +71,21 @@ pub struct Library {
     pub assets: Vec<Asset>,
     /// Content paths of drafts left out of this build.
     pub skipped_drafts: BTreeSet<String>,
-    /// Problems that do not stop the build.
-    pub warnings: Vec<Diagnostic>,
-}
-
-/// A content file that has to be read and parsed.
-enum Job {
-    Page(PageSource),
-    SectionIndex { dir: String, file: PathBuf },
-    Author { slug: String, file: PathBuf },
-}
-
-/// What one file of `content/` turned out to be.
-enum Entry {
-    Read(Job),
-    BundleAsset {
-        bundle: String,
-        rest: String,
-        source: PathBuf,
-        content_path: String,
-    },
-    Asset(Asset),
+    /// Pages whose front matter could not be read, by content path, with the path they
+    /// would have been published at.
+    pub unreadable: BTreeMap<String, String>,
+    /// Every problem met while loading, errors and warnings.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 enum Loaded {
     Page(Box<Page>),
+    /// A page whose front matter cannot be read: its problem is reported, and links to it
+    /// are not reported again.
+    Unreadable {
+        content_path: String,
+        path: String,
+    },
     SectionIndex {
         dir: String,
         file: PathBuf,
@@ -134,20 +126,26 @@ pub fn is_editor_leftover(name: &str) -> bool {
 }
 
 impl Library {
-    /// Walks `content/`, parses every file in parallel and reports all problems together.
-    pub fn load(config: &Config, include_drafts: bool) -> Result<Library> {
+    /// Walks `content/` and parses every file in parallel. A file that cannot be read or
+    /// parsed is left out and its problem collected in `diagnostics`, with every other one.
+    pub fn load(config: &Config, include_drafts: bool) -> Library {
+        let mut library = Library::default();
         let content = config.content_dir();
         if !content.is_dir() {
-            return Err(
+            library.diagnostics.push(
                 Diagnostic::in_file("content", "there is no content/ folder")
-                    .hint("create content/ and put your Markdown pages in it")
-                    .into(),
+                    .hint("create content/ and put your Markdown pages in it"),
             );
+            return library;
         }
         let mut problems = Vec::new();
-        let mut library = Library::default();
-        let (dirs, entries) =
-            walk_content(&config.root, &content, &mut problems, &mut library.warnings);
+        let (dirs, files) = walk::list(&config.root, &content, &mut problems);
+        let shown = |path: &Path| {
+            path.strip_prefix(&config.root)
+                .unwrap_or(path)
+                .to_path_buf()
+        };
+        let (dirs, entries) = walk::classify(dirs, files, &shown);
 
         let mut sections: BTreeMap<String, Section> = dirs
             .iter()
@@ -178,7 +176,7 @@ impl Library {
             .map(|job| load_entry(&config.root, job))
             .collect();
         for (result, warnings) in loaded {
-            library.warnings.extend(warnings);
+            problems.extend(warnings);
             match result {
                 Err(problem) => problems.push(problem),
                 Ok(Loaded::Page(page)) => {
@@ -189,14 +187,15 @@ impl Library {
                     }
                 }
                 Ok(Loaded::Author(author)) => library.authors.push(*author),
+                Ok(Loaded::Unreadable { content_path, path }) => {
+                    library.unreadable.insert(content_path, path);
+                }
                 Ok(Loaded::SectionIndex { dir, file, text }) => {
-                    let mut warnings = Vec::new();
                     if let Some(section) = sections.get_mut(&dir) {
-                        if let Err(problem) = section.apply_index(file, &text, &mut warnings) {
+                        if let Err(problem) = section.apply_index(file, &text, &mut problems) {
                             problems.push(problem);
                         }
                     }
-                    library.warnings.extend(warnings);
                 }
             }
         }
@@ -209,48 +208,21 @@ impl Library {
         library.check_authors(&mut problems);
         library.check_unique_urls(&mut problems);
         library.order();
-        fail_if_any(problems)?;
-        Ok(library)
-    }
-
-    /// Reads a page's file again, as it is now on disk.
-    pub fn reload_page(&self, config: &Config, old: &Page) -> Result<Page> {
-        let (section, name) = match old.content_path.rsplit_once('/') {
-            Some((dir, name)) => (dir, name),
-            None => ("", old.content_path.as_str()),
-        };
-        let (section, stem) = if old.is_bundle {
-            section.rsplit_once('/').unwrap_or(("", section))
-        } else {
-            (section, name.trim_end_matches(".md"))
-        };
-        let source = PageSource {
-            file: old.file.clone(),
-            content_path: old.content_path.clone(),
-            section: section.to_string(),
-            section_path: section_path(section),
-            stem: stem.to_string(),
-            is_bundle: old.is_bundle,
-        };
-        let text = read_text(&config.root, &old.file)?;
-        let mut warnings = Vec::new();
-        Ok(Page::parse(source, &text, &mut warnings)?)
-    }
-
-    /// Checks cross-references and orders listings again after pages changed.
-    pub fn refresh(&mut self) -> Result<()> {
-        let mut problems = Vec::new();
-        self.check_authors(&mut problems);
-        self.check_unique_urls(&mut problems);
-        fail_if_any(problems)?;
-        self.order();
-        Ok(())
+        library.diagnostics = problems;
+        library
     }
 
     /// The index of the section whose folder is `dir`.
     pub fn section_index(&self, dir: &str) -> Option<usize> {
         self.sections
             .binary_search_by(|s| s.dir.as_str().cmp(dir))
+            .ok()
+    }
+
+    /// The index of the author with this slug.
+    pub fn author_index(&self, slug: &str) -> Option<usize> {
+        self.authors
+            .binary_search_by(|a| a.slug.as_str().cmp(slug))
             .ok()
     }
 
@@ -313,6 +285,7 @@ impl Library {
                 };
                 problems.push(
                     page.key_problem(key, format!("unknown author `{slug}`"))
+                        .because(Reason::UnknownAuthor)
                         .hint(hint),
                 );
             }
@@ -346,6 +319,7 @@ impl Library {
             if let Some(first) = owners.get(path) {
                 problems.push(
                     Diagnostic::in_file(file, format!("two pages would be published at /{path}: this one and {}", first.display()))
+                        .because(Reason::UrlCollision)
                         .hint("give one of them a different `slug` in its front matter, or rename the file"),
                 );
             } else {
@@ -419,12 +393,12 @@ fn collect_tags(pages: &[Page]) -> Vec<Tag> {
             }
         }
     }
-    let mut used = std::collections::HashSet::new();
+    let mut used = crate::markdown::UniqueIds::new();
     by_name
         .into_values()
         .map(|(name, mut ids)| {
             sort_pages(pages, &mut ids, SortBy::Date);
-            let slug = crate::markdown::unique_id(&slugify(&name), &mut used);
+            let slug = used.unique(&slugify(&name));
             Tag {
                 path: format!("tags/{slug}/"),
                 name,
@@ -468,189 +442,6 @@ fn section_path(dir: &str) -> String {
     path
 }
 
-/// Lists `content/`: its section folders and what each file is.
-fn walk_content(
-    root: &Path,
-    content: &Path,
-    problems: &mut Vec<Diagnostic>,
-    warnings: &mut Vec<Diagnostic>,
-) -> (Vec<String>, Vec<Entry>) {
-    let shown = |path: &Path| path.strip_prefix(root).unwrap_or(path).to_path_buf();
-    let mut dirs = Vec::new();
-    let mut files = Vec::new();
-    let mut walker = WalkDir::new(content)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
-    while let Some(entry) = walker.next() {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(error) => {
-                problems.push(walk_problem(&error, &shown));
-                continue;
-            }
-        };
-        if let Some(warning) = link_outside(root, entry.path(), entry.path_is_symlink()) {
-            warnings.push(Diagnostic {
-                path: Some(shown(entry.path())),
-                ..warning
-            });
-            if entry.file_type().is_dir() {
-                walker.skip_current_dir();
-            }
-            continue;
-        }
-        let Ok(relative) = entry.path().strip_prefix(content) else {
-            continue;
-        };
-        let Some(relative) = relative.to_str().map(|s| s.replace('\\', "/")) else {
-            problems.push(
-                Diagnostic::in_file(shown(entry.path()), "the file name is not valid UTF-8")
-                    .hint("rename the file using UTF-8 characters"),
-            );
-            continue;
-        };
-        if entry.file_type().is_dir() {
-            dirs.push(relative);
-        } else if entry.file_type().is_file() {
-            files.push((relative, entry.path().to_path_buf()));
-        } else {
-            // Reading a named pipe would wait for a writer for ever; a socket cannot be read.
-            problems.push(
-                Diagnostic::in_file(
-                    shown(entry.path()),
-                    "not a regular file (a named pipe, socket or device): serum cannot read it",
-                )
-                .hint("remove it from content/, or put the file it stands for in its place"),
-            );
-        }
-    }
-    let bundles: BTreeSet<String> = files
-        .iter()
-        .filter_map(|(rel, _)| rel.strip_suffix("/index.md"))
-        .filter(|dir| *dir != AUTHORS_DIR)
-        .map(str::to_string)
-        .collect();
-    let bundle_of = |rel: &str| -> Option<String> {
-        let mut dir = rel;
-        while let Some((parent, _)) = dir.rsplit_once('/') {
-            if bundles.contains(parent) {
-                return Some(parent.to_string());
-            }
-            dir = parent;
-        }
-        None
-    };
-    let authors_prefix = format!("{AUTHORS_DIR}/");
-    let section_dirs: Vec<String> = dirs
-        .into_iter()
-        .filter(|d| bundle_of(&format!("{d}/x")).is_none() || d.is_empty())
-        .filter(|d| !bundles.contains(d.as_str()))
-        .filter(|d| d != AUTHORS_DIR && !d.starts_with(&authors_prefix))
-        .collect();
-    let entries = files
-        .into_iter()
-        .map(|(rel, source)| {
-            let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
-            let file = shown(&source);
-            if let Some(bundle) = bundle_of(&rel) {
-                if name == "index.md" && dir == bundle {
-                    let (section, stem) = bundle.rsplit_once('/').unwrap_or(("", bundle.as_str()));
-                    return Entry::Read(Job::Page(PageSource {
-                        file,
-                        section: section.to_string(),
-                        section_path: section_path(section),
-                        stem: stem.to_string(),
-                        is_bundle: true,
-                        content_path: rel,
-                    }));
-                }
-                let rest = rel[bundle.len() + 1..].to_string();
-                return Entry::BundleAsset {
-                    bundle,
-                    rest,
-                    source,
-                    content_path: rel,
-                };
-            }
-            let is_markdown = name.ends_with(".md");
-            if rel.starts_with(&authors_prefix) {
-                if is_markdown && dir == AUTHORS_DIR && name != "_index.md" {
-                    let slug = name.trim_end_matches(".md").to_string();
-                    return Entry::Read(Job::Author { slug, file });
-                }
-                return Entry::Asset(Asset {
-                    source,
-                    output_path: rel.clone(),
-                    content_path: rel,
-                });
-            }
-            if name == "_index.md" {
-                return Entry::Read(Job::SectionIndex {
-                    dir: dir.to_string(),
-                    file,
-                });
-            }
-            if is_markdown {
-                return Entry::Read(Job::Page(PageSource {
-                    file,
-                    section: dir.to_string(),
-                    section_path: section_path(dir),
-                    stem: name.trim_end_matches(".md").to_string(),
-                    is_bundle: false,
-                    content_path: rel,
-                }));
-            }
-            let output_path = format!("{}{name}", section_path(dir));
-            Entry::Asset(Asset {
-                source,
-                output_path,
-                content_path: rel,
-            })
-        })
-        .collect();
-    (section_dirs, entries)
-}
-
-/// A warning when a symbolic link leads outside the site root: such files are never published.
-pub fn link_outside(root: &Path, path: &Path, is_symlink: bool) -> Option<Diagnostic> {
-    if !is_symlink {
-        return None;
-    }
-    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let target = path.canonicalize().ok()?;
-    if target.starts_with(&root) {
-        return None;
-    }
-    Some(
-        Diagnostic::new(format!("skipped: this symbolic link leads outside the site, to {}", target.display()))
-            .hint("serum publishes only files inside the site; copy the file in if it belongs to the site"),
-    )
-}
-
-fn walk_problem(error: &walkdir::Error, shown: &dyn Fn(&Path) -> PathBuf) -> Diagnostic {
-    let path = error
-        .path()
-        .map(shown)
-        .unwrap_or_else(|| PathBuf::from("content"));
-    if let Some(ancestor) = error.loop_ancestor() {
-        return Diagnostic::in_file(
-            path,
-            format!(
-                "symbolic link loop: it leads back to {}",
-                shown(ancestor).display()
-            ),
-        )
-        .hint("remove or fix the link; serum does not follow a folder into itself");
-    }
-    match error.io_error() {
-        Some(io) => Diagnostic::io(&path, "read this", io)
-            .hint("check that the file exists and that you may read it"),
-        None => Diagnostic::in_file(path, error.to_string()),
-    }
-}
-
 fn read_text(root: &Path, file: &Path) -> std::result::Result<String, Diagnostic> {
     let bytes = std::fs::read(root.join(file)).map_err(|e| {
         Diagnostic::io(file, "read this file", &e)
@@ -665,9 +456,19 @@ fn read_text(root: &Path, file: &Path) -> std::result::Result<String, Diagnostic
 fn load_entry(root: &Path, job: Job) -> (std::result::Result<Loaded, Diagnostic>, Vec<Diagnostic>) {
     let mut warnings = Vec::new();
     let result = match job {
-        Job::Page(source) => read_text(root, &source.file)
-            .and_then(|text| Page::parse(source, &text, &mut warnings))
-            .map(|page| Loaded::Page(Box::new(page))),
+        Job::Page(source) => {
+            let content_path = source.content_path.clone();
+            let path = format!("{}{}/", source.section_path, slugify(&source.stem));
+            match read_text(root, &source.file)
+                .and_then(|text| Page::parse(source, &text, &mut warnings))
+            {
+                Ok(page) => Ok(Loaded::Page(Box::new(page))),
+                Err(problem) => {
+                    warnings.push(problem);
+                    Ok(Loaded::Unreadable { content_path, path })
+                }
+            }
+        }
         Job::Author { slug, file } => read_text(root, &file)
             .and_then(|text| Author::parse(slug, file, &text, &mut warnings))
             .map(|author| Loaded::Author(Box::new(author))),

@@ -114,6 +114,7 @@ pub struct Page {
 }
 
 /// Where a page file sits in `content/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageSource {
     /// Relative to the site root.
     pub file: PathBuf,
@@ -130,11 +131,13 @@ pub struct PageSource {
 }
 
 impl Page {
-    /// Parses a page file's text; problems come back with `warnings` kept apart.
+    /// Parses a page file's text. Front matter that cannot be read at all is the error; a
+    /// problem with one key is added to `problems` and the page is still made, so that it does
+    /// not hide the problems of the pages that show or link to it.
     pub fn parse(
         source: PageSource,
         text: &str,
-        warnings: &mut Vec<Diagnostic>,
+        problems: &mut Vec<Diagnostic>,
     ) -> Result<Page, Diagnostic> {
         let shown = &source.file;
         let split = front_matter::split(text).map_err(|e| Diagnostic {
@@ -142,18 +145,22 @@ impl Page {
             ..e
         })?;
         let raw: RawPageMeta = front_matter::parse(&split, shown)?;
-        warnings.extend(raw.unknown.warnings(shown, &split, KNOWN_KEYS));
-        let title = raw
-            .title
-            .filter(|t| !t.trim().is_empty())
-            .ok_or_else(|| missing_title(shown))?;
+        problems.extend(raw.unknown.warnings(shown, &split, KNOWN_KEYS));
+        let title = match raw.title.filter(|t| !t.trim().is_empty()) {
+            Some(title) => title,
+            None => {
+                problems.push(missing_title(shown));
+                source.stem.clone()
+            }
+        };
         let mut authors = raw.authors.unwrap_or_default();
         if let Some(author) = raw.author {
             authors.insert(0, author);
         }
         if let Some(cover) = &raw.cover {
             if cover.alt.as_deref().is_none_or(|alt| alt.trim().is_empty()) {
-                return Err(key_problem(shown, &split, "cover", "the cover has no `alt` text")
+                problems.push(key_problem(shown, &split, "cover", "the cover has no `alt` text")
+                    .because(crate::error::Reason::MissingAlt)
                     .hint("describe the image for readers who cannot see it: `cover = { src = \"…\", alt = \"…\" }`"));
             }
         }
@@ -219,6 +226,7 @@ fn key_problem(
 /// The error for front matter without a title.
 pub fn missing_title(shown: &PathBuf) -> Diagnostic {
     Diagnostic::in_file(shown, "missing `title` in the front matter")
+        .because(crate::error::Reason::FrontMatter)
         .at(1, 1)
         .hint("add a line such as `title = \"My article\"` (TOML) or `title: My article` (YAML)")
 }

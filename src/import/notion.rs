@@ -19,7 +19,7 @@ use super::properties::{
 };
 use crate::content::front_matter::normalize_text;
 use crate::error::{Diagnostic, Result, fail_if_any, line_column};
-use crate::markdown::{slugify, unique_id};
+use crate::markdown::{UniqueIds, slugify};
 
 /// Everything an export turns into, before anything is written.
 #[derive(Debug, Default)]
@@ -77,7 +77,7 @@ struct Property {
 #[derive(Debug, Default)]
 struct Assets {
     names: BTreeMap<String, String>,
-    used: HashSet<String>,
+    used: Option<UniqueIds>,
     alts: HashMap<String, String>,
 }
 
@@ -92,10 +92,12 @@ impl Assets {
             Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{}", ext.to_lowercase())),
             _ => (file, String::new()),
         };
-        if self.used.is_empty() {
-            self.used.insert("index".into());
-        }
-        let stem = unique_id(&slugify(split_id(stem).0), &mut self.used);
+        let used = self.used.get_or_insert_with(|| {
+            let mut used = UniqueIds::new();
+            used.reserve("index");
+            used
+        });
+        let stem = used.unique(&slugify(split_id(stem).0));
         let name = format!("{stem}{extension}");
         self.names.insert(export_path.to_string(), name.clone());
         name
@@ -657,7 +659,7 @@ fn parent_dir(path: &str) -> &str {
 
 /// Each page's bundle under `content/`: the section and a slug unique in this import.
 fn assign_bundles(pages: &[MappedPage], section: &str) -> Vec<String> {
-    let mut used = HashSet::new();
+    let mut used = UniqueIds::new();
     pages
         .iter()
         .map(|page| {
@@ -666,7 +668,7 @@ fn assign_bundles(pages: &[MappedPage], section: &str) -> Vec<String> {
                 .slug
                 .clone()
                 .unwrap_or_else(|| slugify(&page.front.title));
-            format!("{section}/{}", unique_id(&base, &mut used))
+            format!("{section}/{}", used.unique(&base))
         })
         .collect()
 }

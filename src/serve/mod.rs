@@ -16,7 +16,7 @@ use tokio::sync::broadcast;
 use crate::config::{Config, Overrides};
 use crate::error::{Diagnostic, Error, Result};
 use crate::output::StagedDir;
-use crate::site::{BuildOptions, Site};
+use crate::site::{BuildOptions, BuildState, Site};
 use changes::Plan;
 
 /// The URL path of the live reload script, outside any site path.
@@ -115,13 +115,13 @@ async fn run(options: ServeOptions) -> Result<ExitCode> {
                 "cannot create a temporary folder for the preview: {e}"
             ))
         })?;
+    let mut builder = Rebuilder::new(&options, address, workdir.path());
     let state = Arc::new(State {
-        site_dir: workdir.path().join("site"),
+        site_dir: builder.site_dir.clone(),
         notices: broadcast::channel(256).0,
         status: Mutex::new(Status::default()),
     });
-    let mut builder = Rebuilder::new(&options, address, state.site_dir.clone());
-    if let Err(error) = builder.full() {
+    if let Err(error) = builder.build() {
         eprintln!("{error}");
         state.publish(Notice::Failed(error.to_string()));
     }
@@ -172,17 +172,20 @@ fn open_browser(url: &str) {
     }
 }
 
-/// Keeps the loaded site between rebuilds and applies plans to it.
+/// Rebuilds the preview: the same build as `serum build`, into the preview's folder, keeping
+/// in memory what the last build made so that a save costs what it changed.
 pub struct Rebuilder {
     root: PathBuf,
     overrides: Overrides,
     options: BuildOptions,
     site_dir: PathBuf,
-    site: Option<Site>,
+    shadow_dir: PathBuf,
+    state: BuildState,
+    theme: String,
 }
 
 impl Rebuilder {
-    fn new(options: &ServeOptions, address: SocketAddr, site_dir: PathBuf) -> Rebuilder {
+    fn new(options: &ServeOptions, address: SocketAddr, workdir: &Path) -> Rebuilder {
         let root = crate::output::absolute(&options.root);
         let root = root.canonicalize().unwrap_or(root);
         Rebuilder {
@@ -197,70 +200,60 @@ impl Rebuilder {
                 fingerprint_assets: false,
                 process_images: true,
             },
-            site_dir,
-            site: None,
+            site_dir: workdir.join("site"),
+            shadow_dir: workdir.join("shadow"),
+            state: BuildState::default(),
+            theme: String::new(),
         }
     }
 
     /// The theme in use, for the change classifier.
     fn theme(&self) -> String {
-        self.site
-            .as_ref()
-            .map(|s| s.config().theme.clone())
-            .unwrap_or_default()
+        self.theme.clone()
     }
 
-    /// Rebuilds everything; returns the number of pages rendered.
-    fn full(&mut self) -> Result<usize> {
-        self.site = None;
+    /// Builds the site; returns how many files were written.
+    fn build(&mut self) -> Result<usize> {
         let config = Config::load(&self.root, &self.overrides)?;
-        let output = StagedDir::prepare(&self.site_dir, &config, true)?;
-        let mut site = Site::load(config, self.options.clone())?;
-        let report = site.render(&output)?;
-        output.commit()?;
-        for warning in &report.warnings {
-            eprintln!("{}", warning.as_warning());
+        self.theme = config.theme.clone();
+        let output = StagedDir::prepare(
+            &self.site_dir,
+            &config,
+            true,
+            &self.state.output,
+            Some(&self.shadow_dir),
+        )?;
+        let site = Site::load(config, self.options.clone());
+        let report = site.render(&output, &mut self.state);
+        if report.has_errors() {
+            output.abandon(&mut self.state.output);
+            return Err(Error::from_problems(report.diagnostics));
         }
-        self.site = Some(site);
-        Ok(report.pages + report.sections + report.authors + 2)
+        output.commit(&mut self.state.output)?;
+        for warning in report.warnings() {
+            eprintln!("{warning}");
+        }
+        Ok(report.written)
     }
 
     /// Applies a plan; returns what to tell open tabs and a line for the terminal.
     fn apply(&mut self, plan: Plan) -> Option<(Notice, String)> {
         let started = Instant::now();
-        let (what, result, notice) = match plan {
+        let (what, notice) = match plan {
             Plan::Nothing => return None,
-            Plan::Full(path) => (
-                path,
-                self.full().map(|n| format!("{n} pages")),
-                Notice::Reload,
-            ),
-            Plan::Pages(paths) => {
-                let output = crate::output::LiveDir::new(&self.site_dir);
-                let updated = match self.site.as_mut() {
-                    Some(site) => site.update_pages(&paths, &output),
-                    None => Ok(None),
-                };
-                let result = match updated {
-                    Ok(Some(n)) => Ok(format!("{n} pages")),
-                    Ok(None) => self.full().map(|n| format!("{n} pages")),
-                    Err(error) => Err(error),
-                };
-                (shown_list(&paths), result, Notice::Reload)
-            }
-            Plan::Static(paths) | Plan::Styles(paths) if self.site.is_none() => (
-                shown_list(&paths),
-                self.full().map(|n| format!("{n} pages")),
-                Notice::Reload,
-            ),
-            Plan::Static(paths) => (shown_list(&paths), self.copy_static(&paths), Notice::Reload),
-            Plan::Styles(paths) => (shown_list(&paths), self.copy_static(&paths), Notice::Styles),
+            Plan::Full(path) => (path, Notice::Reload),
+            Plan::Pages(paths) | Plan::Static(paths) => (shown_list(&paths), Notice::Reload),
+            Plan::Styles(paths) => (shown_list(&paths), Notice::Styles),
         };
+        let result = self.build();
         let ms = started.elapsed().as_millis();
         Some(match result {
-            Ok(done) => (
+            Ok(written) => (
                 notice,
-                format!("Rebuilt after {what} changed: {done} in {ms} ms"),
+                format!(
+                    "Rebuilt after {what} changed: {} written in {ms} ms",
+                    crate::error::plural(written, "file", "files")
+                ),
             ),
             Err(error) => {
                 eprintln!("{error}");
@@ -272,15 +265,6 @@ impl Rebuilder {
                 )
             }
         })
-    }
-
-    fn copy_static(&mut self, paths: &[PathBuf]) -> Result<String> {
-        let Some(site) = self.site.as_mut() else {
-            return self.full().map(|n| format!("{n} pages"));
-        };
-        let output = crate::output::LiveDir::new(&self.site_dir);
-        let copied = site.copy_changed_static(paths, &output)?;
-        Ok(format!("{copied} static files"))
     }
 }
 

@@ -1,0 +1,367 @@
+//! Listing `content/` (walkdir, the only part that touches the disk) and classifying what
+//! each file is (pure, so every rule is a unit test).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use super::page::PageSource;
+use super::{AUTHORS_DIR, Asset, is_ignored_name, section_path};
+use crate::error::{Diagnostic, Reason};
+
+/// One regular file under `content/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Listed {
+    /// Its path relative to `content/`, `/`-separated.
+    pub relative: String,
+    /// Where it is on disk.
+    pub source: PathBuf,
+}
+
+/// A content file that has to be read and parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Job {
+    /// A page, or a bundle's `index.md`.
+    Page(PageSource),
+    /// A section's `_index.md`.
+    SectionIndex { dir: String, file: PathBuf },
+    /// An author's file.
+    Author { slug: String, file: PathBuf },
+}
+
+/// What one file of `content/` turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Entry {
+    /// Markdown to read.
+    Read(Job),
+    /// A file beside a bundle's `index.md`, published beside the page.
+    BundleAsset {
+        bundle: String,
+        rest: String,
+        source: PathBuf,
+        content_path: String,
+    },
+    /// Any other file, copied as it is next to its section.
+    Asset(Asset),
+}
+
+/// The folders and files of `content/`, in name order; problems (unreadable entries, links
+/// leading outside the site, pipes) are collected, never skipped in silence.
+pub(crate) fn list(
+    root: &Path,
+    content: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> (Vec<String>, Vec<Listed>) {
+    let shown = |path: &Path| path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    let mut dirs = Vec::new();
+    let mut files = Vec::new();
+    let mut walker = WalkDir::new(content)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    while let Some(entry) = walker.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                problems.push(walk_problem(&error, &shown));
+                continue;
+            }
+        };
+        if let Some(warning) = link_outside(root, entry.path(), entry.path_is_symlink()) {
+            problems.push(Diagnostic {
+                path: Some(shown(entry.path())),
+                ..warning
+            });
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
+        let Ok(relative) = entry.path().strip_prefix(content) else {
+            continue;
+        };
+        let Some(relative) = relative.to_str().map(|s| s.replace('\\', "/")) else {
+            problems.push(
+                Diagnostic::in_file(shown(entry.path()), "the file name is not valid UTF-8")
+                    .hint("rename the file using UTF-8 characters"),
+            );
+            continue;
+        };
+        if entry.file_type().is_dir() {
+            dirs.push(relative);
+        } else if entry.file_type().is_file() {
+            files.push(Listed {
+                relative,
+                source: entry.path().to_path_buf(),
+            });
+        } else {
+            // Reading a named pipe would wait for a writer for ever; a socket cannot be read.
+            problems.push(
+                Diagnostic::in_file(
+                    shown(entry.path()),
+                    "not a regular file (a named pipe, socket or device): serum cannot read it",
+                )
+                .because(Reason::Io)
+                .hint("remove it from content/, or put the file it stands for in its place"),
+            );
+        }
+    }
+    (dirs, files)
+}
+
+/// Whether a file name is a Markdown page: `.md`, or `.markdown` as Jekyll and Hugo write.
+pub(crate) fn is_markdown(name: &str) -> bool {
+    markdown_stem(name).is_some()
+}
+
+/// A Markdown file's name without its extension.
+pub(crate) fn markdown_stem(name: &str) -> Option<&str> {
+    name.strip_suffix(".md")
+        .or_else(|| name.strip_suffix(".markdown"))
+        .filter(|stem| !stem.is_empty())
+}
+
+/// Whether a file is a bundle's page: `index.md` (or `index.markdown`).
+fn is_bundle_index(name: &str) -> bool {
+    markdown_stem(name) == Some("index")
+}
+
+/// Sorts listed files into sections, pages, bundles, authors and assets; `shown` names a
+/// file on disk as messages show it (relative to the site root).
+pub(crate) fn classify(
+    dirs: Vec<String>,
+    files: Vec<Listed>,
+    shown: &dyn Fn(&Path) -> PathBuf,
+) -> (Vec<String>, Vec<Entry>) {
+    let bundles: BTreeSet<String> = files
+        .iter()
+        .filter_map(|file| {
+            let (dir, name) = file.relative.rsplit_once('/')?;
+            (is_bundle_index(name) && dir != AUTHORS_DIR).then(|| dir.to_string())
+        })
+        .collect();
+    let bundle_of = |rel: &str| -> Option<String> {
+        let mut dir = rel;
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            if bundles.contains(parent) {
+                return Some(parent.to_string());
+            }
+            dir = parent;
+        }
+        None
+    };
+    let authors_prefix = format!("{AUTHORS_DIR}/");
+    let section_dirs: Vec<String> = dirs
+        .into_iter()
+        .filter(|d| d.is_empty() || bundle_of(&format!("{d}/x")).is_none())
+        .filter(|d| !bundles.contains(d.as_str()))
+        .filter(|d| d != AUTHORS_DIR && !d.starts_with(&authors_prefix))
+        .collect();
+    let entries = files
+        .into_iter()
+        .map(
+            |Listed {
+                 relative: rel,
+                 source,
+             }| {
+                let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
+                let file = shown(&source);
+                if let Some(bundle) = bundle_of(&rel) {
+                    if is_bundle_index(name) && dir == bundle {
+                        let (section, stem) =
+                            bundle.rsplit_once('/').unwrap_or(("", bundle.as_str()));
+                        return Entry::Read(Job::Page(PageSource {
+                            file,
+                            section: section.to_string(),
+                            section_path: section_path(section),
+                            stem: stem.to_string(),
+                            is_bundle: true,
+                            content_path: rel,
+                        }));
+                    }
+                    let rest = rel[bundle.len() + 1..].to_string();
+                    return Entry::BundleAsset {
+                        bundle,
+                        rest,
+                        source,
+                        content_path: rel,
+                    };
+                }
+                let stem = markdown_stem(name);
+                if rel.starts_with(&authors_prefix) {
+                    if let Some(slug) = stem.filter(|s| dir == AUTHORS_DIR && *s != "_index") {
+                        return Entry::Read(Job::Author {
+                            slug: slug.to_string(),
+                            file,
+                        });
+                    }
+                    return Entry::Asset(Asset {
+                        source,
+                        output_path: rel.clone(),
+                        content_path: rel,
+                    });
+                }
+                if stem == Some("_index") {
+                    return Entry::Read(Job::SectionIndex {
+                        dir: dir.to_string(),
+                        file,
+                    });
+                }
+                if let Some(stem) = stem {
+                    return Entry::Read(Job::Page(PageSource {
+                        file,
+                        section: dir.to_string(),
+                        section_path: section_path(dir),
+                        stem: stem.to_string(),
+                        is_bundle: false,
+                        content_path: rel,
+                    }));
+                }
+                let output_path = format!("{}{name}", section_path(dir));
+                Entry::Asset(Asset {
+                    source,
+                    output_path,
+                    content_path: rel,
+                })
+            },
+        )
+        .collect();
+    (section_dirs, entries)
+}
+
+/// A warning when a symbolic link leads outside the site root: such files are never published.
+pub(crate) fn link_outside(root: &Path, path: &Path, is_symlink: bool) -> Option<Diagnostic> {
+    if !is_symlink {
+        return None;
+    }
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let target = path.canonicalize().ok()?;
+    if target.starts_with(&root) {
+        return None;
+    }
+    Some(
+        Diagnostic::new(format!("skipped: this symbolic link leads outside the site, to {}", target.display()))
+            .warning()
+            .because(Reason::Io)
+            .hint("serum publishes only files inside the site; copy the file in if it belongs to the site"),
+    )
+}
+
+fn walk_problem(error: &walkdir::Error, shown: &dyn Fn(&Path) -> PathBuf) -> Diagnostic {
+    let path = error
+        .path()
+        .map(shown)
+        .unwrap_or_else(|| PathBuf::from("content"));
+    if let Some(ancestor) = error.loop_ancestor() {
+        return Diagnostic::in_file(
+            path,
+            format!(
+                "symbolic link loop: it leads back to {}",
+                shown(ancestor).display()
+            ),
+        )
+        .because(Reason::Io)
+        .hint("remove or fix the link; serum does not follow a folder into itself");
+    }
+    match error.io_error() {
+        Some(io) => Diagnostic::io(&path, "read this", io)
+            .hint("check that the file exists and that you may read it"),
+        None => Diagnostic::in_file(path, error.to_string()).because(Reason::Io),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classified(paths: &[&str]) -> (Vec<String>, Vec<Entry>) {
+        let mut dirs: BTreeSet<String> = BTreeSet::from([String::new()]);
+        for path in paths {
+            let mut dir = *path;
+            while let Some((parent, _)) = dir.rsplit_once('/') {
+                dirs.insert(parent.to_string());
+                dir = parent;
+            }
+        }
+        let files = paths
+            .iter()
+            .map(|p| Listed {
+                relative: p.to_string(),
+                source: PathBuf::from("/site/content").join(p),
+            })
+            .collect();
+        classify(dirs.into_iter().collect(), files, &|p: &Path| {
+            p.strip_prefix("/site").unwrap().to_path_buf()
+        })
+    }
+
+    fn kinds(entries: &[Entry]) -> Vec<String> {
+        entries
+            .iter()
+            .map(|e| match e {
+                Entry::Read(Job::Page(p)) => {
+                    format!("page {} {} bundle={}", p.section, p.stem, p.is_bundle)
+                }
+                Entry::Read(Job::SectionIndex { dir, .. }) => format!("section {dir}"),
+                Entry::Read(Job::Author { slug, .. }) => format!("author {slug}"),
+                Entry::BundleAsset { bundle, rest, .. } => format!("bundle asset {bundle} {rest}"),
+                Entry::Asset(a) => format!("asset {}", a.output_path),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pages_sections_bundles_authors_and_assets() {
+        let (sections, entries) = classified(&[
+            "_index.md",
+            "about.md",
+            "articles/_index.md",
+            "articles/x/index.md",
+            "articles/x/cover.png",
+            "articles/x/img/a.png",
+            "articles/y.md",
+            "authors/ann.md",
+            "authors/ann.png",
+            "files/report.pdf",
+        ]);
+        assert_eq!(sections, ["", "articles", "files"]);
+        assert_eq!(
+            kinds(&entries),
+            [
+                "section ",
+                "page  about bundle=false",
+                "section articles",
+                "page articles x bundle=true",
+                "bundle asset articles/x cover.png",
+                "bundle asset articles/x img/a.png",
+                "page articles y bundle=false",
+                "author ann",
+                "asset authors/ann.png",
+                "asset files/report.pdf",
+            ]
+        );
+    }
+
+    #[test]
+    fn dot_markdown_files_are_pages_too() {
+        let (_, entries) = classified(&[
+            "_posts/2014-05-06-hello.markdown",
+            "notes/index.markdown",
+            "notes/pic.png",
+            "authors/ann.markdown",
+        ]);
+        assert_eq!(
+            kinds(&entries),
+            [
+                "page _posts 2014-05-06-hello bundle=false",
+                "page  notes bundle=true",
+                "bundle asset notes pic.png",
+                "author ann",
+            ]
+        );
+        assert!(!is_markdown(".md"));
+        assert!(!is_markdown("x.mdx"));
+    }
+}

@@ -1,0 +1,505 @@
+//! Markdown text to `Rendered` HTML, by one pass over pulldown-cmark's events.
+//!
+//! This module knows pulldown-cmark and nothing of pages or templates: links are
+//! rewritten through a resolver the caller passes in.
+
+mod headings;
+mod text;
+
+use std::cell::OnceCell;
+use std::ops::Range;
+
+use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
+use serde::{Deserialize, Serialize};
+
+use crate::error::LineIndex;
+pub use headings::{UniqueIds, slugify};
+use text::WordCounter;
+
+/// One heading in a page's table of contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TocEntry {
+    /// 2 for `##`, 3 for `###`.
+    pub level: u8,
+    /// The heading's id, the target of `#id` links.
+    pub id: String,
+    /// The heading's text.
+    pub title: String,
+    /// The headings nested under this one.
+    pub children: Vec<TocEntry>,
+}
+
+/// What the resolver decided for one link or image destination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkAction {
+    /// Leave the destination as written (external links, absolute paths).
+    Keep,
+    /// Replace the destination with this URL; it points inside the site.
+    Rewrite(String),
+    /// The destination cannot be resolved: this message says why.
+    Broken(String),
+}
+
+/// Decides where links and images lead.
+pub trait Resolve {
+    /// What to do with a link's destination.
+    fn link(&self, dest: &str) -> LinkAction;
+
+    /// What to do with an image's source; by default, what a link to it would get.
+    fn image(&self, src: &str) -> LinkAction {
+        self.link(src)
+    }
+}
+
+impl<F: Fn(&str) -> LinkAction> Resolve for F {
+    fn link(&self, dest: &str) -> LinkAction {
+        self(dest)
+    }
+}
+
+/// A link into the site, after rewriting, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteLink {
+    /// 1-based line in the Markdown text.
+    pub line: usize,
+    /// 1-based column in the Markdown text.
+    pub column: usize,
+    /// The destination as written.
+    pub original: String,
+    /// The final URL, possibly with a `#fragment`.
+    pub url: String,
+}
+
+/// A problem found while rendering, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// 1-based line in the Markdown text.
+    pub line: usize,
+    /// 1-based column in the Markdown text.
+    pub column: usize,
+    /// Whether it is about an image rather than a link.
+    pub image: bool,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// One destination the resolver was asked about, and its answer: the render depends on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolution {
+    /// An image source rather than a link.
+    pub image: bool,
+    /// The destination as written.
+    pub dest: String,
+    /// What the resolver said.
+    pub action: LinkAction,
+}
+
+/// A Markdown text rendered to HTML, with what templates and link checks need.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Rendered {
+    /// The body as HTML.
+    pub html: String,
+    /// The headings down to the options' `toc_depth`, nested.
+    pub toc: Vec<TocEntry>,
+    /// The text before `<!-- more -->`, else the first paragraph, as HTML.
+    pub summary_html: String,
+    /// The same summary as plain text on one line.
+    pub summary_text: String,
+    /// Words in the text.
+    pub word_count: usize,
+    /// Every id a `#fragment` can land on: headings, footnotes, and ids in raw HTML.
+    pub ids: Vec<String>,
+    /// Links into the site (rewritten ones and `#fragment` ones), for anchor checks.
+    pub links: Vec<SiteLink>,
+    /// Links and images that could not be resolved.
+    pub problems: Vec<Problem>,
+    /// Every destination resolved, in order: the render stays valid while each resolves the same.
+    pub resolved: Vec<Resolution>,
+}
+
+/// How to render.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    /// The page's own URL: in-page `#links` of its summary, shown on other pages, lead there.
+    pub page_url: Option<&'a str>,
+    /// The deepest heading level in the table of contents (2 to 6; 3 takes `##` and `###`).
+    pub toc_depth: u8,
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Options {
+            page_url: None,
+            toc_depth: 3,
+        }
+    }
+}
+
+/// The marker that ends a hand-picked summary.
+pub const MORE_MARKER: &str = "<!-- more -->";
+
+fn parser_options() -> pulldown_cmark::Options {
+    use pulldown_cmark::Options as O;
+    O::ENABLE_TABLES
+        | O::ENABLE_FOOTNOTES
+        | O::ENABLE_STRIKETHROUGH
+        | O::ENABLE_TASKLISTS
+        | O::ENABLE_SMART_PUNCTUATION
+        | O::ENABLE_HEADING_ATTRIBUTES
+        | O::ENABLE_GFM
+}
+
+/// Renders Markdown to HTML, resolving every link and image destination through `resolve`.
+pub fn render(markdown: &str, options: &Options, resolve: &dyn Resolve) -> Rendered {
+    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(markdown, parser_options())
+        .into_offset_iter()
+        .collect();
+    let heading_ids = headings::assign_ids(&events);
+    let mut pass = Pass::new(markdown, options, resolve, heading_ids, events.len());
+    for (event, range) in events {
+        pass.event(event, range);
+    }
+    pass.finish()
+}
+
+/// The state of one pass over a text's events.
+struct Pass<'t, 'o> {
+    markdown: &'t str,
+    options: &'o Options<'o>,
+    resolve: &'o dyn Resolve,
+    rendered: Rendered,
+    out: Vec<Event<'t>>,
+    heading_ids: std::vec::IntoIter<String>,
+    /// The open heading: its level, id and text so far.
+    heading: Option<(HeadingLevel, String, String)>,
+    flat_toc: Vec<(u8, String, String)>,
+    depth: usize,
+    first_paragraph: Option<Range<usize>>,
+    paragraph_start: Option<usize>,
+    more_at: Option<usize>,
+    words: WordCounter,
+    raw_html: String,
+    /// Built on the first place needed: most texts need none.
+    lines: OnceCell<LineIndex<'t>>,
+}
+
+impl<'t, 'o> Pass<'t, 'o> {
+    fn new(
+        markdown: &'t str,
+        options: &'o Options<'o>,
+        resolve: &'o dyn Resolve,
+        heading_ids: Vec<String>,
+        events: usize,
+    ) -> Self {
+        Pass {
+            markdown,
+            options,
+            resolve,
+            rendered: Rendered::default(),
+            out: Vec::with_capacity(events + heading_ids.len() * 2),
+            heading_ids: heading_ids.into_iter(),
+            heading: None,
+            flat_toc: Vec::new(),
+            depth: 0,
+            first_paragraph: None,
+            paragraph_start: None,
+            more_at: None,
+            words: WordCounter::default(),
+            raw_html: String::new(),
+            lines: OnceCell::new(),
+        }
+    }
+
+    fn place(&self, offset: usize) -> (usize, usize) {
+        self.lines
+            .get_or_init(|| LineIndex::new(self.markdown))
+            .line_column(offset)
+    }
+
+    fn event(&mut self, event: Event<'t>, range: Range<usize>) {
+        match event {
+            Event::Start(Tag::Heading {
+                level,
+                classes,
+                attrs,
+                ..
+            }) => self.open_heading(level, &classes, &attrs),
+            Event::End(TagEnd::Heading(level)) => self.close_heading(level),
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                self.depth += 1;
+                self.out.push(Event::Html(open_alert(kind).into()));
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => {
+                self.depth -= 1;
+                self.out.push(Event::Html("</div>\n".into()));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                self.depth += 1;
+                let dest_url = self.destination(link_type, dest_url, false, range.start);
+                self.out.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                self.depth += 1;
+                let dest_url = self.destination(link_type, dest_url, true, range.start);
+                self.out.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            // A checkbox needs a name for screen readers; the item's text follows it.
+            Event::TaskListMarker(done) => self.out.push(Event::Html(
+                if done {
+                    r#"<input type="checkbox" disabled checked aria-label="Done"> "#
+                } else {
+                    r#"<input type="checkbox" disabled aria-label="To do"> "#
+                }
+                .into(),
+            )),
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                self.depth += 1;
+                self.rendered.ids.push(label.to_string());
+                self.out.push(Event::Start(Tag::FootnoteDefinition(label)));
+            }
+            Event::Start(Tag::Paragraph) => {
+                if self.depth == 0 && self.first_paragraph.is_none() {
+                    self.paragraph_start = Some(self.out.len());
+                }
+                self.depth += 1;
+                self.out.push(Event::Start(Tag::Paragraph));
+            }
+            Event::End(TagEnd::Paragraph) => {
+                self.depth -= 1;
+                self.out.push(Event::End(TagEnd::Paragraph));
+                if let (0, Some(start)) = (self.depth, self.paragraph_start.take()) {
+                    self.first_paragraph = Some(start..self.out.len());
+                }
+            }
+            Event::Html(html) | Event::InlineHtml(html)
+                if self.depth == 0 && self.more_at.is_none() && html.trim() == MORE_MARKER =>
+            {
+                self.more_at = Some(self.out.len());
+            }
+            Event::Html(html) => {
+                self.raw_html.push_str(&html);
+                self.out.push(Event::Html(html));
+            }
+            Event::InlineHtml(html) => {
+                self.raw_html.push_str(&html);
+                self.out.push(Event::InlineHtml(html));
+            }
+            event @ (Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock)) => {
+                self.out.push(event)
+            }
+            event @ (Event::SoftBreak | Event::HardBreak) => {
+                self.words.break_word();
+                self.out.push(event);
+            }
+            Event::Text(text) => {
+                self.add_text(&text);
+                self.out.push(Event::Text(text));
+            }
+            Event::Code(code) => {
+                self.add_text(&code);
+                self.out.push(Event::Code(code));
+            }
+            Event::Start(tag) => {
+                self.depth += 1;
+                if !is_inline_style(&tag) {
+                    self.words.break_word();
+                }
+                self.out.push(Event::Start(tag));
+            }
+            Event::End(tag) => {
+                self.depth -= 1;
+                if !is_inline_style_end(&tag) {
+                    self.words.break_word();
+                }
+                self.out.push(Event::End(tag));
+            }
+            event => self.out.push(event),
+        }
+    }
+
+    fn add_text(&mut self, text: &str) {
+        self.rendered.word_count += self.words.count(text);
+        if let Some((_, _, title)) = self.heading.as_mut() {
+            title.push_str(text);
+        }
+    }
+
+    fn open_heading(
+        &mut self,
+        level: HeadingLevel,
+        classes: &[CowStr],
+        attrs: &[(CowStr, Option<CowStr>)],
+    ) {
+        let id = self.heading_ids.next().unwrap_or_default();
+        self.out.push(Event::Html(
+            headings::open(level, &id, classes, attrs).into(),
+        ));
+        self.heading = Some((level, id, String::new()));
+        self.depth += 1;
+    }
+
+    fn close_heading(&mut self, level: HeadingLevel) {
+        self.depth -= 1;
+        let Some((_, id, title)) = self.heading.take() else {
+            return;
+        };
+        self.out
+            .push(Event::Html(headings::close(level, &id, &title).into()));
+        let level = level as u8;
+        if (2..=self.options.toc_depth).contains(&level) {
+            self.flat_toc.push((level, id.clone(), title));
+        }
+        self.rendered.ids.push(id);
+    }
+
+    /// Resolves a link or image destination, recording the answer, the link and any problem.
+    fn destination(
+        &mut self,
+        link_type: LinkType,
+        dest_url: CowStr<'t>,
+        image: bool,
+        offset: usize,
+    ) -> CowStr<'t> {
+        if matches!(link_type, LinkType::Autolink | LinkType::Email) {
+            return dest_url;
+        }
+        if dest_url.starts_with('#') {
+            self.record_link(offset, &dest_url, dest_url.to_string());
+            return dest_url;
+        }
+        let action = if image {
+            self.resolve.image(&dest_url)
+        } else {
+            self.resolve.link(&dest_url)
+        };
+        self.rendered.resolved.push(Resolution {
+            image,
+            dest: dest_url.to_string(),
+            action: action.clone(),
+        });
+        match action {
+            LinkAction::Keep => dest_url,
+            LinkAction::Rewrite(url) => {
+                self.record_link(offset, &dest_url, url.clone());
+                url.into()
+            }
+            LinkAction::Broken(message) => {
+                let (line, column) = self.place(offset);
+                self.rendered.problems.push(Problem {
+                    line,
+                    column,
+                    image,
+                    message,
+                });
+                dest_url
+            }
+        }
+    }
+
+    fn record_link(&mut self, offset: usize, original: &str, url: String) {
+        let (line, column) = self.place(offset);
+        self.rendered.links.push(SiteLink {
+            line,
+            column,
+            original: original.to_string(),
+            url,
+        });
+    }
+
+    fn finish(mut self) -> Rendered {
+        let summary = match (self.more_at, self.first_paragraph.take()) {
+            (Some(end), _) => 0..end,
+            (None, Some(range)) => range,
+            (None, None) => 0..0,
+        };
+        let page_url = self.options.page_url;
+        // A footnote's text is not in the summary, so neither is its reference; an in-page
+        // link leads to the page, since the summary is shown on others.
+        let summary_events = self.out[summary.clone()]
+            .iter()
+            .filter(|e| !matches!(e, Event::FootnoteReference(_)))
+            .map(|event| match (event, page_url) {
+                (
+                    Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }),
+                    Some(url),
+                ) if dest_url.starts_with('#') => Event::Start(Tag::Link {
+                    link_type: *link_type,
+                    dest_url: format!("{url}{dest_url}").into(),
+                    title: title.clone(),
+                    id: id.clone(),
+                }),
+                (event, _) => event.clone(),
+            });
+        let mut rendered = self.rendered;
+        pulldown_cmark::html::push_html(&mut rendered.summary_html, summary_events);
+        rendered.summary_text = text::plain_text(&self.out[summary]);
+        rendered.html.reserve(self.markdown.len() * 3 / 2);
+        pulldown_cmark::html::push_html(&mut rendered.html, self.out.into_iter());
+        rendered.toc = headings::nest_toc(self.flat_toc);
+        if !self.raw_html.is_empty() {
+            rendered.ids.extend(text::html_anchors(&self.raw_html));
+        }
+        rendered
+    }
+}
+
+/// Inline styles do not end a word: `*in*line` is one word.
+fn is_inline_style(tag: &Tag) -> bool {
+    matches!(
+        tag,
+        Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Superscript | Tag::Subscript
+    )
+}
+
+fn is_inline_style_end(tag: &TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+    )
+}
+
+fn open_alert(kind: BlockQuoteKind) -> String {
+    let (class, title) = match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("caution", "Caution"),
+    };
+    format!(
+        "<div class=\"alert alert-{class}\" role=\"note\">\n<p class=\"alert-title\">{title}</p>\n"
+    )
+}
+
+#[cfg(test)]
+mod tests;

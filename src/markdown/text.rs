@@ -1,0 +1,76 @@
+//! Text measures of rendered Markdown: words, plain text, and the ids raw HTML defines.
+
+use pulldown_cmark::{Event, TagEnd};
+
+/// Counts words across text events, which smart punctuation splits mid-word.
+#[derive(Default)]
+pub(super) struct WordCounter {
+    in_word: bool,
+}
+
+impl WordCounter {
+    /// The number of words that start in `text`.
+    pub(super) fn count(&mut self, text: &str) -> usize {
+        let mut started = 0;
+        for byte in text.bytes() {
+            let is_space = byte.is_ascii_whitespace();
+            if !is_space && !self.in_word {
+                started += 1;
+            }
+            self.in_word = !is_space;
+        }
+        started
+    }
+
+    /// A block boundary ends any word.
+    pub(super) fn break_word(&mut self) {
+        self.in_word = false;
+    }
+}
+
+/// The text of some events on one line, whitespace collapsed.
+pub(super) fn plain_text(events: &[Event]) -> String {
+    let mut text = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => text.push(' '),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What a `#fragment` can land on in raw HTML: every `id`, and the `name` of `<a>` elements.
+pub(super) fn html_anchors(html: &str) -> Vec<String> {
+    let fragment = scraper::Html::parse_fragment(html);
+    let mut anchors = Vec::new();
+    for node in fragment.tree.nodes() {
+        let Some(element) = node.value().as_element() else {
+            continue;
+        };
+        if let Some(id) = element.id() {
+            anchors.push(id.to_string());
+        }
+        if element.name() == "a" {
+            if let Some(name) = element.attr("name") {
+                anchors.push(name.to_string());
+            }
+        }
+    }
+    anchors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_html_anchors_are_ids_and_link_names() {
+        assert_eq!(
+            html_anchors("<a name=\"old\"></a><h2 id='x'>X</h2><div id=y></div><span name=\"no\">"),
+            ["old", "x", "y"]
+        );
+        assert!(html_anchors("<!-- <a id=\"hidden\"> -->").is_empty());
+    }
+}

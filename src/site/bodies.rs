@@ -1,0 +1,296 @@
+//! Step 3: Markdown to HTML for every page, section intro and author bio, in parallel. A body
+//! unchanged since the last build, whose every link and image still resolves the same, is
+//! taken from the cache instead; its HTML is made again only if an output needs it.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::incremental::CachedBody;
+use super::links::Links;
+use super::{Key, KeyHasher, Site};
+use crate::error::{Diagnostic, Diagnostics, Reason};
+use crate::markdown::{self, Rendered};
+
+/// One Markdown text to render and where it comes from.
+struct Source<'a> {
+    text: &'a str,
+    /// The folder its relative links start from, inside `content/`.
+    dir: &'a str,
+    /// The file, relative to the site root (a section without `_index.md`: its folder).
+    file: Cow<'a, Path>,
+    /// The line of the file on which the text starts.
+    body_line: usize,
+    /// The URL of the page it is shown on.
+    url: String,
+}
+
+/// A rendered body, or what the cache kept of it.
+pub(crate) struct Body {
+    /// What the render gave; `html` is empty when the body came from the cache.
+    pub rendered: Rendered,
+    /// Whether `rendered.html` holds the HTML.
+    has_html: bool,
+    /// The key of the text and where it sits.
+    key: Key,
+    /// The key of the HTML: the text's key and where every link and image leads.
+    pub output_key: Key,
+}
+
+/// The bodies of the whole site.
+pub(crate) struct Bodies {
+    /// One per page, in library order.
+    pub pages: Vec<Body>,
+    /// One per section, in library order (empty intros included).
+    pub sections: Vec<Body>,
+    /// One per author, in library order.
+    pub authors: Vec<Body>,
+    files: Files,
+}
+
+/// Each body's file, to key the cache and render again on demand.
+struct Files {
+    pages: Vec<PathBuf>,
+    sections: Vec<PathBuf>,
+    authors: Vec<PathBuf>,
+}
+
+/// Renders every body that the cache cannot give, and reports every broken link and image.
+pub(crate) fn render_all(
+    site: &Site,
+    links: &Links,
+    cache: &HashMap<PathBuf, CachedBody>,
+    diagnostics: &mut Diagnostics,
+) -> Bodies {
+    let toc_depth = site.config.toc_depth;
+    let render = |source: Source, use_cache: bool| -> (Body, Vec<Diagnostic>) {
+        let key = KeyHasher::new()
+            .text(source.text)
+            .text(source.dir)
+            .text(&source.url)
+            .number(source.body_line as u64)
+            .number(u64::from(toc_depth))
+            .finish();
+        let resolver = links.seen_from(source.dir);
+        let cached = cache.get(source.file.as_ref()).filter(|cached| {
+            use_cache
+                && cached.key == key
+                && cached.rendered.resolved.iter().all(|r| {
+                    let now = if r.image {
+                        markdown::Resolve::image(&resolver, &r.dest)
+                    } else {
+                        markdown::Resolve::link(&resolver, &r.dest)
+                    };
+                    now == r.action
+                })
+        });
+        let (rendered, has_html) = match cached {
+            Some(cached) => (cached.rendered.clone(), false),
+            None => {
+                let options = markdown::Options {
+                    page_url: Some(&source.url),
+                    toc_depth,
+                };
+                (markdown::render(source.text, &options, &resolver), true)
+            }
+        };
+        let problems = link_problems(&rendered, &source.file, source.body_line);
+        let output_key = KeyHasher::new().key(key).value(&rendered.resolved).finish();
+        let body = Body {
+            rendered,
+            has_html,
+            key,
+            output_key,
+        };
+        (body, problems)
+    };
+    let pages: Vec<_> = page_sources(site)
+        .into_par_iter()
+        .map(|s| render(s, true))
+        .collect();
+    let sections: Vec<_> = section_sources(site)
+        .into_par_iter()
+        .map(|s| render(s, false))
+        .collect();
+    let authors: Vec<_> = author_sources(site)
+        .into_par_iter()
+        .map(|s| render(s, false))
+        .collect();
+    let mut unzip = |list: Vec<(Body, Vec<Diagnostic>)>| -> Vec<Body> {
+        list.into_iter()
+            .map(|(body, problems)| {
+                diagnostics.extend(problems);
+                body
+            })
+            .collect()
+    };
+    let files = Files {
+        pages: page_sources(site)
+            .into_iter()
+            .map(|s| s.file.into_owned())
+            .collect(),
+        sections: section_sources(site)
+            .into_iter()
+            .map(|s| s.file.into_owned())
+            .collect(),
+        authors: author_sources(site)
+            .into_iter()
+            .map(|s| s.file.into_owned())
+            .collect(),
+    };
+    Bodies {
+        pages: unzip(pages),
+        sections: unzip(sections),
+        authors: unzip(authors),
+        files,
+    }
+}
+
+impl Bodies {
+    /// A page's HTML: as rendered in this build, or rendered again when the cache gave it.
+    pub(crate) fn page_html<'b>(
+        &'b self,
+        site: &Site,
+        links: &Links,
+        index: usize,
+    ) -> Cow<'b, str> {
+        let body = &self.pages[index];
+        if body.has_html {
+            return Cow::Borrowed(&body.rendered.html);
+        }
+        let source = page_source(site, index);
+        let options = markdown::Options {
+            page_url: Some(&source.url),
+            toc_depth: site.config.toc_depth,
+        };
+        let resolver = links.seen_from(source.dir);
+        Cow::Owned(markdown::render(source.text, &options, &resolver).html)
+    }
+
+    /// A section intro's or an author bio's HTML, which is always rendered (they are few).
+    pub(crate) fn section_html(&self, index: usize) -> &str {
+        &self.sections[index].rendered.html
+    }
+
+    /// An author's bio as HTML.
+    pub(crate) fn author_html(&self, index: usize) -> &str {
+        &self.authors[index].rendered.html
+    }
+
+    /// Every link and image URL of the bodies as the HTML holds it: rewritten ones, and
+    /// broken ones as written.
+    pub(crate) fn checked_urls(&self) -> std::collections::HashSet<String> {
+        let all = self.pages.iter().chain(&self.sections).chain(&self.authors);
+        let mut urls = std::collections::HashSet::new();
+        for body in all {
+            for r in &body.rendered.resolved {
+                if matches!(r.action, markdown::LinkAction::Broken(_)) {
+                    urls.insert(r.dest.clone());
+                }
+            }
+            urls.extend(body.rendered.links.iter().map(|l| l.url.clone()));
+        }
+        urls
+    }
+
+    /// What the next build may take from this one: every body, without its HTML.
+    pub(crate) fn into_cache(self) -> HashMap<PathBuf, CachedBody> {
+        let pairs = self
+            .files
+            .pages
+            .into_iter()
+            .zip(self.pages)
+            .chain(self.files.sections.into_iter().zip(self.sections))
+            .chain(self.files.authors.into_iter().zip(self.authors));
+        pairs
+            .map(|(file, body)| {
+                let mut rendered = body.rendered;
+                rendered.html = String::new();
+                (
+                    file,
+                    CachedBody {
+                        key: body.key,
+                        rendered,
+                    },
+                )
+            })
+            .collect()
+    }
+}
+
+fn page_source(site: &Site, index: usize) -> Source<'_> {
+    let page = &site.library.pages[index];
+    Source {
+        text: &page.body,
+        dir: &page.dir,
+        file: Cow::Borrowed(&page.file),
+        body_line: page.body_line,
+        url: site.config.url_path(&page.path),
+    }
+}
+
+fn page_sources(site: &Site) -> Vec<Source<'_>> {
+    (0..site.library.pages.len())
+        .map(|i| page_source(site, i))
+        .collect()
+}
+
+/// Section intros and author bios are rendered every time: a few texts, and their HTML is on
+/// every listing page of theirs.
+fn section_sources(site: &Site) -> Vec<Source<'_>> {
+    site.library
+        .sections
+        .iter()
+        .map(|s| Source {
+            text: &s.body,
+            dir: &s.dir,
+            file: match &s.file {
+                Some(file) => Cow::Borrowed(file.as_path()),
+                None => Cow::Owned(Path::new("content").join(&s.dir)),
+            },
+            body_line: s.body_line,
+            url: site.config.url_path(&s.path),
+        })
+        .collect()
+}
+
+fn author_sources(site: &Site) -> Vec<Source<'_>> {
+    site.library
+        .authors
+        .iter()
+        .map(|a| Source {
+            text: &a.body,
+            dir: crate::content::AUTHORS_DIR,
+            file: Cow::Borrowed(a.file.as_path()),
+            body_line: a.body_line,
+            url: site.config.url_path(&a.path),
+        })
+        .collect()
+}
+
+/// The links and images of a body that lead nowhere, placed in its file.
+fn link_problems(rendered: &Rendered, file: &Path, body_line: usize) -> Vec<Diagnostic> {
+    rendered
+        .problems
+        .iter()
+        .map(|p| {
+            let (reason, hint) = if p.image {
+                (
+                    Reason::MissingImage,
+                    "fix the path (relative to this file, `@/` from content/, or `/` from static/), or add the image",
+                )
+            } else {
+                (
+                    Reason::BrokenLink,
+                    "fix the path (relative to this file, or `@/` from content/), or create what it points to",
+                )
+            };
+            Diagnostic::in_file(file, p.message.clone())
+                .at(body_line + p.line - 1, p.column)
+                .because(reason)
+                .hint(hint)
+        })
+        .collect()
+}

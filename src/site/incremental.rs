@@ -1,0 +1,178 @@
+//! What makes a rebuild cheap: a key for every output, made from everything it is made of
+//! (the page's source, the templates it uses, the listing entries and settings its context
+//! reads), and what each Markdown body gave. A build keeps every output whose key is the one
+//! the previous build recorded, and renders only the others.
+//!
+//! `serum build` keeps this state in `.serum-cache/`; `serve` keeps it in memory.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::error::Diagnostic;
+use crate::markdown::Rendered;
+use crate::output::OutputState;
+
+/// A 128-bit hash of what an output or a body is made from.
+pub(crate) type Key = u128;
+
+/// Makes keys from the values an output is made of. Texts are length-prefixed, so that
+/// `("ab", "c")` and `("a", "bc")` differ.
+pub(crate) struct KeyHasher(Xxh3);
+
+impl KeyHasher {
+    /// An empty hasher.
+    pub(crate) fn new() -> Self {
+        KeyHasher(Xxh3::new())
+    }
+
+    /// Adds a text.
+    pub(crate) fn text(mut self, text: &str) -> Self {
+        self.0.update(&(text.len() as u64).to_le_bytes());
+        self.0.update(text.as_bytes());
+        self
+    }
+
+    /// Adds bytes.
+    pub(crate) fn bytes(mut self, bytes: &[u8]) -> Self {
+        self.0.update(&(bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+        self
+    }
+
+    /// Adds another key.
+    pub(crate) fn key(mut self, key: Key) -> Self {
+        self.0.update(&key.to_le_bytes());
+        self
+    }
+
+    /// Adds a number.
+    pub(crate) fn number(mut self, n: u64) -> Self {
+        self.0.update(&n.to_le_bytes());
+        self
+    }
+
+    /// Adds any serializable value, as its JSON.
+    pub(crate) fn value<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
+        // Writing into the hasher cannot fail; a value that cannot be serialized has no key
+        // but its type name, which makes it always different from a real one.
+        if serde_json::to_writer(&mut self, value).is_err() {
+            self.0.update(std::any::type_name::<T>().as_bytes());
+        }
+        self.0.update(b"\0");
+        self
+    }
+
+    /// The key.
+    pub(crate) fn finish(self) -> Key {
+        self.0.digest128()
+    }
+}
+
+impl std::io::Write for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What one Markdown body gave, kept so that an unchanged body is not rendered again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct CachedBody {
+    /// The key of the body's text and where it sits.
+    pub key: Key,
+    /// Everything the render found but the HTML, which is made again when an output needs it.
+    pub rendered: Rendered,
+}
+
+/// Everything one build leaves for the next.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct BuildState {
+    /// What each body gave, by its file.
+    pub(crate) bodies: HashMap<PathBuf, CachedBody>,
+    /// What the output directory and its shadow hold.
+    pub output: OutputState,
+}
+
+/// Changes whenever the saved state's shape does: an old file is then ignored.
+const FORMAT: &str = concat!("serum-state 1 ", env!("CARGO_PKG_VERSION"));
+
+impl BuildState {
+    /// The file that keeps the state of builds of this site into `output_dir` with `options`.
+    pub fn file(root: &Path, output_dir: &Path, options: &super::BuildOptions) -> PathBuf {
+        let key = KeyHasher::new()
+            .text(&output_dir.to_string_lossy())
+            .text(&format!("{options:?}"))
+            .finish();
+        root.join(crate::images::CACHE_DIR)
+            .join("builds")
+            .join(format!("{key:032x}.state"))
+    }
+
+    /// Reads a saved state; anything unreadable or from another version counts as none.
+    pub fn read(file: &Path) -> BuildState {
+        let Ok(bytes) = std::fs::read(file) else {
+            return BuildState::default();
+        };
+        match postcard::from_bytes::<(String, BuildState)>(&bytes) {
+            Ok((format, state)) if format == FORMAT => state,
+            _ => BuildState::default(),
+        }
+    }
+
+    /// Saves the state, whole or not at all.
+    pub fn write(&self, file: &Path) -> Result<(), Diagnostic> {
+        let bytes = postcard::to_stdvec(&(FORMAT, self))
+            .map_err(|e| Diagnostic::new(format!("cannot save the build's state: {e}")))?;
+        let dir = file.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Diagnostic::io(dir, "create the cache folder", &e))?;
+        let partial = file.with_extension(format!("{}.partial", std::process::id()));
+        std::fs::write(&partial, bytes)
+            .and_then(|()| std::fs::rename(&partial, file))
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&partial);
+                Diagnostic::io(file, "save the build's state", &e)
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_are_length_prefixed() {
+        let ab_c = KeyHasher::new().text("ab").text("c").finish();
+        let a_bc = KeyHasher::new().text("a").text("bc").finish();
+        assert_ne!(ab_c, a_bc);
+        assert_eq!(ab_c, KeyHasher::new().text("ab").text("c").finish());
+    }
+
+    #[test]
+    fn a_state_survives_a_round_trip_and_a_damaged_file_counts_as_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("x.state");
+        let mut state = BuildState::default();
+        state.bodies.insert(
+            PathBuf::from("content/a.md"),
+            CachedBody {
+                key: 7,
+                rendered: Rendered::default(),
+            },
+        );
+        state.write(&file).unwrap();
+        assert_eq!(
+            BuildState::read(&file).bodies[Path::new("content/a.md")].key,
+            7
+        );
+        std::fs::write(&file, b"garbage").unwrap();
+        assert!(BuildState::read(&file).bodies.is_empty());
+    }
+}

@@ -1,0 +1,240 @@
+//! The link resolver: what a link or image written in content points to, made once per
+//! build and shared by every step that needs it.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+use crate::config::Config;
+use crate::content::{AUTHORS_DIR, Asset, Library, resolve_path};
+use crate::markdown::{LinkAction, Resolve};
+use crate::theme::Theme;
+
+/// What internal links can point to, and how to reach it.
+pub(crate) struct Links<'a> {
+    config: &'a Config,
+    /// Content path (`articles/x.md`) -> site path (`articles/x/`).
+    pages: HashMap<&'a str, &'a str>,
+    /// Content path -> the file copied as it is.
+    assets: HashMap<&'a str, &'a Asset>,
+    /// Every path the built site will hold a file at, for rooted links (`/images/x.png`).
+    published: HashSet<&'a str>,
+    drafts: &'a BTreeSet<String>,
+}
+
+impl<'a> Links<'a> {
+    /// Indexes the pages, sections, authors, assets and static files of a site.
+    pub(crate) fn new(config: &'a Config, library: &'a Library, theme: Option<&'a Theme>) -> Self {
+        let mut pages = HashMap::new();
+        // A page that could not be read has its own problem reported: links to it are not.
+        for (content_path, path) in &library.unreadable {
+            pages.insert(content_path.as_str(), path.as_str());
+        }
+        for page in &library.pages {
+            pages.insert(page.content_path.as_str(), page.path.as_str());
+        }
+        let content_key = |file: &'a Path| {
+            file.strip_prefix("content")
+                .unwrap_or(file)
+                .to_str()
+                .unwrap_or_default()
+        };
+        for section in &library.sections {
+            if let Some(file) = &section.file {
+                pages.insert(content_key(file), section.path.as_str());
+            }
+        }
+        for author in &library.authors {
+            pages.insert(content_key(&author.file), author.path.as_str());
+        }
+        let assets = library
+            .assets
+            .iter()
+            .map(|a| (a.content_path.as_str(), a))
+            .collect();
+        let mut published: HashSet<&str> = library
+            .assets
+            .iter()
+            .map(|a| a.output_path.as_str())
+            .collect();
+        if let Some(theme) = theme {
+            published.extend(theme.asset_names());
+        }
+        Links {
+            config,
+            pages,
+            assets,
+            published,
+            drafts: &library.skipped_drafts,
+        }
+    }
+
+    /// Resolves a link written in a file whose relative links start at `dir`. Links into the
+    /// site become root-relative URLs, so they also work where the text is shown elsewhere
+    /// (a summary on the home page, a feed).
+    pub(crate) fn resolve(&self, dest: &str, dir: &str) -> LinkAction {
+        if is_external(dest) {
+            return LinkAction::Keep;
+        }
+        let (path, fragment) = match dest.split_once('#') {
+            Some((path, fragment)) => (path, Some(fragment)),
+            None => (dest, None),
+        };
+        let path = path.split_once('?').map_or(path, |(path, _)| path);
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        let Some(target) = content_path(&decoded, dir) else {
+            return LinkAction::Broken(format!("broken link `{dest}`: it leads outside content/"));
+        };
+        let with_fragment = |url: String| match fragment {
+            Some(fragment) => format!("{url}#{fragment}"),
+            None => url,
+        };
+        if crate::content::is_markdown(&target) {
+            return match self.pages.get(target.as_str()) {
+                Some(path) => LinkAction::Rewrite(with_fragment(self.config.url_path(path))),
+                None if self.drafts.contains(&target) => LinkAction::Broken(format!(
+                    "broken link `{dest}`: content/{target} is a draft and is not built (build with --drafts, or publish it)"
+                )),
+                None => LinkAction::Broken(format!(
+                    "broken link `{dest}`: there is no content/{target}"
+                )),
+            };
+        }
+        match self.assets.get(target.as_str()) {
+            Some(asset) => {
+                LinkAction::Rewrite(with_fragment(self.config.url_path(&asset.output_path)))
+            }
+            None if path.is_empty() || path.ends_with('/') => LinkAction::Keep,
+            None => LinkAction::Broken(format!(
+                "broken link `{dest}`: there is no file content/{target}"
+            )),
+        }
+    }
+
+    /// Resolves an image: like a link, and a rooted path (`/images/x.png`) must name a file
+    /// the site publishes (from static/, the theme or content/).
+    pub(crate) fn resolve_image(&self, src: &str, dir: &str) -> LinkAction {
+        let Some(rooted) = src.strip_prefix('/').filter(|r| !r.starts_with('/')) else {
+            return match self.resolve(src, dir) {
+                LinkAction::Broken(message) => {
+                    LinkAction::Broken(message.replacen("broken link", "missing image", 1))
+                }
+                action => action,
+            };
+        };
+        let path = rooted.split(['?', '#']).next().unwrap_or_default();
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        let below_base = self.config.base_path.trim_start_matches('/');
+        let inside = decoded.strip_prefix(below_base).unwrap_or(&decoded);
+        if self.published.contains(inside) || self.published.contains(decoded.as_ref()) {
+            LinkAction::Keep
+        } else {
+            LinkAction::Broken(format!(
+                "missing image `{src}`: no file of static/, the theme or content/ is published there"
+            ))
+        }
+    }
+
+    /// The content file a local image or file named relative to `dir` is, when it exists.
+    pub(crate) fn asset(&self, src: &str, dir: &str) -> Option<&'a Asset> {
+        if is_external(src) {
+            return None;
+        }
+        let decoded = percent_encoding::percent_decode_str(src).decode_utf8_lossy();
+        let target = content_path(&decoded, dir)?;
+        self.assets.get(target.as_str()).copied()
+    }
+
+    /// The site URL of an image or file named in front matter, relative to `dir`.
+    pub(crate) fn url_of(&self, src: &str, dir: &str) -> Option<String> {
+        match self.resolve(src, dir) {
+            LinkAction::Keep => Some(src.to_string()),
+            LinkAction::Rewrite(url) => Some(url),
+            LinkAction::Broken(_) => None,
+        }
+    }
+
+    /// The URL of an author's avatar, when it has one that resolves.
+    pub(crate) fn avatar(&self, avatar: Option<&str>) -> Option<String> {
+        self.url_of(avatar?, AUTHORS_DIR)
+    }
+
+    /// A resolver for the Markdown of a file whose relative links start at `dir`.
+    pub(crate) fn seen_from<'b>(&'b self, dir: &'b str) -> InDir<'b, 'a> {
+        InDir { links: self, dir }
+    }
+}
+
+/// [`Links`] seen from one folder, as the Markdown renderer asks.
+pub(crate) struct InDir<'b, 'a> {
+    links: &'b Links<'a>,
+    dir: &'b str,
+}
+
+impl Resolve for InDir<'_, '_> {
+    fn link(&self, dest: &str) -> LinkAction {
+        self.links.resolve(dest, self.dir)
+    }
+
+    fn image(&self, src: &str) -> LinkAction {
+        self.links.resolve_image(src, self.dir)
+    }
+}
+
+/// The path inside `content/` a link names: rooted with `@/`, or relative to `dir`.
+fn content_path(link: &str, dir: &str) -> Option<String> {
+    match link.strip_prefix("@/") {
+        Some(rooted) => resolve_path(rooted),
+        None => resolve_path(&format!("{dir}/{link}")),
+    }
+}
+
+/// Whether a link leaves the content's own files: it has a scheme (`https:`, `mailto:`), or is
+/// protocol-relative, root-absolute, a bare `#fragment` or `?query`.
+pub(crate) fn is_external(dest: &str) -> bool {
+    if dest.starts_with('/') || dest.starts_with('#') || dest.starts_with('?') {
+        return true;
+    }
+    has_scheme(dest)
+}
+
+/// Whether a URL starts with a scheme such as `https:` or `mailto:`.
+pub(crate) fn has_scheme(url: &str) -> bool {
+    url.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_resolves_dots_and_refuses_escape() {
+        assert_eq!(
+            resolve_path("articles/../about.md").as_deref(),
+            Some("about.md")
+        );
+        assert_eq!(resolve_path("/a/./b.md").as_deref(), Some("a/b.md"));
+        assert_eq!(resolve_path("../x.md"), None);
+    }
+
+    #[test]
+    fn external_links_are_recognised() {
+        for dest in [
+            "https://x.org",
+            "mailto:a@b.c",
+            "/abs/path",
+            "//cdn.x/y",
+            "tel:+1",
+            "#part",
+        ] {
+            assert!(is_external(dest), "{dest}");
+        }
+        for dest in ["x.md", "../a/b.md", "@/x.md", "img/a:b.png", ":x"] {
+            assert!(!is_external(dest), "{dest}");
+        }
+    }
+}

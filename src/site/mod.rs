@@ -1,0 +1,183 @@
+//! The build: load the content and the theme, then a short list of named steps, each in a
+//! file of its own, that render what changed into an [`Output`].
+//!
+//! `build`, `serve` and `check` all run [`Site::render`]; what differs is the output (a staged
+//! directory, or memory) and the [`BuildState`] a previous build left, which decides what
+//! can be kept.
+
+mod anchors;
+mod bodies;
+mod covers;
+mod incremental;
+mod links;
+mod load;
+mod render;
+mod validate;
+mod views;
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+use crate::content::Library;
+use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::output::Output;
+use crate::theme::Theme;
+
+pub(crate) use anchors::{broken_anchor, lands as anchor_lands};
+pub use incremental::BuildState;
+pub(crate) use incremental::{Key, KeyHasher};
+pub(crate) use links::has_scheme;
+pub use load::input_fingerprint;
+
+/// Choices that change what a build produces.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct BuildOptions {
+    /// Build pages marked `draft = true`.
+    pub drafts: bool,
+    /// The URL of the live reload script, which templates include when set (`serve` only).
+    pub live_reload: Option<String>,
+    /// Put a hash of their content in the names of stylesheets and scripts (`build`, not `serve`).
+    pub fingerprint_assets: bool,
+    /// Make resized and PNG copies of covers (kept in `.serum-cache/`); `check` does without.
+    pub process_images: bool,
+}
+
+/// What a build produced, for the summary line.
+#[derive(Debug, Clone, Default)]
+pub struct BuildReport {
+    /// Pages rendered (articles and stand-alone pages).
+    pub pages: usize,
+    /// Sections rendered, the home page not counted.
+    pub sections: usize,
+    /// Author pages rendered.
+    pub authors: usize,
+    /// Files copied as they are (theme, site and page assets).
+    pub static_files: usize,
+    /// Files written by this build.
+    pub written: usize,
+    /// Files kept from the previous build, because nothing they are made from changed.
+    pub kept: usize,
+    /// Every problem found, errors and warnings, sorted by place.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The URLs of links and images written in content, which the build checked already
+    /// (as they appear in the HTML): `serum check` does not check them twice.
+    pub checked_urls: HashSet<String>,
+    /// How long the build took.
+    pub elapsed: Duration,
+    /// How long each step took, in order.
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// A site ready to render: its configuration, content and theme, and the problems met
+/// loading them.
+pub struct Site {
+    config: Config,
+    options: BuildOptions,
+    library: Library,
+    /// `None` when the theme could not be loaded: the content is still checked.
+    theme: Option<Theme>,
+    diagnostics: Diagnostics,
+}
+
+/// Times the steps of a build, for `--timings`.
+#[derive(Debug)]
+struct Timings {
+    last: Instant,
+    steps: Vec<(&'static str, Duration)>,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Timings {
+            last: Instant::now(),
+            steps: Vec::new(),
+        }
+    }
+}
+
+impl Timings {
+    /// Ends a step.
+    fn lap(&mut self, step: &'static str) {
+        let now = Instant::now();
+        self.steps.push((step, now - self.last));
+        self.last = now;
+    }
+}
+
+impl Site {
+    /// The site's configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The site's content, as loaded.
+    pub fn library(&self) -> &Library {
+        &self.library
+    }
+
+    /// Renders the site into `output`, step by step, keeping what `state` says is unchanged.
+    /// Every problem of every step is collected in the report; none stops the others.
+    pub fn render(&self, output: &dyn Output, state: &mut BuildState) -> BuildReport {
+        let started = Instant::now();
+        let mut timings = Timings::default();
+        let mut diagnostics = self.diagnostics.clone();
+        let links = links::Links::new(&self.config, &self.library, self.theme.as_ref());
+        validate::check_references(self, &links, &mut diagnostics);
+        let bodies = bodies::render_all(self, &links, &state.bodies, &mut diagnostics);
+        anchors::check(self, &bodies, &mut diagnostics);
+        timings.lap("markdown");
+        let covers = covers::copy(self, &links, output, &mut diagnostics);
+        let views = views::Views::new(self, &links, &bodies, &covers);
+        timings.lap("summaries");
+        let mut written = render::Written::default();
+        if let Some(theme) = &self.theme {
+            let renderer = render::Renderer::new(self, theme, &views, output);
+            renderer.copy_static_files(&mut written, &mut diagnostics);
+            timings.lap("static files");
+            renderer.write_pages(&mut written, &mut diagnostics);
+            timings.lap("pages");
+            renderer.write_listings(&mut written, &mut diagnostics);
+            timings.lap("listings");
+            renderer.write_feeds(&mut written, &mut diagnostics);
+            renderer.write_aliases(&mut written, &mut diagnostics);
+            timings.lap("feeds and sitemap");
+        }
+        let checked_urls = bodies.checked_urls();
+        drop(views);
+        state.bodies = bodies.into_cache();
+        BuildReport {
+            pages: self.library.pages.len(),
+            sections: self.library.sections.len().saturating_sub(1),
+            authors: self.library.authors.len(),
+            static_files: written.static_files,
+            written: written.written,
+            kept: written.kept,
+            diagnostics: diagnostics.into_sorted(),
+            checked_urls,
+            elapsed: started.elapsed(),
+            timings: timings.steps,
+        }
+    }
+}
+
+impl BuildReport {
+    /// Whether any problem found is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The report of a build with no errors, or every problem as the error of a failed one.
+    pub fn into_result(self) -> Result<BuildReport> {
+        if self.has_errors() {
+            Err(Error::from_problems(self.diagnostics))
+        } else {
+            Ok(self)
+        }
+    }
+
+    /// The problems that are not errors.
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| !d.is_error())
+    }
+}

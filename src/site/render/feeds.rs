@@ -1,0 +1,241 @@
+//! Step 10: what machines read: Atom and RSS feeds, the sitemap, robots.txt, and a redirect
+//! page at every alias.
+
+use std::collections::HashSet;
+
+use super::{Outcome, Renderer, Written};
+use crate::error::{Diagnostic, Diagnostics, Reason};
+use crate::feed::{FeedEntry, FeedInfo, SitemapUrl};
+
+impl Renderer<'_> {
+    /// The site's feeds, each author's feed, the sitemap and robots.txt.
+    pub(crate) fn write_feeds(&self, written: &mut Written, diagnostics: &mut Diagnostics) {
+        let mut outcomes = Vec::new();
+        let mut push = |result: Result<Outcome, Diagnostic>| match result {
+            Ok(outcome) => outcomes.push(outcome),
+            Err(problem) => diagnostics.push(problem),
+        };
+        let lib = &self.site.library;
+        let newest: Vec<usize> = lib.pages_by_date().to_vec();
+        let config = &self.site.config;
+        let site_feed = FeedInfo {
+            title: &config.title,
+            description: &config.description,
+            path: "atom.xml",
+            page_path: "",
+        };
+        push(self.write_feed(&site_feed, &newest, false));
+        let rss = FeedInfo {
+            path: "rss.xml",
+            ..site_feed
+        };
+        push(self.write_feed(&rss, &newest, true));
+        for author in &lib.authors {
+            let theirs: Vec<usize> = newest
+                .iter()
+                .copied()
+                .filter(|&i| lib.pages[i].authors.contains(&author.slug))
+                .collect();
+            let title = format!("{}: {}", config.title, author.name);
+            let path = format!("{}atom.xml", author.path);
+            let info = FeedInfo {
+                title: &title,
+                description: &config.description,
+                path: &path,
+                page_path: &author.path,
+            };
+            push(self.write_feed(&info, &theirs, false));
+        }
+        push(self.bytes("sitemap.xml", self.sitemap().as_bytes()));
+        let has_own = self
+            .theme
+            .static_files()
+            .iter()
+            .any(|f| f.output_path == "robots.txt");
+        if !has_own {
+            push(self.bytes("robots.txt", crate::feed::robots(config).as_bytes()));
+        }
+        written.add(outcomes, diagnostics);
+    }
+
+    /// One feed of the newest dated, indexable pages of `ids` (newest first).
+    fn write_feed(&self, info: &FeedInfo, ids: &[usize], rss: bool) -> Result<Outcome, Diagnostic> {
+        let lib = &self.site.library;
+        let views = self.views;
+        let chosen: Vec<usize> = ids
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let page = &lib.pages[i];
+                page.date.is_some() && !page.noindex && !page.draft
+            })
+            .take(self.site.config.feed_limit)
+            .collect();
+        let key = chosen
+            .iter()
+            .fold(
+                crate::site::KeyHasher::new()
+                    .text(info.title)
+                    .text(info.description)
+                    .text(info.page_path)
+                    .text(&self.site.config.base_url)
+                    .text(&self.site.config.language),
+                |h, &i| {
+                    h.key(views.summary_keys[i])
+                        .key(views.bodies.pages[i].output_key)
+                },
+            )
+            .finish();
+        if self.output.reuse(info.path, key) {
+            return Ok(Outcome::Kept);
+        }
+        let contents: Vec<_> = chosen
+            .iter()
+            .map(|&i| views.bodies.page_html(self.site, views.links, i))
+            .collect();
+        let entries: Vec<FeedEntry> = chosen
+            .iter()
+            .zip(&contents)
+            .filter_map(|(&i, content)| {
+                let page = &lib.pages[i];
+                Some(FeedEntry {
+                    page,
+                    date: page.date?,
+                    summary: &views.bodies.pages[i].rendered.summary_html,
+                    content,
+                    authors: page
+                        .authors
+                        .iter()
+                        .filter_map(|slug| lib.author(slug))
+                        .map(|a| a.name.as_str())
+                        .collect(),
+                })
+            })
+            .collect();
+        let text = if rss {
+            crate::feed::rss(&self.site.config, info, &entries)?
+        } else {
+            crate::feed::atom(&self.site.config, info, &entries)?
+        };
+        self.output.write(info.path, key, text.as_bytes())?;
+        Ok(Outcome::Written)
+    }
+
+    /// `sitemap.xml` of every indexable page, with when each last changed.
+    fn sitemap(&self) -> String {
+        let lib = &self.site.library;
+        let lastmod = |ids: &mut dyn Iterator<Item = &usize>| {
+            ids.filter_map(|&i| {
+                let page = &lib.pages[i];
+                page.updated
+                    .or(page.date)
+                    .filter(|_| !page.noindex && !page.draft)
+            })
+            .max_by_key(|d| d.sort_key())
+            .map(|d| d.civil_date().to_string())
+        };
+        let mut urls = Vec::new();
+        for (i, section) in lib.sections.iter().enumerate() {
+            let ids = if i == 0 {
+                lib.pages_by_date()
+            } else {
+                &lib.section_pages[i]
+            };
+            urls.push(SitemapUrl {
+                path: section.path.clone(),
+                lastmod: lastmod(&mut ids.iter()),
+            });
+        }
+        for page in lib.pages.iter().filter(|p| !p.noindex && !p.draft) {
+            urls.push(SitemapUrl {
+                path: page.path.clone(),
+                lastmod: page
+                    .updated
+                    .or(page.date)
+                    .map(|d| d.civil_date().to_string()),
+            });
+        }
+        for author in &lib.authors {
+            let ids: Vec<usize> = (0..lib.pages.len())
+                .filter(|&i| lib.pages[i].authors.contains(&author.slug))
+                .collect();
+            urls.push(SitemapUrl {
+                path: author.path.clone(),
+                lastmod: lastmod(&mut ids.iter()),
+            });
+        }
+        if !lib.tags.is_empty() {
+            urls.push(SitemapUrl {
+                path: "tags/".into(),
+                lastmod: None,
+            });
+        }
+        for tag in &lib.tags {
+            urls.push(SitemapUrl {
+                path: tag.path.clone(),
+                lastmod: lastmod(&mut tag.pages.iter()),
+            });
+        }
+        urls.sort_by(|a, b| a.path.cmp(&b.path));
+        crate::feed::sitemap(&self.site.config, &urls)
+    }
+
+    /// A redirect page at each old URL a page lists in `aliases`.
+    pub(crate) fn write_aliases(&self, written: &mut Written, diagnostics: &mut Diagnostics) {
+        let lib = &self.site.library;
+        let mut taken: HashSet<String> = lib
+            .pages
+            .iter()
+            .map(|p| p.path.as_str())
+            .chain(lib.sections.iter().map(|s| s.path.as_str()))
+            .chain(lib.authors.iter().map(|a| a.path.as_str()))
+            .chain(lib.tags.iter().map(|t| t.path.as_str()))
+            .chain(["tags/"].into_iter().filter(|_| !lib.tags.is_empty()))
+            .map(|path| format!("{path}index.html"))
+            .chain(
+                [
+                    "404.html",
+                    "atom.xml",
+                    "rss.xml",
+                    "sitemap.xml",
+                    "robots.txt",
+                ]
+                .map(String::from),
+            )
+            .collect();
+        let mut outcomes = Vec::new();
+        for page in &lib.pages {
+            for alias in &page.aliases {
+                match crate::feed::alias_file(alias) {
+                    // `insert` is false when the path is taken, by a page or by an earlier alias.
+                    Some(file) if !taken.insert(file.clone()) => diagnostics.push(
+                        page.key_problem(
+                            "aliases",
+                            format!(
+                                "the alias `{alias}` is already the URL of another page or alias"
+                            ),
+                        )
+                        .because(Reason::UrlCollision)
+                        .hint("remove the alias, or move the other page"),
+                    ),
+                    Some(file) => {
+                        let html = crate::feed::redirect(&self.site.config, &page.path);
+                        match self.bytes(&file, html.as_bytes()) {
+                            Ok(outcome) => outcomes.push(outcome),
+                            Err(problem) => diagnostics.push(problem),
+                        }
+                    }
+                    None => diagnostics.push(
+                        page.key_problem(
+                            "aliases",
+                            format!("the alias `{alias}` is not a path inside the site"),
+                        )
+                        .because(Reason::UrlCollision)
+                        .hint("write aliases as paths such as \"/old/url/\""),
+                    ),
+                }
+            }
+        }
+        written.add(outcomes, diagnostics);
+    }
+}

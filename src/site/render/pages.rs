@@ -1,0 +1,54 @@
+//! Step 8: one HTML file per page.
+
+use rayon::prelude::*;
+
+use super::{Outcome, Renderer, Written};
+use crate::error::Diagnostics;
+use crate::view::{self, PageBody};
+
+impl Renderer<'_> {
+    /// Renders every page whose output changed.
+    pub(crate) fn write_pages(&self, written: &mut Written, diagnostics: &mut Diagnostics) {
+        let lib = &self.site.library;
+        // A page whose template is missing was reported when its front matter was checked.
+        let outcomes: Vec<Outcome> = (0..lib.pages.len())
+            .into_par_iter()
+            .filter(|&i| {
+                self.theme
+                    .has_template(self.site.page_template(&lib.pages[i]))
+            })
+            .map(|i| self.write_page(i))
+            .collect();
+        written.add(outcomes, diagnostics);
+    }
+
+    fn write_page(&self, i: usize) -> Outcome {
+        let views = self.views;
+        let page = &self.site.library.pages[i];
+        let body = &views.bodies.pages[i];
+        let template = self.site.page_template(page);
+        let own = crate::site::KeyHasher::new()
+            .key(views.summary_keys[i])
+            .key(body.output_key)
+            .value(&page.noindex)
+            .value(&page.extra)
+            .finish();
+        let key = self.key(template, own);
+        let context = || {
+            let html = views.bodies.page_html(self.site, views.links, i);
+            let json_ld = views.json_ld(i);
+            let full = PageBody::new(page, &html, &body.rendered.toc, &json_ld);
+            let full = tera::Value::from_serializable(&full);
+            let mut context = tera::Context::new();
+            context.insert_value("page", view::merged(views.summary(i), full));
+            context
+        };
+        self.html(
+            &format!("{}index.html", page.path),
+            key,
+            template,
+            context,
+            &page.file,
+        )
+    }
+}

@@ -1,0 +1,145 @@
+//! Step 2: what front matter and settings name must exist: templates, covers, avatars; and
+//! settings that will not do what they seem to.
+
+use std::path::Path;
+
+use super::Site;
+use super::links::Links;
+use crate::content::{AUTHORS_DIR, Page, Section};
+use crate::error::{Diagnostic, Diagnostics, Reason};
+use crate::markdown::LinkAction;
+
+/// Checks every reference front matter makes, and the settings.
+pub(crate) fn check_references(site: &Site, links: &Links, diagnostics: &mut Diagnostics) {
+    if let Some(theme) = &site.theme {
+        check_templates(site, |name| theme.has_template(name), diagnostics);
+    }
+    check_images(site, links, diagnostics);
+    check_robots_place(site, diagnostics);
+}
+
+impl Site {
+    /// The template that renders a page: its own, else its section's `page_template`, else
+    /// `page.html`.
+    pub(crate) fn page_template<'a>(&'a self, page: &'a Page) -> &'a str {
+        let section_default = self
+            .library
+            .section_index(&page.section)
+            .and_then(|i| self.library.sections[i].page_template.as_deref());
+        page.template
+            .as_deref()
+            .or(section_default)
+            .unwrap_or("page.html")
+    }
+}
+
+fn check_templates(site: &Site, exists: impl Fn(&str) -> bool, diagnostics: &mut Diagnostics) {
+    for page in &site.library.pages {
+        if let Some(name) = page.template.as_deref().filter(|name| !exists(name)) {
+            diagnostics.push(missing_template(
+                page.key_problem("template", format!("template `{name}` not found")),
+                name,
+            ));
+        }
+    }
+    for section in &site.library.sections {
+        for (key, name) in [
+            ("template", &section.template),
+            ("page_template", &section.page_template),
+        ] {
+            let Some(name) = name.as_deref().filter(|name| !exists(name)) else {
+                continue;
+            };
+            let problem =
+                section_key_problem(site, section, key, format!("template `{name}` not found"));
+            diagnostics.push(missing_template(problem, name));
+        }
+    }
+}
+
+fn missing_template(problem: Diagnostic, name: &str) -> Diagnostic {
+    problem.because(Reason::Template).hint(format!(
+        "add templates/{name} to the site or the theme, or remove the setting to use the default"
+    ))
+}
+
+/// A problem about a key of a section's `_index.md`, placed on its line.
+fn section_key_problem(site: &Site, section: &Section, key: &str, message: String) -> Diagnostic {
+    let file = section.file.clone().unwrap_or_default();
+    let mut problem = Diagnostic::in_file(file, message);
+    let front_matter = section
+        .file
+        .as_ref()
+        .and_then(|file| std::fs::read_to_string(site.config.root.join(file)).ok())
+        .and_then(|text| crate::content::front_matter::normalize_text(text.into_bytes()).ok());
+    if let Some(text) = front_matter {
+        let leading = text.len() - text.trim_start_matches('\n').len();
+        if let Ok(split) = crate::content::front_matter::split(&text) {
+            if let Some((line, column)) = crate::content::front_matter::key_line(&split, key) {
+                problem = problem.at(line + leading, column);
+            }
+        }
+    }
+    problem
+}
+
+/// Covers and avatars must point at a file that exists (or be a URL).
+fn check_images(site: &Site, links: &Links, diagnostics: &mut Diagnostics) {
+    let missing = |src: &str, dir: &str| match links.resolve(src, dir) {
+        LinkAction::Broken(message) => Some(message.replacen("broken link", "image", 1)),
+        _ => None,
+    };
+    let hint =
+        "put the image beside the file (or anywhere in content/ and use `@/`), or fix the path";
+    for page in &site.library.pages {
+        let Some(cover) = &page.cover else { continue };
+        if let Some(message) = missing(&cover.src, &page.dir) {
+            diagnostics.push(
+                page.key_problem("cover", format!("the cover cannot be found: {message}"))
+                    .because(Reason::MissingImage)
+                    .hint(hint),
+            );
+        }
+    }
+    for author in &site.library.authors {
+        let Some(avatar) = &author.avatar else {
+            continue;
+        };
+        if let Some(message) = missing(avatar, AUTHORS_DIR) {
+            diagnostics.push(
+                Diagnostic::in_file(
+                    &author.file,
+                    format!("the avatar cannot be found: {message}"),
+                )
+                .because(Reason::MissingImage)
+                .hint(hint),
+            );
+        }
+    }
+}
+
+/// Crawlers read `robots.txt` only at the root of a host: a site published under a sub-path
+/// writes one where none will look.
+fn check_robots_place(site: &Site, diagnostics: &mut Diagnostics) {
+    let config = &site.config;
+    if config.base_path == "/" {
+        return;
+    }
+    let root = config.absolute_url("/robots.txt");
+    diagnostics.push(
+        Diagnostic::in_file(
+            Path::new(crate::config::CONFIG_FILE),
+            format!(
+                "the site is published under {}, so its robots.txt lands at {}robots.txt, where crawlers never look",
+                config.base_path,
+                config.base_url
+            ),
+        )
+        .warning()
+        .because(Reason::Setting)
+        .hint(format!(
+            "serve a robots.txt at {root} from the host's root site, with the line `Sitemap: {}sitemap.xml`",
+            config.base_url
+        )),
+    );
+}
