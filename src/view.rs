@@ -107,8 +107,8 @@ impl<'a> AuthorRef<'a> {
 
 /// `page.byline`: who wrote it, when, and how long it takes to read.
 #[derive(Serialize)]
-pub struct Byline {
-    authors: Vec<tera::Value>,
+pub struct Byline<'a> {
+    authors: Vec<&'a AuthorRef<'a>>,
     date: Option<String>,
     updated: Option<String>,
     reading_time: usize,
@@ -172,7 +172,7 @@ pub struct PageSummary<'a> {
     reading_time: usize,
     tags: Vec<TagLink<'a>>,
     cover: Option<CoverView<'a>>,
-    byline: Byline,
+    byline: Byline<'a>,
     draft: bool,
     section: Link<'a>,
 }
@@ -187,7 +187,7 @@ pub struct SummaryParts<'a> {
     /// The page's section.
     pub section: &'a Section,
     /// Its authors' byline views, made once per author.
-    pub authors: Vec<tera::Value>,
+    pub authors: Vec<&'a AuthorRef<'a>>,
     /// Its cover, resolved.
     pub cover: Option<CoverView<'a>>,
     /// Its tags.

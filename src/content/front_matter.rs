@@ -91,15 +91,10 @@ pub fn parse<T: DeserializeOwned>(split: &Split, shown: &Path) -> Result<T, Diag
 }
 
 fn yaml_diagnostic(shown: &Path, error: &serde_saphyr::Error) -> Diagnostic {
-    let full = error.to_string();
-    let message = full.lines().next().unwrap_or("").trim();
-    let message = message
-        .split_once(" at line ")
-        .map_or(message, |(head, _)| head)
-        .trim_end_matches(':');
+    let (message, hint) = yaml_message(&error.to_string());
     let problem = Diagnostic::in_file(shown, format!("invalid YAML: {message}"))
         .because(Reason::FrontMatter)
-        .hint("check the indentation and the `key: value` syntax on that line");
+        .hint(hint);
     match error.location() {
         Some(location) if location.line() > 0 => problem.at(
             location.line() as usize + 1,
@@ -107,6 +102,34 @@ fn yaml_diagnostic(shown: &Path, error: &serde_saphyr::Error) -> Diagnostic {
         ),
         _ => problem,
     }
+}
+
+/// The YAML parser's message in the writer's terms, without the place it repeats (the
+/// diagnostic gives the place once, counted in the file), and what to do.
+fn yaml_message(full: &str) -> (String, String) {
+    let first = full.lines().next().unwrap_or("").trim();
+    let mut message = first.strip_prefix("error: ").unwrap_or(first);
+    if let Some((_, after)) = message
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+    {
+        message = after;
+    }
+    let message = message
+        .split_once(" at line ")
+        .map_or(message, |(head, _)| head)
+        .trim_end_matches(':');
+    if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
+        let key = key.split(", set ").next().unwrap_or(key);
+        return (
+            format!("the key `{key}` is given twice"),
+            "keep one of them".to_string(),
+        );
+    }
+    (
+        message.to_string(),
+        "check the indentation and the `key: value` syntax on that line".to_string(),
+    )
 }
 
 /// Front matter keys serum does not read, collected to report as likely typos.
@@ -362,6 +385,22 @@ mod tests {
         let err = parse::<Meta>(&s, Path::new("content/a.md")).unwrap_err();
         assert!(err.message.starts_with("invalid YAML: "), "{}", err.message);
         assert!(err.line.unwrap() >= 3, "{err:?}");
+    }
+
+    #[test]
+    fn yaml_messages_give_no_second_place_and_no_parser_settings() {
+        assert_eq!(
+            yaml_message("error: line 2 column 1: duplicate mapping key: title, set DuplicateKeyPolicy in Options if acceptable").0,
+            "the key `title` is given twice"
+        );
+        assert_eq!(
+            yaml_message("error: line 1 column 8: unclosed quote").0,
+            "unclosed quote"
+        );
+        assert_eq!(
+            yaml_message("mapping values are not allowed at line 2 column 6").0,
+            "mapping values are not allowed"
+        );
     }
 
     #[test]

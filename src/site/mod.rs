@@ -128,7 +128,8 @@ impl Site {
         anchors::check(self, &bodies, &mut diagnostics);
         timings.lap("markdown");
         let covers = covers::copy(self, &links, output, &mut diagnostics);
-        let views = views::Views::new(self, &links, &bodies, &covers);
+        let cards = views::author_cards(self, &links, &bodies);
+        let views = views::Views::new(self, &links, &bodies, &covers, &cards);
         timings.lap("summaries");
         let mut written = render::Written::default();
         if let Some(theme) = &self.theme {

@@ -24,6 +24,23 @@ pub(crate) fn globals(site: &Site) -> tera::Context {
     globals
 }
 
+/// Each author as bylines and cards show them, in library order.
+pub(crate) fn author_cards<'a>(
+    site: &'a Site,
+    links: &Links,
+    bodies: &'a Bodies,
+) -> Vec<AuthorRef<'a>> {
+    site.library
+        .authors
+        .iter()
+        .enumerate()
+        .map(|(i, author)| {
+            let avatar = links.avatar(author.avatar.as_deref());
+            AuthorRef::new(&site.config, author, avatar, bodies.author_html(i))
+        })
+        .collect()
+}
+
 /// The key of everything every template can see besides its own context: the globals, the
 /// static files `asset_url` names, and the theme.
 fn globals_key(site: &Site) -> Key {
@@ -44,7 +61,7 @@ pub(crate) struct Views<'a> {
     pub bodies: &'a Bodies,
     covers: &'a Covers,
     /// Each author as bylines and cards show them, in library order.
-    author_cards: Vec<tera::Value>,
+    author_cards: &'a [AuthorRef<'a>],
     /// Each page's listing view.
     summaries: Vec<PageSummary<'a>>,
     /// The key of each page's listing view.
@@ -62,18 +79,9 @@ impl<'a> Views<'a> {
         links: &'a Links<'a>,
         bodies: &'a Bodies,
         covers: &'a Covers,
+        author_cards: &'a [AuthorRef<'a>],
     ) -> Self {
         let lib = &site.library;
-        let author_cards: Vec<tera::Value> = lib
-            .authors
-            .iter()
-            .enumerate()
-            .map(|(i, author)| {
-                let avatar = links.avatar(author.avatar.as_deref());
-                let card = AuthorRef::new(&site.config, author, avatar, bodies.author_html(i));
-                tera::Value::from_serializable(&card)
-            })
-            .collect();
         let mut views = Views {
             site,
             links,
@@ -110,7 +118,7 @@ impl<'a> Views<'a> {
                 .authors
                 .iter()
                 .filter_map(|slug| lib.author_index(slug))
-                .map(|a| self.author_cards[a].clone())
+                .map(|a| &self.author_cards[a])
                 .collect(),
             cover: self.cover_view(page),
             tags: page
