@@ -560,3 +560,66 @@ fn a_section_linked_to_a_folder_outside_the_site_is_never_written_through() {
     assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
     assert!(!site.path("content/authors/mike-rubini.md").exists());
 }
+
+/// A Notion id: 32 hexadecimal digits, different for each `n`.
+fn id(n: u32) -> String {
+    format!("{n:032x}")
+}
+
+/// Each file of an export as bytes.
+fn files(list: &[(String, &str)]) -> Vec<(String, Vec<u8>)> {
+    list.iter()
+        .map(|(name, text)| (name.clone(), text.as_bytes().to_vec()))
+        .collect()
+}
+
+#[test]
+fn files_are_found_from_the_page_then_from_the_export_root_in_any_normalization() {
+    let db = format!("Blog {}", id(1));
+    let post = format!("Crème brûlée {}", id(2));
+    // The cover's path starts at the export's root and is written in NFD, percent-encoded;
+    // the zip holds the file's name in NFC.
+    let nfd_cover = "Media%20Library/Cre%CC%80me%20bru%CC%82le%CC%81e.png";
+    let page = format!(
+        "# Crème brûlée\n\nFiles & media: {nfd_cover}\n\n\
+         Notes [for the page](Media%20Library/notes.txt) and ![A bowl](Media%2520Library/bowl.png).\n"
+    );
+    let mut list = files(&[(format!("{db}/{post}.md"), page.as_str())]);
+    list.push(("Media Library/Crème brûlée.png".into(), PNG.to_vec()));
+    list.push(("Media Library/bowl.png".into(), PNG.to_vec()));
+    list.push(("Media Library/notes.txt".into(), b"from the root".to_vec()));
+    // Beside the page, the same path names another file: the page's folder comes first.
+    list.push((
+        format!("{db}/Media Library/notes.txt"),
+        b"beside the page".to_vec(),
+    ));
+    let site = TestSite::new();
+    let dir = downloads("export.zip", &zip(&list));
+    let run = import(dir.path(), &site, "export.zip", &["--section", "blog"]).ok();
+    assert_eq!(run.stderr, "");
+    assert_eq!(
+        site.read("content/blog/creme-brulee/index.md"),
+        "+++
+title = \"Crème brûlée\"
+
+[cover]
+src = \"creme-brulee.png\"
+alt = \"Cover image for Crème brûlée\"
++++
+Notes [for the page](notes.txt) and ![A bowl](bowl.png).
+"
+    );
+    assert_eq!(
+        site.read("content/blog/creme-brulee/notes.txt"),
+        "beside the page"
+    );
+
+    site.build(&[]).ok();
+    let page = site.page("public/blog/creme-brulee/index.html");
+    let cover = page.attr("figure.cover img", "src");
+    assert!(site.path(&format!("public{cover}")).is_file(), "{cover}");
+    assert_eq!(
+        page.attrs(".page-content img", "src"),
+        ["/blog/creme-brulee/bowl.png"]
+    );
+}

@@ -122,23 +122,32 @@ pub fn convert(
     };
     let mut pages = read_pages(export, &known)?;
     merge_rows(&databases, &mut pages, &mut warnings);
+    let index = PageIndex::new(&pages);
     let mapped: Vec<MappedPage> = pages
         .iter()
-        .map(|page| map_properties(page, mapping, export, known_authors, &mut warnings))
+        .map(|page| {
+            let finder = Finder {
+                export,
+                index: &index,
+                page,
+            };
+            map_properties(&finder, mapping, known_authors, &mut warnings)
+        })
         .collect();
     let authors = collect_authors(&mapped);
     let bundles = assign_bundles(&mapped, section);
-    let index = PageIndex::new(&pages);
     let mut converted = Converted {
         authors,
         ..Converted::default()
     };
     for ((page, state), bundle) in pages.iter().zip(mapped).zip(&bundles) {
         let resolver = Resolver {
-            export,
-            index: &index,
+            finder: Finder {
+                export,
+                index: &index,
+                page,
+            },
             bundles: &bundles,
-            page,
         };
         converted
             .pages
@@ -404,6 +413,15 @@ fn merge_rows(databases: &[Database], pages: &mut [SourcePage], warnings: &mut V
     }
 }
 
+/// What a path or address written in the export leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Found {
+    /// A page, by index.
+    Page(usize),
+    /// Any other file of the export.
+    File(String),
+}
+
 /// The pages of the export by path and by Notion id.
 struct PageIndex {
     by_path: HashMap<String, usize>,
@@ -424,6 +442,75 @@ impl PageIndex {
         }
         index
     }
+
+    /// The page a Notion id names.
+    fn by_id(&self, id: &str) -> Option<Found> {
+        self.by_id.get(&id.to_lowercase()).map(|&n| Found::Page(n))
+    }
+
+    /// The page or file at a path of the export.
+    fn at(&self, export: &Export, path: &str) -> Option<Found> {
+        if let Some(&n) = self.by_path.get(path) {
+            return Some(Found::Page(n));
+        }
+        export.contains(path).then(|| Found::File(path.to_string()))
+    }
+
+    /// The page a file name names by the id in it.
+    fn by_name(&self, path: &str) -> Option<Found> {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let stem = name.strip_suffix(".md")?;
+        split_id(stem).1.and_then(|id| self.by_id(id))
+    }
+}
+
+/// Finds what the paths written in one page (its body and its properties) lead to.
+struct Finder<'a> {
+    export: &'a Export,
+    index: &'a PageIndex,
+    page: &'a SourcePage,
+}
+
+impl Finder<'_> {
+    /// What a path written in a file of folder `dir` names, tried the ways Notion writes
+    /// paths: from `dir`, then from the export's root, each as written, decoded once and
+    /// decoded twice, in Unicode NFC (the export's names are NFC too, whatever the zip held);
+    /// then a file of the page's own folder with that name; then a page by the id in its name.
+    fn find(&self, dir: &str, raw: &str) -> Option<Found> {
+        let mut candidates: Vec<String> = Vec::new();
+        for written in decodings(raw) {
+            for base in [dir, ""] {
+                if let Some(path) = join(base, &written) {
+                    let path: String = path.nfc().collect();
+                    if !candidates.contains(&path) {
+                        candidates.push(path);
+                    }
+                }
+            }
+        }
+        candidates
+            .iter()
+            .find_map(|path| self.index.at(self.export, path))
+            .or_else(|| self.in_page_folder(raw).map(Found::File))
+            .or_else(|| {
+                let written = decodings(raw);
+                candidates
+                    .iter()
+                    .chain(&written)
+                    .find_map(|path| self.index.by_name(path))
+            })
+    }
+
+    /// A file of the page's own folder with the same name as the one written.
+    fn in_page_folder(&self, raw: &str) -> Option<String> {
+        let path = &self.page.path;
+        let folder = path.strip_suffix(".md")?;
+        decodings(raw).into_iter().find_map(|decoded| {
+            let name = decoded.rsplit('/').next().unwrap_or(&decoded);
+            let path: String = format!("{folder}/{name}").nfc().collect();
+            self.export.contains(&path).then_some(path)
+        })
+    }
 }
 
 /// A page's front matter and the files and authors it names, before its body is converted.
@@ -438,12 +525,12 @@ struct MappedPage {
 /// Maps a page's properties to front matter through `mapping`; the first property mapped to a
 /// key wins, in the mapping's order, and the others go to `extra`.
 fn map_properties(
-    page: &SourcePage,
+    finder: &Finder,
     mapping: &Mapping,
-    export: &Export,
     known_authors: &KnownAuthors,
     warnings: &mut Vec<Diagnostic>,
 ) -> MappedPage {
+    let page = finder.page;
     let mut mapped = MappedPage {
         front: FrontMatter {
             title: page.title.clone(),
@@ -467,7 +554,7 @@ fn map_properties(
     for (_, property, target) in ordered {
         match target.filter(|t| taken.insert(front_matter_key(t))) {
             Some(Target::Author) => mapped.set_authors(&property.value, known_authors),
-            Some(Target::Cover) => match find_cover(export, page, property) {
+            Some(Target::Cover) => match find_cover(finder, property) {
                 Some(cover) => mapped.set_cover(cover, &page.title),
                 None => warnings.push(
                     property
@@ -599,7 +686,7 @@ fn is_image(path: &str) -> bool {
 }
 
 /// The first image a files property names: a file of the export, or a web address.
-fn find_cover(export: &Export, page: &SourcePage, property: &Property) -> Option<Cover> {
+fn find_cover(finder: &Finder, property: &Property) -> Option<Cover> {
     let value = property.value.as_str();
     let pieces = std::iter::once(value).chain(value.split(", "));
     for piece in pieces {
@@ -607,43 +694,26 @@ fn find_cover(export: &Export, page: &SourcePage, property: &Property) -> Option
         if piece.starts_with("https://") || piece.starts_with("http://") {
             return Some(Cover::Url(piece.to_string()));
         }
-        let found = resolve_file(export, parent_dir(&property.file), piece)
-            .or_else(|| find_in_page_folder(export, page, piece));
-        if let Some(file) = found.filter(|f| is_image(f)) {
-            return Some(Cover::File(file));
+        if let Some(Found::File(file)) = finder.find(parent_dir(&property.file), piece) {
+            if is_image(&file) {
+                return Some(Cover::File(file));
+            }
         }
     }
     None
 }
 
-/// Every reading of a written path: URL-decoded once, and once more for `%2520`.
+/// Every reading of a written path: as written, URL-decoded once, and once more for `%2520`.
 fn decodings(raw: &str) -> Vec<String> {
+    let mut all = vec![raw.to_string()];
     let once = percent_decode_str(raw).decode_utf8_lossy().into_owned();
     let twice = percent_decode_str(&once).decode_utf8_lossy().into_owned();
-    let mut all = vec![once];
-    if twice != all[0] {
-        all.push(twice);
+    for decoded in [once, twice] {
+        if !all.contains(&decoded) {
+            all.push(decoded);
+        }
     }
     all
-}
-
-/// The export file a relative path names from `dir`, matched in Unicode NFC.
-fn resolve_file(export: &Export, dir: &str, raw: &str) -> Option<String> {
-    decodings(raw)
-        .into_iter()
-        .filter_map(|decoded| join(dir, &decoded))
-        .map(|path| path.nfc().collect::<String>())
-        .find(|path| export.contains(path))
-}
-
-/// A file of the page's own folder with the same name as the one written.
-fn find_in_page_folder(export: &Export, page: &SourcePage, raw: &str) -> Option<String> {
-    let folder = page.path.strip_suffix(".md").unwrap_or(&page.path);
-    decodings(raw).into_iter().find_map(|decoded| {
-        let name = decoded.rsplit('/').next().unwrap_or(&decoded);
-        let path: String = format!("{folder}/{name}").nfc().collect();
-        export.contains(&path).then_some(path)
-    })
 }
 
 /// `dir` joined with a relative path, `.` and `..` resolved; `None` if it climbs out.
@@ -673,10 +743,8 @@ fn assign_bundles(pages: &[MappedPage], section: &str) -> Vec<String> {
 
 /// Turns one page's links and images into serum's, as it converts its body.
 struct Resolver<'a> {
-    export: &'a Export,
-    index: &'a PageIndex,
+    finder: Finder<'a>,
     bundles: &'a [String],
-    page: &'a SourcePage,
 }
 
 impl Resolver<'_> {
@@ -710,7 +778,8 @@ impl Resolver<'_> {
     }
 
     fn convert_body(&self, assets: &mut Assets, warnings: &mut Vec<Diagnostic>) -> String {
-        let blocks = convert_blocks(&self.page.body);
+        let page = self.finder.page;
+        let blocks = convert_blocks(&page.body);
         let body = rewrite_links(&blocks, &mut |site| {
             let fix = self.fix_link(site, assets);
             match fix {
@@ -718,8 +787,8 @@ impl Resolver<'_> {
                 Err(message) => {
                     let (line, column) = line_column(&blocks, site.offset);
                     warnings.push(
-                        Diagnostic::in_file(&self.page.path, message)
-                            .at(line + self.page.body_line - 1, column),
+                        Diagnostic::in_file(&page.path, message)
+                            .at(line + page.body_line - 1, column),
                     );
                     LinkFix::PlainText
                 }
@@ -736,9 +805,9 @@ impl Resolver<'_> {
             return Ok(LinkFix::Keep);
         }
         if let Some(id) = notion_url_id(destination) {
-            return match self.index.by_id.get(&id) {
-                Some(&n) => Ok(LinkFix::Replace(self.page_link(n))),
-                None => Err(format!(
+            return match self.finder.index.by_id(&id) {
+                Some(Found::Page(n)) => Ok(LinkFix::Replace(self.page_link(n))),
+                _ => Err(format!(
                     "link to a Notion page that is not in the export; {dropped}"
                 )),
             };
@@ -747,38 +816,25 @@ impl Resolver<'_> {
             return Ok(LinkFix::Keep);
         }
         let path = destination.split('#').next().unwrap_or(destination);
-        let dir = parent_dir(&self.page.path);
-        let found = resolve_file(self.export, dir, path)
-            .or_else(|| find_in_page_folder(self.export, self.page, path));
-        if let Some(file) = found {
-            if let Some(&n) = self.index.by_path.get(&file) {
-                return Ok(LinkFix::Replace(self.page_link(n)));
-            }
-            if file.ends_with(".csv") {
-                return Err(format!(
-                    "link to the database `{file}`, which is imported as its pages; {dropped}"
-                ));
-            }
-            let name = assets.name_for(&file);
-            if site.is_image && !site.text.trim().is_empty() {
-                let alt = site.text.trim();
-                let is_file_name = alt == name || file.ends_with(alt);
-                if !is_file_name
-                    && !["notion image", "untitled", "image"].contains(&alt.to_lowercase().as_str())
-                {
-                    assets.alts.entry(file).or_insert_with(|| alt.to_string());
+        match self.finder.find(parent_dir(&self.finder.page.path), path) {
+            Some(Found::Page(n)) => Ok(LinkFix::Replace(self.page_link(n))),
+            Some(Found::File(file)) if file.ends_with(".csv") => Err(format!(
+                "link to the database `{file}`, which is imported as its pages; {dropped}"
+            )),
+            Some(Found::File(file)) => {
+                let name = assets.name_for(&file);
+                if site.is_image && !site.text.trim().is_empty() {
+                    let alt = site.text.trim();
+                    let is_file_name = alt == name || file.ends_with(alt);
+                    if !is_file_name
+                        && !["notion image", "untitled", "image"]
+                            .contains(&alt.to_lowercase().as_str())
+                    {
+                        assets.alts.entry(file).or_insert_with(|| alt.to_string());
+                    }
                 }
+                Ok(LinkFix::Replace(name))
             }
-            return Ok(LinkFix::Replace(name));
-        }
-        let by_id = decodings(path).into_iter().find_map(|decoded| {
-            let name = decoded.rsplit('/').next().unwrap_or_default();
-            let stem = name.strip_suffix(".md")?;
-            let id = split_id(stem).1?.to_lowercase();
-            self.index.by_id.get(&id).copied()
-        });
-        match by_id {
-            Some(n) => Ok(LinkFix::Replace(self.page_link(n))),
             None => Err(format!(
                 "link to `{}`, which is not in the export; {dropped}",
                 decodings(path).pop().unwrap_or_default()
@@ -853,7 +909,10 @@ mod tests {
     fn paths_join_decode_and_never_climb_out() {
         assert_eq!(join("a/b", "../c.md").as_deref(), Some("a/c.md"));
         assert_eq!(join("", "../c.md"), None);
-        assert_eq!(decodings("My%2520Page.md"), ["My%20Page.md", "My Page.md"]);
+        assert_eq!(
+            decodings("My%2520Page.md"),
+            ["My%2520Page.md", "My%20Page.md", "My Page.md"]
+        );
         let mut assets = Assets::default();
         assert_eq!(assets.name_for("A/notion image.PNG"), "notion-image.png");
         assert_eq!(assets.name_for("B/notion image.png"), "notion-image-1.png");
