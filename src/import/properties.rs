@@ -65,6 +65,7 @@ pub const DEFAULT_MAPPING: &[(&str, &str)] = &[
     ("Date", "date"),
     ("Created", "date"),
     ("Created time", "date"),
+    ("Date Created", "date"),
     ("Updated", "updated"),
     ("Last edited time", "updated"),
     ("Published", "published"),
@@ -73,6 +74,7 @@ pub const DEFAULT_MAPPING: &[(&str, &str)] = &[
     ("Excerpt", "description"),
     ("Meta description", "description"),
     ("Description", "description"),
+    ("Summary", "description"),
     ("Tags", "tags"),
 ];
 
@@ -446,6 +448,14 @@ mod tests {
             Some(&Target::Author)
         );
         assert_eq!(mapping.target("Mood"), None);
+        assert_eq!(
+            mapping.target("date created").map(|t| t.1),
+            Some(&Target::Date)
+        );
+        assert_eq!(
+            mapping.target("Summary").map(|t| t.1),
+            Some(&Target::Description)
+        );
         let problems = Mapping::new(&["Mood=extr".into(), "Vibe".into()]).unwrap_err();
         assert_eq!(
             problems[0].message,
