@@ -379,10 +379,12 @@ fn notion_mapping_help() -> String {
         help.push_str(&format!("  {property:<18} -> {key}\n"));
     }
     help.push_str("  anything else      -> extra.<name>\n");
-    help.push_str(
-        "published: Yes means not a draft; status: Published, Live, Done or Public means not a\n\
-         draft; noindex, draft: Yes or No; date: June 27, 2023 [9:32 PM], 2023-06-27, 06/27/2023.\n",
-    );
+    help.push_str(&format!(
+        "status values that make a draft, in any case (any other is kept as extra.<name>):\n  {}\n\
+         published: No makes a draft; noindex, draft: Yes or No;\n\
+         date: June 27, 2023 [9:32 PM], 2023-06-27, 06/27/2023.\n",
+        crate::import::DRAFT_STATUSES.join(", ")
+    ));
     help.push_str(&format!(
         "--map \"Property=KEY\" adds or overrides one; KEY is one of: {}",
         crate::import::KEYS.join(", ")
@@ -403,6 +405,24 @@ fn import_lines(report: &crate::import::ImportReport, shown: &str) -> String {
             _ => continue,
         };
         lines.push(format!("{verb} {}", file.path.display()));
+    }
+    if !report.drafts.is_empty() {
+        let count: usize = report.drafts.iter().map(|(_, n)| n).sum();
+        let reasons: Vec<String> = report
+            .drafts
+            .iter()
+            .map(|(reason, n)| format!("{n} with {reason}"))
+            .collect();
+        lines.push(format!(
+            "{} {}, which serum build leaves out: {}",
+            if report.dry_run {
+                "would mark"
+            } else {
+                "marked"
+            },
+            plural(count, "page as a draft", "pages as drafts"),
+            reasons.join(", ")
+        ));
     }
     let what = format!(
         "{}, {} and {}",

@@ -346,6 +346,7 @@ fn a_database_export_maps_each_row_to_front_matter() {
         run.stdout,
         "created content/blog/fresh-start/index.md\n\
          created content/blog/work-in-progress/index.md\n\
+         marked 1 page as a draft, which serum build leaves out: 1 with Status: Draft\n\
          Imported 2 pages, 0 authors and 0 assets from blog.zip: 2 files written, 0 unchanged, 0 warnings\n"
     );
     assert_eq!(
@@ -360,6 +361,7 @@ slug = \"fresh-start\"
 [extra]
 pinned = true
 reading_time = \"4\"
+status = \"Published\"
 +++
 Body of Fresh start.
 "
@@ -571,6 +573,119 @@ fn files(list: &[(String, &str)]) -> Vec<(String, Vec<u8>)> {
     list.iter()
         .map(|(name, text)| (name.clone(), text.as_bytes().to_vec()))
         .collect()
+}
+
+/// A database of posts with the statuses real workspaces use, each row with its page.
+fn posts_with_statuses() -> Vec<(String, Vec<u8>)> {
+    let db = format!("Posts {}", id(1));
+    let rows = [
+        ("Posted one", "Posted"),
+        ("Done two", "Completed"),
+        ("Review three", "In review"),
+        ("Draft four", "Draft"),
+        ("Fresh five", "not started"),
+        ("Idea six", "Idea"),
+        ("Old seven", "ARCHIVED"),
+        ("Draft eight", "Draft"),
+    ];
+    let mut csv = String::from("Name,Status,Summary,Date Created\n");
+    let mut list = Vec::new();
+    for (n, (title, status)) in rows.iter().enumerate() {
+        let (summary, created) = if n == 0 {
+            ("First summary.", "\"May 1, 2024\"")
+        } else {
+            ("", "")
+        };
+        csv.push_str(&format!("{title},{status},{summary},{created}\n"));
+        list.push((
+            format!("{db}/{title} {}.md", id(100 + n as u32)),
+            format!("# {title}\n\nStatus: {status}\n\nBody of {title}.\n"),
+        ));
+    }
+    list.push((format!("{db}_all.csv"), csv));
+    list.into_iter()
+        .map(|(name, text)| (name, text.into_bytes()))
+        .collect()
+}
+
+#[test]
+fn only_unpublished_statuses_make_drafts_and_the_import_counts_them() {
+    let site = TestSite::new();
+    let dir = downloads("posts.zip", &zip(&posts_with_statuses()));
+    let run = import(dir.path(), &site, "posts.zip", &["--section", "news"]).ok();
+    assert_eq!(
+        run.stdout,
+        "created content/news/done-two/index.md\n\
+         created content/news/draft-eight/index.md\n\
+         created content/news/draft-four/index.md\n\
+         created content/news/fresh-five/index.md\n\
+         created content/news/idea-six/index.md\n\
+         created content/news/old-seven/index.md\n\
+         created content/news/posted-one/index.md\n\
+         created content/news/review-three/index.md\n\
+         marked 5 pages as drafts, which serum build leaves out: 2 with Status: Draft, 1 with Status: ARCHIVED, 1 with Status: Idea, 1 with Status: not started\n\
+         Imported 8 pages, 0 authors and 0 assets from posts.zip: 8 files written, 0 unchanged, 0 warnings\n"
+    );
+    assert_eq!(run.stderr, "");
+    assert_eq!(
+        site.read("content/news/posted-one/index.md"),
+        "+++
+title = \"Posted one\"
+description = \"First summary.\"
+date = 2024-05-01
+
+[extra]
+status = \"Posted\"
++++
+Body of Posted one.
+"
+    );
+    assert_eq!(
+        site.read("content/news/old-seven/index.md"),
+        "+++\ntitle = \"Old seven\"\ndraft = true\n+++\nBody of Old seven.\n"
+    );
+
+    site.build(&[]).ok();
+    let section = site.page("public/news/index.html");
+    assert_eq!(section.text("h1.listing-title"), "News");
+    assert_eq!(
+        section.texts(".page-list .page-item-title a"),
+        ["Posted one", "Done two", "Review three"]
+    );
+    for draft in [
+        "draft-four",
+        "fresh-five",
+        "idea-six",
+        "old-seven",
+        "draft-eight",
+    ] {
+        assert!(
+            !site.path(&format!("public/news/{draft}")).exists(),
+            "{draft}"
+        );
+    }
+
+    // --map still decides: the status becomes an extra key, and nothing is a draft.
+    let mapped = TestSite::new();
+    let run = import(
+        dir.path(),
+        &mapped,
+        "posts.zip",
+        &["--section", "news", "--map", "Status=extra.stage"],
+    )
+    .ok();
+    assert!(
+        run.stdout.ends_with(
+            "created content/news/review-three/index.md\n\
+             Imported 8 pages, 0 authors and 0 assets from posts.zip: 8 files written, 0 unchanged, 0 warnings\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        mapped.read("content/news/draft-four/index.md"),
+        "+++\ntitle = \"Draft four\"\n\n[extra]\nstage = \"Draft\"\n+++\nBody of Draft four.\n"
+    );
 }
 
 #[test]

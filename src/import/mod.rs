@@ -20,7 +20,7 @@ use crate::output::absolute;
 use self::export::Export;
 use self::properties::Mapping;
 
-pub use self::properties::{DEFAULT_MAPPING, KEYS};
+pub use self::properties::{DEFAULT_MAPPING, DRAFT_STATUSES, KEYS};
 
 /// What `serum import notion` was asked to do.
 #[derive(Debug, Clone)]
@@ -83,6 +83,8 @@ pub struct ImportReport {
     pub authors: usize,
     /// Images and attachments in the bundles.
     pub assets: usize,
+    /// Pages imported as drafts, counted by why: the property and value, `Status: Draft`.
+    pub drafts: Vec<(String, usize)>,
     /// Every file, in the order written.
     pub files: Vec<PlannedFile>,
     /// What was imported imperfectly.
@@ -123,10 +125,22 @@ pub fn import_notion(options: &NotionImport) -> Result<ImportReport> {
         pages: converted.pages.len(),
         authors: converted.authors.len(),
         assets: converted.pages.iter().map(|p| p.assets.len()).sum(),
+        drafts: count_drafts(&converted.pages),
         files,
         warnings: converted.warnings,
         dry_run: options.dry_run,
     })
+}
+
+/// How many pages each property value made drafts, most first.
+fn count_drafts(pages: &[notion::ImportedPage]) -> Vec<(String, usize)> {
+    let mut counts = std::collections::BTreeMap::new();
+    for reason in pages.iter().filter_map(|p| p.draft.as_ref()) {
+        *counts.entry(reason.clone()).or_insert(0) += 1;
+    }
+    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts
 }
 
 fn check_section(section: &str) -> Result<&str, Diagnostic> {

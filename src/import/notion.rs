@@ -15,7 +15,7 @@ use super::blocks::{LinkFix, LinkSite, convert_blocks, rewrite_links, tidy_blank
 use super::export::Export;
 use super::properties::{
     CoverImage, FrontMatter, Mapping, Target, extra_key, extra_value, fold, parse_date,
-    person_names, status_is_published, tag_list, yes_no,
+    person_names, status_is_draft, tag_list, yes_no,
 };
 use crate::content::front_matter::normalize_text;
 use crate::error::{Diagnostic, Result, fail_if_any, line_column};
@@ -41,6 +41,8 @@ pub struct ImportedPage {
     pub text: String,
     /// Each file of the bundle: its name there and its path in the export.
     pub assets: Vec<(String, String)>,
+    /// Why it is a draft, when it is: the property and its value, `Status: Draft`.
+    pub draft: Option<String>,
 }
 
 /// An author named by a page, written to `content/authors/<slug>.md` when new.
@@ -520,6 +522,8 @@ struct MappedPage {
     /// Each author's name and slug.
     authors: Vec<(String, String)>,
     assets: Assets,
+    /// The property that made the page a draft, with its value.
+    draft: Option<String>,
 }
 
 /// Maps a page's properties to front matter through `mapping`; the first property mapped to a
@@ -539,6 +543,7 @@ fn map_properties(
         cover_file: None,
         authors: Vec::new(),
         assets: Assets::default(),
+        draft: None,
     };
     let mut ordered: Vec<(usize, &Property, Option<&Target>)> = page
         .properties
@@ -565,6 +570,11 @@ fn map_properties(
             Some(target) => {
                 if let Err(warning) = mapped.front.apply(target, property) {
                     warnings.push(warning);
+                }
+                let sets_draft =
+                    matches!(target, Target::Draft | Target::Published | Target::Status);
+                if sets_draft && mapped.front.draft {
+                    mapped.draft = Some(format!("{}: {}", property.name, property.value));
                 }
             }
             None => {
@@ -616,7 +626,11 @@ impl FrontMatter {
             Target::Noindex => self.noindex = flag()?,
             Target::Draft => self.draft = flag()?,
             Target::Published => self.draft = !flag()?,
-            Target::Status => self.draft = !status_is_published(value),
+            Target::Status if status_is_draft(value) => self.draft = true,
+            Target::Status => {
+                let key = extra_key(&property.name);
+                self.extra.entry(key).or_insert(extra_value(value));
+            }
             Target::Extra(key) => {
                 self.extra.entry(key.clone()).or_insert(extra_value(value));
             }
@@ -774,6 +788,7 @@ impl Resolver<'_> {
                 .into_iter()
                 .map(|(path, name)| (name, path))
                 .collect(),
+            draft: state.draft,
         }
     }
 

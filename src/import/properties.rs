@@ -35,7 +35,8 @@ pub enum Target {
     Draft,
     /// `draft` as the opposite of a "Published" Yes/No.
     Published,
-    /// `draft` unless the value is Published, Live, Done or Public.
+    /// `draft` when the value is one of [`DRAFT_STATUSES`]; any other value is kept as
+    /// `extra.<name>`.
     Status,
     /// `extra.<name>`.
     Extra(String),
@@ -96,8 +97,23 @@ pub const KEYS: &[&str] = &[
     "ignore",
 ];
 
-/// Status values that mean the page is out of draft.
-const PUBLISHED_STATUSES: &[&str] = &["published", "live", "done", "public"];
+/// Status values that say a page is not published, compared without case. Real workspaces
+/// name their finished pages in many ways (Posted, Completed, In review, Live), so only these
+/// explicit values make a draft; every other status is kept under `extra`.
+pub const DRAFT_STATUSES: &[&str] = &[
+    "Draft",
+    "Drafting",
+    "Not started",
+    "Idea",
+    "Ideas",
+    "Backlog",
+    "To do",
+    "To-do",
+    "Todo",
+    "Planned",
+    "Archived",
+    "Unpublished",
+];
 
 /// The property names to look for, in order of precedence, each with its target.
 #[derive(Debug, Clone)]
@@ -225,9 +241,10 @@ pub fn yes_no(value: &str) -> Option<bool> {
     }
 }
 
-/// Whether a Status value means published (so not a draft).
-pub fn status_is_published(value: &str) -> bool {
-    PUBLISHED_STATUSES.contains(&value.trim().to_lowercase().as_str())
+/// Whether a Status value says the page is not published.
+pub fn status_is_draft(value: &str) -> bool {
+    let value = fold(value);
+    DRAFT_STATUSES.iter().any(|status| fold(status) == value)
 }
 
 /// A value for `extra`: Yes/No as booleans, everything else as text.
@@ -429,8 +446,11 @@ mod tests {
         assert_eq!(yes_no("Yes"), Some(true));
         assert_eq!(yes_no(" no "), Some(false));
         assert_eq!(yes_no("maybe"), None);
-        assert!(status_is_published("Published"));
-        assert!(!status_is_published("In progress"));
+        assert!(status_is_draft("Draft"));
+        assert!(status_is_draft(" not  STARTED "));
+        for published in ["Published", "Posted", "Completed", "In review", "Done"] {
+            assert!(!status_is_draft(published), "{published}");
+        }
         assert_eq!(
             person_names("Mike Rubini (../Authors%20abc/Mike%20Rubini%20def.md), Ann Lee"),
             ["Mike Rubini", "Ann Lee"]
