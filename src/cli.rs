@@ -382,7 +382,8 @@ fn notion_mapping_help() -> String {
     help.push_str(&format!(
         "status values that make a draft, in any case (any other is kept as extra.<name>):\n  {}\n\
          published: No makes a draft; noindex, draft: Yes or No;\n\
-         date: June 27, 2023 [9:32 PM], 2023-06-27, 06/27/2023.\n",
+         date: June 27, 2023 [9:32 PM], 2023-06-27, 06/27/2023.\n\
+         A database becomes a section; a relation, extra.<name> = [{{ title, page = \"@/...\" }}].\n",
         crate::import::DRAFT_STATUSES.join(", ")
     ));
     help.push_str(&format!(
@@ -424,8 +425,12 @@ fn import_lines(report: &crate::import::ImportReport, shown: &str) -> String {
             reasons.join(", ")
         ));
     }
+    let sections = match report.sections {
+        0 => String::new(),
+        n => format!("{}, ", plural(n, "section", "sections")),
+    };
     let what = format!(
-        "{}, {} and {}",
+        "{sections}{}, {} and {}",
         plural(report.pages, "page", "pages"),
         plural(report.authors, "author", "authors"),
         plural(report.assets, "asset", "assets")

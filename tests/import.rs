@@ -344,10 +344,15 @@ fn a_database_export_maps_each_row_to_front_matter() {
     .ok();
     assert_eq!(
         run.stdout,
-        "created content/blog/fresh-start/index.md\n\
+        "created content/blog/_index.md\n\
+         created content/blog/fresh-start/index.md\n\
          created content/blog/work-in-progress/index.md\n\
          marked 1 page as a draft, which serum build leaves out: 1 with Status: Draft\n\
-         Imported 2 pages, 0 authors and 0 assets from blog.zip: 2 files written, 0 unchanged, 0 warnings\n"
+         Imported 1 section, 2 pages, 0 authors and 0 assets from blog.zip: 3 files written, 0 unchanged, 0 warnings\n"
+    );
+    assert_eq!(
+        site.read("content/blog/_index.md"),
+        "+++\ntitle = \"Blog\"\n+++\n"
     );
     assert_eq!(
         site.read("content/blog/fresh-start/index.md"),
@@ -615,7 +620,8 @@ fn only_unpublished_statuses_make_drafts_and_the_import_counts_them() {
     let run = import(dir.path(), &site, "posts.zip", &["--section", "news"]).ok();
     assert_eq!(
         run.stdout,
-        "created content/news/done-two/index.md\n\
+        "created content/news/_index.md\n\
+         created content/news/done-two/index.md\n\
          created content/news/draft-eight/index.md\n\
          created content/news/draft-four/index.md\n\
          created content/news/fresh-five/index.md\n\
@@ -624,7 +630,7 @@ fn only_unpublished_statuses_make_drafts_and_the_import_counts_them() {
          created content/news/posted-one/index.md\n\
          created content/news/review-three/index.md\n\
          marked 5 pages as drafts, which serum build leaves out: 2 with Status: Draft, 1 with Status: ARCHIVED, 1 with Status: Idea, 1 with Status: not started\n\
-         Imported 8 pages, 0 authors and 0 assets from posts.zip: 8 files written, 0 unchanged, 0 warnings\n"
+         Imported 1 section, 8 pages, 0 authors and 0 assets from posts.zip: 9 files written, 0 unchanged, 0 warnings\n"
     );
     assert_eq!(run.stderr, "");
     assert_eq!(
@@ -647,7 +653,7 @@ Body of Posted one.
 
     site.build(&[]).ok();
     let section = site.page("public/news/index.html");
-    assert_eq!(section.text("h1.listing-title"), "News");
+    assert_eq!(section.text("h1.listing-title"), "Posts");
     assert_eq!(
         section.texts(".page-list .page-item-title a"),
         ["Posted one", "Done two", "Review three"]
@@ -677,7 +683,7 @@ Body of Posted one.
     assert!(
         run.stdout.ends_with(
             "created content/news/review-three/index.md\n\
-             Imported 8 pages, 0 authors and 0 assets from posts.zip: 8 files written, 0 unchanged, 0 warnings\n"
+             Imported 1 section, 8 pages, 0 authors and 0 assets from posts.zip: 9 files written, 0 unchanged, 0 warnings\n"
         ),
         "{}",
         run.stdout
@@ -737,4 +743,223 @@ Notes [for the page](notes.txt) and ![A bowl](bowl.png).
         page.attrs(".page-content img", "src"),
         ["/blog/creme-brulee/bowl.png"]
     );
+}
+
+#[test]
+fn databases_become_sections_and_relations_become_links() {
+    let blog = format!("Blog {}", id(1));
+    let (fresh, second, notes, note) = (id(2), id(3), id(4), id(5));
+    let blog_url = format!("Blog%20{}", id(1));
+    let csv = format!(
+        "Name,Related,Created,Summary\n\
+         Fresh start,Second look ({blog_url}/Second%20look%20{second}.md),\"June 27, 2023 9:32 PM\",A new routine.\n\
+         Second look,\"Fresh start ({blog_url}/Fresh%20start%20{fresh}.md), Gone (../Elsewhere%20{gone}.md)\",,\n",
+        gone = id(9)
+    );
+    let list = files(&[
+        (
+            format!("Home {}.md", id(6)),
+            &format!(
+                "# Home\n\nRead [the blog]({blog_url}.csv) and [the notes]({blog_url}/Fresh%20start%20{fresh}/Notes%20{notes}_all.csv).\n"
+            ),
+        ),
+        (format!("{blog}.csv"), &csv),
+        (format!("{blog}_all.csv"), &csv),
+        (
+            format!("{blog}/Fresh start {fresh}.md"),
+            "# Fresh start\n\nA fresh start.\n",
+        ),
+        (
+            format!("{blog}/Second look {second}.md"),
+            "# Second look\n\nAnother look.\n",
+        ),
+        (
+            format!("{blog}/Fresh start {fresh}/Notes {notes}_all.csv"),
+            "Name,Tags\nFirst note,\"Skincare (../../../Tags%20ab/Skincare%20cd.md), Sleep (../../../Tags%20ab/Sleep%20ef.md)\"\n",
+        ),
+        (
+            format!("{blog}/Fresh start {fresh}/Notes {notes}/First note {note}.md"),
+            &format!(
+                "# First note\n\nTags: Skincare\nAbout: Fresh start (../../Fresh%20start%20{fresh}.md)\n\n\
+                 Back to [the blog](https://www.notion.so/Blog-{}?pvs=4).\n",
+                id(1)
+            ),
+        ),
+    ]);
+    let site = TestSite::new();
+    let dir = downloads("export.zip", &zip(&list));
+    let run = import(dir.path(), &site, "export.zip", &[]).ok();
+    assert_eq!(
+        run.stderr,
+        format!(
+            "warning: {blog}_all.csv:3: `Related: Fresh start ({blog_url}/Fresh%20start%20{fresh}.md), Gone (../Elsewhere%20{gone}.md)` names \"Gone\", which is not in the export; kept its title without a link\n",
+            gone = id(9)
+        )
+    );
+    assert_eq!(
+        run.stdout,
+        "created content/posts/blog/_index.md\n\
+         created content/posts/blog/notes/_index.md\n\
+         created content/posts/blog/fresh-start/index.md\n\
+         created content/posts/blog/notes/first-note/index.md\n\
+         created content/posts/blog/second-look/index.md\n\
+         created content/posts/home/index.md\n\
+         Imported 2 sections, 4 pages, 0 authors and 0 assets from export.zip: 6 files written, 0 unchanged, 1 warning\n"
+    );
+    assert_eq!(
+        site.read("content/posts/blog/notes/_index.md"),
+        "+++\ntitle = \"Notes\"\n+++\n"
+    );
+    assert_eq!(
+        site.read("content/posts/blog/fresh-start/index.md"),
+        "+++
+title = \"Fresh start\"
+description = \"A new routine.\"
+date = 2023-06-27T21:32:00
+
+[[extra.related]]
+page = \"@/posts/blog/second-look/index.md\"
+title = \"Second look\"
++++
+A fresh start.
+"
+    );
+    assert_eq!(
+        site.read("content/posts/blog/second-look/index.md"),
+        "+++
+title = \"Second look\"
+
+[[extra.related]]
+page = \"@/posts/blog/fresh-start/index.md\"
+title = \"Fresh start\"
+
+[[extra.related]]
+title = \"Gone\"
++++
+Another look.
+"
+    );
+    assert_eq!(
+        site.read("content/posts/blog/notes/first-note/index.md"),
+        "+++
+title = \"First note\"
+tags = [\"Skincare\", \"Sleep\"]
+
+[[extra.about]]
+page = \"@/posts/blog/fresh-start/index.md\"
+title = \"Fresh start\"
++++
+Back to [the blog](@/posts/blog/_index.md).
+"
+    );
+    assert_eq!(
+        site.read("content/posts/home/index.md"),
+        "+++\ntitle = \"Home\"\n+++\nRead [the blog](@/posts/blog/_index.md) and [the notes](@/posts/blog/notes/_index.md).\n"
+    );
+
+    site.build(&[]).ok();
+    let home = site.page("public/posts/home/index.html");
+    assert_eq!(
+        home.attrs(".page-content a", "href"),
+        ["/posts/blog/", "/posts/blog/notes/"]
+    );
+    let blog = site.page("public/posts/blog/index.html");
+    assert_eq!(blog.text("h1.listing-title"), "Blog");
+    assert_eq!(blog.texts("nav.subsections a"), ["Notes"]);
+    assert_eq!(
+        blog.attrs("nav.subsections a", "href"),
+        ["/posts/blog/notes/"]
+    );
+    assert_eq!(
+        blog.texts(".page-list .page-item-title a"),
+        ["Fresh start", "Second look"]
+    );
+    let notes = site.page("public/posts/blog/notes/index.html");
+    assert_eq!(notes.text("h1.listing-title"), "Notes");
+    assert_eq!(notes.texts(".page-list .page-item-title a"), ["First note"]);
+    let note = site.page("public/posts/blog/notes/first-note/index.html");
+    assert_eq!(note.attrs(".page-content a", "href"), ["/posts/blog/"]);
+}
+
+#[test]
+fn a_database_without_page_files_becomes_pages_from_its_rows() {
+    let list = files(&[(
+        format!("Reading list {}_all.csv", id(1)),
+        "Name,Status,Author,Summary\n\
+             Dune,Posted,Frank Herbert,A desert planet.\n\
+             Neuromancer,Draft,,\n",
+    )]);
+    let site = TestSite::new();
+    let dir = downloads("books.zip", &zip(&list));
+    let run = import(dir.path(), &site, "books.zip", &["--section", "books"]).ok();
+    assert_eq!(run.stderr, "");
+    assert_eq!(
+        run.stdout,
+        "created content/books/_index.md\n\
+         created content/books/dune/index.md\n\
+         created content/books/neuromancer/index.md\n\
+         created content/authors/frank-herbert.md\n\
+         marked 1 page as a draft, which serum build leaves out: 1 with Status: Draft\n\
+         Imported 1 section, 2 pages, 1 author and 0 assets from books.zip: 4 files written, 0 unchanged, 0 warnings\n"
+    );
+    assert_eq!(
+        site.read("content/books/_index.md"),
+        "+++\ntitle = \"Reading list\"\n+++\n"
+    );
+    assert_eq!(
+        site.read("content/books/dune/index.md"),
+        "+++
+title = \"Dune\"
+description = \"A desert planet.\"
+author = \"frank-herbert\"
+
+[extra]
+status = \"Posted\"
++++
+"
+    );
+
+    site.build(&[]).ok();
+    let dune = site.page("public/books/dune/index.html");
+    assert_eq!(dune.text("h1.page-title"), "Dune");
+    assert_eq!(dune.text(".page .byline .byline-author"), "Frank Herbert");
+    assert_eq!(
+        dune.attr("meta[name=description]", "content"),
+        "A desert planet."
+    );
+    let books = site.page("public/books/index.html");
+    assert_eq!(books.texts(".page-list .page-item-title a"), ["Dune"]);
+}
+
+#[test]
+fn a_section_file_the_site_already_has_is_kept_and_importing_again_changes_nothing() {
+    let intro = "+++\ntitle = \"News\"\nsort_by = \"title\"\n+++\nWhat we posted.\n";
+    let site = TestSite::new().write("content/news/_index.md", intro);
+    let dir = downloads("posts.zip", &zip(&posts_with_statuses()));
+    let run = import(dir.path(), &site, "posts.zip", &["--section", "news"]).ok();
+    assert!(
+        run.stdout
+            .starts_with("created content/news/done-two/index.md\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.ends_with(
+            "Imported 1 section, 8 pages, 0 authors and 0 assets from posts.zip: 8 files written, 1 unchanged, 0 warnings\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(site.read("content/news/_index.md"), intro);
+    let first = snapshot(site.root());
+
+    let run = import(dir.path(), &site, "posts.zip", &["--section", "news"]).ok();
+    assert!(
+        run.stdout.ends_with(
+            "Imported 1 section, 8 pages, 0 authors and 0 assets from posts.zip: 0 files written, 9 unchanged, 0 warnings\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(snapshot(site.root()), first);
 }

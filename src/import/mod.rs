@@ -5,6 +5,7 @@
 //! only then writes. Importing the same export again writes nothing.
 
 mod blocks;
+mod databases;
 mod export;
 mod notion;
 mod properties;
@@ -42,6 +43,8 @@ pub struct NotionImport {
 /// What a written file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
+    /// A section's `_index.md`, for a database.
+    Section,
     /// A page bundle's `index.md`.
     Page,
     /// An image or attachment in a page bundle.
@@ -59,7 +62,7 @@ pub enum FileAction {
     Replace,
     /// The file already holds exactly this.
     Unchanged,
-    /// An author file that already exists is kept as it is, whatever it says.
+    /// An author or section file that already exists is kept as it is, whatever it says.
     KeepExisting,
 }
 
@@ -77,6 +80,8 @@ pub struct PlannedFile {
 /// What an import did, or would do with `--dry-run`.
 #[derive(Debug)]
 pub struct ImportReport {
+    /// Sections imported: one per database.
+    pub sections: usize,
     /// Pages imported.
     pub pages: usize,
     /// Authors the pages name.
@@ -122,6 +127,7 @@ pub fn import_notion(options: &NotionImport) -> Result<ImportReport> {
         write_files(&config.root, &export, &planned, &files)?;
     }
     Ok(ImportReport {
+        sections: converted.sections.len(),
         pages: converted.pages.len(),
         authors: converted.authors.len(),
         assets: converted.pages.iter().map(|p| p.assets.len()).sum(),
@@ -214,6 +220,13 @@ impl Source {
 fn plan_files(converted: &notion::Converted) -> Vec<(PathBuf, FileKind, Source)> {
     let content = Path::new("content");
     let mut planned = Vec::new();
+    for section in &converted.sections {
+        planned.push((
+            content.join(&section.dir).join("_index.md"),
+            FileKind::Section,
+            Source::Text(section.text.clone()),
+        ));
+    }
     for page in &converted.pages {
         let bundle = content.join(&page.bundle);
         planned.push((
@@ -270,7 +283,9 @@ fn decide_actions(
                 );
                 continue;
             }
-            Ok(_) if *kind == FileKind::Author => FileAction::KeepExisting,
+            Ok(_) if matches!(kind, FileKind::Author | FileKind::Section) => {
+                FileAction::KeepExisting
+            }
             Ok(_) => {
                 let existing =
                     std::fs::read(&full).map_err(|e| Diagnostic::io(path, "read this file", &e))?;

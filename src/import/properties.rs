@@ -342,6 +342,40 @@ pub fn person_names(value: &str) -> Vec<String> {
         .collect()
 }
 
+/// The pages a relation value names, each with its title and target, when the whole value
+/// is such a list: `Fresh start (Blog%20abc/Fresh%20start%20def.md), Second (…)`. The target
+/// is a path of the export or an address in Notion.
+pub fn relation_items(value: &str) -> Option<Vec<(String, String)>> {
+    let mut items = Vec::new();
+    let mut rest = value.trim();
+    while !rest.is_empty() {
+        // An item ends at the first `)` that ends the value or comes before `, ` and closes a
+        // target; a title may hold parentheses and commas of its own.
+        let (open, close) = rest.match_indices(')').find_map(|(close, _)| {
+            let after = &rest[close + 1..];
+            if !(after.is_empty() || after.starts_with(", ")) {
+                return None;
+            }
+            let open = rest[..close].rfind(" (")?;
+            is_relation_target(&rest[open + 2..close]).then_some((open, close))
+        })?;
+        let title = rest[..open].trim();
+        if title.is_empty() {
+            return None;
+        }
+        items.push((title.to_string(), rest[open + 2..close].to_string()));
+        rest = &rest[close + 1..];
+        rest = rest.strip_prefix(", ").unwrap_or(rest);
+    }
+    (!items.is_empty()).then_some(items)
+}
+
+fn is_relation_target(target: &str) -> bool {
+    !target.is_empty()
+        && !target.contains(char::is_whitespace)
+        && (target.ends_with(".md") || target.starts_with("https://www.notion.so/"))
+}
+
 /// A comma-separated multi-select value as a list of tags.
 pub fn tag_list(value: &str) -> Vec<String> {
     value
@@ -456,6 +490,23 @@ mod tests {
             ["Mike Rubini", "Ann Lee"]
         );
         assert_eq!(tag_list("skincare, collagen,"), ["skincare", "collagen"]);
+        assert_eq!(
+            relation_items(
+                "Fresh start (Blog%20abc/Fresh%20start%20def.md), Q&A (part 2), yes (Q&A%20(part%202)%20ab.md)"
+            ),
+            Some(vec![
+                (
+                    "Fresh start".into(),
+                    "Blog%20abc/Fresh%20start%20def.md".into()
+                ),
+                (
+                    "Q&A (part 2), yes".into(),
+                    "Q&A%20(part%202)%20ab.md".into()
+                ),
+            ])
+        );
+        assert_eq!(relation_items("Mike Rubini (../A.md), Ann Lee"), None);
+        assert_eq!(relation_items("See (page 2)"), None);
         assert_eq!(extra_key("Reading time (min)"), "reading_time_min");
     }
 
