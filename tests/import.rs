@@ -963,3 +963,35 @@ fn a_section_file_the_site_already_has_is_kept_and_importing_again_changes_nothi
     );
     assert_eq!(snapshot(site.root()), first);
 }
+
+#[test]
+fn phone_and_mail_links_stay_links() {
+    let page = format!("Contact {}", id(1));
+    let text = "# Contact
+
+Call [+1 555 0100](tel:+15550100) or write to [us](mailto:hello@example.com).
+";
+    let site = TestSite::new();
+    let dir = downloads("export.zip", &zip(&files(&[(format!("{page}.md"), text)])));
+    let run = import(dir.path(), &site, "export.zip", &[]).ok();
+    assert_eq!(run.stderr, "");
+    assert_eq!(
+        site.read("content/posts/contact/index.md"),
+        "+++
+title = \"Contact\"
++++
+Call [+1 555 0100](tel:+15550100) or write to [us](mailto:hello@example.com).
+"
+    );
+
+    site.build(&[]).ok();
+    let page = site.page("public/posts/contact/index.html");
+    assert_eq!(
+        page.attrs(".page-content a", "href"),
+        ["tel:+15550100", "mailto:hello@example.com"]
+    );
+    assert_eq!(
+        page.texts(".page-content p"),
+        ["Call +1 555 0100 or write to us."]
+    );
+}

@@ -779,6 +779,17 @@ pub(super) fn parent_dir(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
+/// Whether a destination starts with a URI scheme: `tel:`, `mailto:`, `sms:`.
+fn has_scheme(destination: &str) -> bool {
+    destination.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.len() > 1
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
+}
+
 /// Where everything goes under `content/`: each database's section and each page's bundle,
 /// every name unique in its folder.
 struct Places {
@@ -939,7 +950,7 @@ impl Resolver<'_> {
                 ),
             };
         }
-        if destination.contains("://") || destination.starts_with("mailto:") {
+        if destination.contains("://") {
             return (LinkFix::Keep, None);
         }
         let path = destination.split('#').next().unwrap_or(destination);
@@ -962,6 +973,7 @@ impl Resolver<'_> {
                 Some(link) => (LinkFix::Replace(link), None),
                 None => (LinkFix::Keep, None),
             },
+            None if has_scheme(destination) => (LinkFix::Keep, None),
             None => {
                 let shown = decodings(path).pop().unwrap_or_default();
                 let message = format!(
@@ -1035,6 +1047,16 @@ mod tests {
         }
         let single = parse_page("C.md", "# C\n\nDo not index: Yes\n\nText\n", &known);
         assert_eq!(single.properties.len(), 1);
+    }
+
+    #[test]
+    fn links_with_a_scheme_are_not_paths() {
+        for link in ["tel:+15550100", "mailto:a@b.c", "sms:+1", "web+x:y"] {
+            assert!(has_scheme(link), "{link}");
+        }
+        for path in ["C:/x.png", "Notes.md", "a/b:c.md", ":x", "1x:y"] {
+            assert!(!has_scheme(path), "{path}");
+        }
     }
 
     #[test]
