@@ -965,22 +965,38 @@ fn a_section_file_the_site_already_has_is_kept_and_importing_again_changes_nothi
 }
 
 #[test]
-fn phone_and_mail_links_stay_links() {
+fn phone_and_mail_links_stay_and_a_removed_link_leaves_the_text_beside_it_alone() {
     let page = format!("Contact {}", id(1));
-    let text = "# Contact
+    let text = format!(
+        "# Contact
 
 Call [+1 555 0100](tel:+15550100) or write to [us](mailto:hello@example.com).
-";
+
+[Tasks](Tasks%20{tasks}.md)**:** water the plants.
+",
+        tasks = id(2)
+    );
     let site = TestSite::new();
-    let dir = downloads("export.zip", &zip(&files(&[(format!("{page}.md"), text)])));
+    let dir = downloads(
+        "export.zip",
+        &zip(&files(&[(format!("{page}.md"), text.as_str())])),
+    );
     let run = import(dir.path(), &site, "export.zip", &[]).ok();
-    assert_eq!(run.stderr, "");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "warning: {page}.md:5:1: link to `Tasks {tasks}.md`, which is not in the export; kept its text \"Tasks\" without the link\n",
+            tasks = id(2)
+        )
+    );
     assert_eq!(
         site.read("content/posts/contact/index.md"),
         "+++
 title = \"Contact\"
 +++
 Call [+1 555 0100](tel:+15550100) or write to [us](mailto:hello@example.com).
+
+Tasks<!---->**:** water the plants.
 "
     );
 
@@ -990,8 +1006,12 @@ Call [+1 555 0100](tel:+15550100) or write to [us](mailto:hello@example.com).
         page.attrs(".page-content a", "href"),
         ["tel:+15550100", "mailto:hello@example.com"]
     );
+    assert_eq!(page.texts(".page-content strong"), [":"]);
     assert_eq!(
         page.texts(".page-content p"),
-        ["Call +1 555 0100 or write to us."]
+        [
+            "Call +1 555 0100 or write to us.",
+            "Tasks: water the plants."
+        ]
     );
 }

@@ -278,6 +278,43 @@ pub enum LinkFix {
     PlainText,
 }
 
+/// An empty HTML comment, which shows nothing: put where a link's `[` or `](…)` went when
+/// emphasis marks touch it, so that `[Tasks](x.md)**:**` becomes `Tasks<!---->**:**`, whose
+/// `**` still open as they did beside the link's `)`, and not `Tasks**:**`, whose do not.
+const SEPARATOR: &str = "<!---->";
+
+/// The characters of emphasis and strikethrough, whose meaning depends on their neighbours.
+fn is_emphasis_mark(c: Option<char>) -> bool {
+    matches!(c, Some('*' | '_' | '~'))
+}
+
+/// Whether taking a link's mark away from between `outside` and `inside` (the first or last
+/// character of its text) changes what emphasis marks there mean. Punctuation and spaces
+/// beside marks act as the link's brackets did; letters do not.
+fn needs_separator(outside: Option<char>, inside: Option<char>) -> bool {
+    is_emphasis_mark(outside)
+        || (is_emphasis_mark(inside) && outside.is_some_and(char::is_alphanumeric))
+}
+
+/// What replaces a link's marks before and after `text` when only the text stays: nothing,
+/// or [`SEPARATOR`]. Never first on a line, where `<!--` would open an HTML block.
+fn separators(before: &str, text: &str, after: &str) -> (&'static str, &'static str) {
+    let before = before.chars().next_back();
+    let after = after.chars().next();
+    let separator = |needed: bool| if needed { SEPARATOR } else { "" };
+    match (text.chars().next(), text.chars().next_back()) {
+        (Some(first), Some(last)) => (
+            separator(needs_separator(before, Some(first))),
+            separator(needs_separator(after, Some(last))),
+        ),
+        _ => {
+            let touching = is_emphasis_mark(before) || is_emphasis_mark(after);
+            let inside_a_line = before.is_some_and(|c| !c.is_whitespace());
+            (separator(touching && inside_a_line), "")
+        }
+    }
+}
+
 /// One link or image found in the body.
 #[derive(Debug)]
 pub struct LinkSite<'a> {
@@ -324,8 +361,10 @@ pub fn rewrite_links(body: &str, resolve: &mut dyn FnMut(&LinkSite) -> LinkFix) 
             LinkFix::Keep => {}
             // Only the link's own marks go, so links and images inside its text still apply.
             LinkFix::PlainText => {
-                edits.push((range.start..range.start + text_start, String::new()));
-                edits.push((range.start + split..range.end, String::new()));
+                let text = &source[text_start..split];
+                let (open, close) = separators(&body[..range.start], text, &body[range.end..]);
+                edits.push((range.start..range.start + text_start, open.into()));
+                edits.push((range.start + split..range.end, close.into()));
             }
             LinkFix::Replace(url) => {
                 let url = if url.contains([' ', '(', ')']) {
@@ -416,6 +455,35 @@ mod tests {
         assert_eq!(
             text,
             "[![alt](i.png)](@/posts/b/index.md) and ![x](i.png)\n"
+        );
+    }
+
+    fn html(markdown: &str) -> String {
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, Parser::new_ext(markdown, Options::all()));
+        html.replace(SEPARATOR, "")
+    }
+
+    #[test]
+    fn a_flattened_link_leaves_the_emphasis_beside_it_as_it_was() {
+        for body in [
+            "[Tasks](x.md)**:** water the plants.\n",
+            "[**Tasks**](x.md)**:**\n",
+            "a**[Tasks](x.md)**b and __[x](y.md)__c\n",
+            "- [~~gone~~](x.md)_yes_\n",
+            "See [plain](x.md), then more.\n",
+        ] {
+            let flat = rewrite_links(body, &mut |_| LinkFix::PlainText);
+            let expected = html(body)
+                .replace("<a href=\"x.md\">", "")
+                .replace("<a href=\"y.md\">", "")
+                .replace("</a>", "");
+            assert_eq!(html(&flat), expected, "{body} -> {flat}");
+            assert!(!flat.trim_start_matches("- ").starts_with("<!--"), "{flat}");
+        }
+        assert_eq!(
+            rewrite_links("[Tasks](x.md)**:** go\n", &mut |_| LinkFix::PlainText),
+            "Tasks<!---->**:** go\n"
         );
     }
 
