@@ -965,14 +965,21 @@ fn a_section_file_the_site_already_has_is_kept_and_importing_again_changes_nothi
 }
 
 #[test]
-fn phone_and_mail_links_stay_and_a_removed_link_leaves_the_text_beside_it_alone() {
+fn phone_and_mail_links_stay_and_a_removed_link_or_image_leaves_the_text_beside_it_alone() {
     let page = format!("Contact {}", id(1));
+    let folder = format!("Contact%20{}", id(1));
     let text = format!(
         "# Contact
 
 Call [+1 555 0100](tel:+15550100) or write to [us](mailto:hello@example.com).
 
 [Tasks](Tasks%20{tasks}.md)**:** water the plants.
+
+![Screenshot%202023-06-27%20at%209.32.png]({folder}/Screenshot%202023-06-27%20at%209.32.png)
+
+![A%20roller%20on%20skin]({folder}/roller.png)
+
+End.
 ",
         tasks = id(2)
     );
@@ -985,7 +992,9 @@ Call [+1 555 0100](tel:+15550100) or write to [us](mailto:hello@example.com).
     assert_eq!(
         run.stderr,
         format!(
-            "warning: {page}.md:5:1: link to `Tasks {tasks}.md`, which is not in the export; kept its text \"Tasks\" without the link\n",
+            "warning: {page}.md:5:1: link to `Tasks {tasks}.md`, which is not in the export; kept its text \"Tasks\" without the link\n\
+             warning: {page}.md:7:1: image `{page}/Screenshot 2023-06-27 at 9.32.png`, which is not in the export; removed it\n\
+             warning: {page}.md:9:1: image `{page}/roller.png`, which is not in the export; kept its alt text \"A roller on skin\" without the image\n",
             tasks = id(2)
         )
     );
@@ -997,6 +1006,10 @@ title = \"Contact\"
 Call [+1 555 0100](tel:+15550100) or write to [us](mailto:hello@example.com).
 
 Tasks<!---->**:** water the plants.
+
+A roller on skin
+
+End.
 "
     );
 
@@ -1011,7 +1024,10 @@ Tasks<!---->**:** water the plants.
         page.texts(".page-content p"),
         [
             "Call +1 555 0100 or write to us.",
-            "Tasks: water the plants."
+            "Tasks: water the plants.",
+            "A roller on skin",
+            "End."
         ]
     );
+    assert!(page.all(".page-content img").is_empty());
 }

@@ -276,6 +276,8 @@ pub enum LinkFix {
     Replace(String),
     /// Drop the link and keep its text.
     PlainText,
+    /// Put this Markdown in place of the whole link or image.
+    Text(String),
 }
 
 /// An empty HTML comment, which shows nothing: put where a link's `[` or `](…)` went when
@@ -331,6 +333,8 @@ pub struct LinkSite<'a> {
 /// Rewrites every inline link and image destination as `resolve` decides.
 pub fn rewrite_links(body: &str, resolve: &mut dyn FnMut(&LinkSite) -> LinkFix) -> String {
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+    // Links replaced whole: the edits of links and images inside them no longer apply.
+    let mut replaced: Vec<Range<usize>> = Vec::new();
     for (event, range) in Parser::new_ext(body, Options::all()).into_offset_iter() {
         let (link_type, is_image) = match &event {
             Event::Start(Tag::Link { link_type, .. }) => (*link_type, false),
@@ -366,6 +370,11 @@ pub fn rewrite_links(body: &str, resolve: &mut dyn FnMut(&LinkSite) -> LinkFix) 
                 edits.push((range.start..range.start + text_start, open.into()));
                 edits.push((range.start + split..range.end, close.into()));
             }
+            LinkFix::Text(text) => {
+                let (open, close) = separators(&body[..range.start], &text, &body[range.end..]);
+                edits.push((range.clone(), format!("{open}{text}{close}")));
+                replaced.push(range.clone());
+            }
             LinkFix::Replace(url) => {
                 let url = if url.contains([' ', '(', ')']) {
                     format!("<{url}>")
@@ -376,6 +385,11 @@ pub fn rewrite_links(body: &str, resolve: &mut dyn FnMut(&LinkSite) -> LinkFix) 
             }
         }
     }
+    edits.retain(|(range, _)| {
+        !replaced
+            .iter()
+            .any(|outer| outer != range && outer.start <= range.start && range.end <= outer.end)
+    });
     edits.sort_by_key(|(range, _)| range.start);
     let mut text = body.to_string();
     for (range, replacement) in edits.into_iter().rev() {
@@ -485,6 +499,31 @@ mod tests {
             rewrite_links("[Tasks](x.md)**:** go\n", &mut |_| LinkFix::PlainText),
             "Tasks<!---->**:** go\n"
         );
+    }
+
+    #[test]
+    fn an_image_replaced_by_text_or_nothing_never_opens_an_html_block() {
+        let drop = |body: &str| rewrite_links(body, &mut |_| LinkFix::Text(String::new()));
+        assert_eq!(drop("Tasks![x](m.png)**:** go\n"), "Tasks<!---->**:** go\n");
+        assert_eq!(drop("![x](m.png)**:** go\n"), "**:** go\n");
+        assert_eq!(drop("- ![x](m.png)**:** go\n"), "- **:** go\n");
+        assert_eq!(
+            html(&drop("![x](m.png)**:** go\n")),
+            "<p><strong>:</strong> go</p>\n"
+        );
+        let alt = rewrite_links("x![a](m.png)_b_\n", &mut |_| {
+            LinkFix::Text("A \\*roller\\*".into())
+        });
+        assert_eq!(alt, "xA \\*roller\\*<!---->_b_\n");
+        assert_eq!(html(&alt), "<p>xA *roller*<em>b</em></p>\n");
+        let nested = rewrite_links("[![a](m.png)](x.md)**:**\n", &mut |site| {
+            if site.is_image {
+                LinkFix::Replace("kept.png".into())
+            } else {
+                LinkFix::Text("Tasks".into())
+            }
+        });
+        assert_eq!(nested, "Tasks<!---->**:**\n");
     }
 
     #[test]

@@ -790,6 +790,37 @@ fn has_scheme(destination: &str) -> bool {
     })
 }
 
+/// Whether an image's alt text is only its file's name or Notion's placeholder, not words.
+fn is_placeholder_alt(alt: &str, file: &str) -> bool {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    let alt = alt.trim();
+    alt.is_empty()
+        || alt == name
+        || file.ends_with(alt)
+        || ["notion image", "untitled", "image"].contains(&alt.to_lowercase().as_str())
+        || is_image(alt)
+}
+
+/// An alt text as Notion may write it, `A%20roller`, decoded when it decodes to text.
+fn decode_alt(alt: &str) -> String {
+    match percent_decode_str(alt).decode_utf8() {
+        Ok(decoded) => decoded.into_owned(),
+        Err(_) => alt.to_string(),
+    }
+}
+
+/// Text put into Markdown as itself: every character Markdown could read as markup escaped.
+fn escape_markdown(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\`*_[]<>~|&!#".contains(c) {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
 /// Where everything goes under `content/`: each database's section and each page's bundle,
 /// every name unique in its folder.
 struct Places {
@@ -957,15 +988,9 @@ impl Resolver<'_> {
         match self.finder.find(self.finder.page.dir(), path) {
             Some(Found::File(file)) => {
                 let name = assets.name_for(&file);
-                if site.is_image && !site.text.trim().is_empty() {
-                    let alt = site.text.trim();
-                    let is_file_name = alt == name || file.ends_with(alt);
-                    if !is_file_name
-                        && !["notion image", "untitled", "image"]
-                            .contains(&alt.to_lowercase().as_str())
-                    {
-                        assets.alts.entry(file).or_insert_with(|| alt.to_string());
-                    }
+                let alt = decode_alt(site.text.trim());
+                if site.is_image && !is_placeholder_alt(&alt, &file) {
+                    assets.alts.entry(file).or_insert(alt);
                 }
                 (LinkFix::Replace(name), None)
             }
@@ -974,14 +999,7 @@ impl Resolver<'_> {
                 None => (LinkFix::Keep, None),
             },
             None if has_scheme(destination) => (LinkFix::Keep, None),
-            None => {
-                let shown = decodings(path).pop().unwrap_or_default();
-                let message = format!(
-                    "link to `{shown}`, which is not in the export; {}",
-                    kept_text(site)
-                );
-                (LinkFix::PlainText, Some(message))
-            }
+            None => missing(site, path),
         }
     }
 }
@@ -989,6 +1007,33 @@ impl Resolver<'_> {
 /// "kept its text "…" without the link", for a link that goes.
 fn kept_text(site: &LinkSite) -> String {
     format!("kept its text \"{}\" without the link", site.text.trim())
+}
+
+/// What becomes of a link or image whose file is not in the export: a link keeps its text; an
+/// image keeps its alt text, decoded, unless that is only a file name.
+fn missing(site: &LinkSite, path: &str) -> (LinkFix, Option<String>) {
+    let shown = decodings(path).pop().unwrap_or_default();
+    if !site.is_image {
+        let message = format!(
+            "link to `{shown}`, which is not in the export; {}",
+            kept_text(site)
+        );
+        return (LinkFix::PlainText, Some(message));
+    }
+    let written = site.text.trim();
+    let alt = decode_alt(written);
+    if is_placeholder_alt(&alt, &shown) {
+        let message = format!("image `{shown}`, which is not in the export; removed it");
+        return (LinkFix::Text(String::new()), Some(message));
+    }
+    let message = format!(
+        "image `{shown}`, which is not in the export; kept its alt text \"{alt}\" without the image"
+    );
+    if alt == written {
+        (LinkFix::PlainText, Some(message))
+    } else {
+        (LinkFix::Text(escape_markdown(&alt)), Some(message))
+    }
 }
 
 #[cfg(test)]
@@ -1057,6 +1102,20 @@ mod tests {
         for path in ["C:/x.png", "Notes.md", "a/b:c.md", ":x", "1x:y"] {
             assert!(!has_scheme(path), "{path}");
         }
+    }
+
+    #[test]
+    fn alt_texts_are_decoded_and_file_names_are_not_alt_texts() {
+        assert!(is_placeholder_alt("Untitled", "A/Untitled 1.png"));
+        assert!(is_placeholder_alt("shot 1.png", "A/other.png"));
+        assert!(is_placeholder_alt("", "A/x.png"));
+        assert!(!is_placeholder_alt("A roller on skin", "A/roller.png"));
+        assert_eq!(decode_alt("A%20roller"), "A roller");
+        assert_eq!(decode_alt("50%BE off"), "50%BE off");
+        assert_eq!(
+            escape_markdown("a *b* [c] <d>"),
+            "a \\*b\\* \\[c\\] \\<d\\>"
+        );
     }
 
     #[test]
