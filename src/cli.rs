@@ -425,6 +425,13 @@ fn import_lines(report: &crate::import::ImportReport, shown: &str) -> String {
             reasons.join(", ")
         ));
     }
+    if report.skipped_untitled > 0 {
+        let n = report.skipped_untitled;
+        lines.push(format!(
+            "skipped {n} empty \"Untitled\" {}: no title and no text",
+            if n == 1 { "page" } else { "pages" }
+        ));
+    }
     let sections = match report.sections {
         0 => String::new(),
         n => format!("{}, ", plural(n, "section", "sections")),

@@ -882,13 +882,18 @@ Back to [the blog](@/posts/blog/_index.md).
 }
 
 #[test]
-fn a_database_without_page_files_becomes_pages_from_its_rows() {
-    let list = files(&[(
-        format!("Reading list {}_all.csv", id(1)),
-        "Name,Status,Author,Summary\n\
+fn a_database_without_page_files_becomes_pages_from_its_rows_and_empty_rows_are_skipped() {
+    let list = files(&[
+        (
+            format!("Reading list {}_all.csv", id(1)),
+            "Name,Status,Author,Summary\n\
              Dune,Posted,Frank Herbert,A desert planet.\n\
+             ,,,\n\
+             Untitled,,,\n\
              Neuromancer,Draft,,\n",
-    )]);
+        ),
+        (format!("Untitled {}.md", id(2)), "# Untitled\n\n"),
+    ]);
     let site = TestSite::new();
     let dir = downloads("books.zip", &zip(&list));
     let run = import(dir.path(), &site, "books.zip", &["--section", "books"]).ok();
@@ -900,6 +905,7 @@ fn a_database_without_page_files_becomes_pages_from_its_rows() {
          created content/books/neuromancer/index.md\n\
          created content/authors/frank-herbert.md\n\
          marked 1 page as a draft, which serum build leaves out: 1 with Status: Draft\n\
+         skipped 3 empty \"Untitled\" pages: no title and no text\n\
          Imported 1 section, 2 pages, 1 author and 0 assets from books.zip: 4 files written, 0 unchanged, 0 warnings\n"
     );
     assert_eq!(
@@ -979,22 +985,35 @@ Call [+1 555 0100](tel:+15550100) or write to [us](mailto:hello@example.com).
 
 ![A%20roller%20on%20skin]({folder}/roller.png)
 
-End.
+End, and [an empty page](Untitled%20{untitled}.md).
 ",
-        tasks = id(2)
+        tasks = id(2),
+        untitled = id(3)
     );
     let site = TestSite::new();
     let dir = downloads(
         "export.zip",
-        &zip(&files(&[(format!("{page}.md"), text.as_str())])),
+        &zip(&files(&[
+            (format!("{page}.md"), text.as_str()),
+            (format!("Untitled {}.md", id(3)), "# Untitled\n"),
+        ])),
     );
     let run = import(dir.path(), &site, "export.zip", &[]).ok();
+    assert!(
+        run.stdout.ends_with(
+            "skipped 1 empty \"Untitled\" page: no title and no text\n\
+             Imported 1 page, 0 authors and 0 assets from export.zip: 1 file written, 0 unchanged, 4 warnings\n"
+        ),
+        "{}",
+        run.stdout
+    );
     assert_eq!(
         run.stderr,
         format!(
             "warning: {page}.md:5:1: link to `Tasks {tasks}.md`, which is not in the export; kept its text \"Tasks\" without the link\n\
              warning: {page}.md:7:1: image `{page}/Screenshot 2023-06-27 at 9.32.png`, which is not in the export; removed it\n\
-             warning: {page}.md:9:1: image `{page}/roller.png`, which is not in the export; kept its alt text \"A roller on skin\" without the image\n",
+             warning: {page}.md:9:1: image `{page}/roller.png`, which is not in the export; kept its alt text \"A roller on skin\" without the image\n\
+             warning: {page}.md:11:10: link to an empty \"Untitled\" page, which is not imported; kept its text \"an empty page\" without the link\n",
             tasks = id(2)
         )
     );
@@ -1009,7 +1028,7 @@ Tasks<!---->**:** water the plants.
 
 A roller on skin
 
-End.
+End, and an empty page.
 "
     );
 
@@ -1026,7 +1045,7 @@ End.
             "Call +1 555 0100 or write to us.",
             "Tasks: water the plants.",
             "A roller on skin",
-            "End."
+            "End, and an empty page."
         ]
     );
     assert!(page.all(".page-content img").is_empty());

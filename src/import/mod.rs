@@ -90,6 +90,8 @@ pub struct ImportReport {
     pub assets: usize,
     /// Pages imported as drafts, counted by why: the property and value, `Status: Draft`.
     pub drafts: Vec<(String, usize)>,
+    /// Empty "Untitled" pages left out: no title and no text.
+    pub skipped_untitled: usize,
     /// Every file, in the order written.
     pub files: Vec<PlannedFile>,
     /// What was imported imperfectly.
@@ -132,6 +134,7 @@ pub fn import_notion(options: &NotionImport) -> Result<ImportReport> {
         authors: converted.authors.len(),
         assets: converted.pages.iter().map(|p| p.assets.len()).sum(),
         drafts: count_drafts(&converted.pages),
+        skipped_untitled: converted.skipped_untitled,
         files,
         warnings: converted.warnings,
         dry_run: options.dry_run,

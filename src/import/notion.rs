@@ -31,6 +31,8 @@ pub struct Converted {
     pub pages: Vec<ImportedPage>,
     /// Every author the pages name, by slug.
     pub authors: Vec<ImportedAuthor>,
+    /// Empty "Untitled" pages left out: no title and no text.
+    pub skipped_untitled: usize,
     /// What was imported imperfectly, with where.
     pub warnings: Vec<Diagnostic>,
 }
@@ -81,6 +83,12 @@ pub(super) struct SourcePage {
 }
 
 impl SourcePage {
+    /// A page Notion made and nobody wrote in: no title, no text.
+    fn is_empty_untitled(&self) -> bool {
+        let untitled = self.title.trim().is_empty() || fold(&self.title) == "untitled";
+        untitled && self.body.trim().is_empty()
+    }
+
     /// The folder paths written in its body start from.
     fn dir(&self) -> &str {
         parent_dir(&self.path)
@@ -146,7 +154,10 @@ pub fn convert(
     };
     let mut pages = read_pages(export, &known)?;
     merge_rows(&databases, &mut pages);
-    let index = PageIndex::new(&pages, &databases);
+    let (pages, skipped): (Vec<SourcePage>, Vec<SourcePage>) = pages
+        .into_iter()
+        .partition(|page| !page.is_empty_untitled());
+    let index = PageIndex::new(&pages, &databases, &skipped);
     let mapped: Vec<MappedPage> = pages
         .iter()
         .map(|page| {
@@ -169,6 +180,7 @@ pub fn convert(
             })
             .collect(),
         authors: collect_authors(&mapped),
+        skipped_untitled: skipped.len(),
         ..Converted::default()
     };
     for ((page, state), bundle) in pages.iter().zip(mapped).zip(&places.bundles) {
@@ -360,6 +372,8 @@ enum Found {
     Database(usize),
     /// Any other file of the export.
     File(String),
+    /// An empty "Untitled" page, which is not imported.
+    Skipped,
 }
 
 /// The pages and databases of the export by path, by Notion id and by title.
@@ -370,16 +384,19 @@ struct PageIndex {
     rows_by_title: HashMap<(String, String), usize>,
     databases_by_path: HashMap<String, usize>,
     databases_by_id: HashMap<String, usize>,
+    /// The files of empty "Untitled" pages.
+    skipped: HashSet<String>,
 }
 
 impl PageIndex {
-    fn new(pages: &[SourcePage], databases: &[Database]) -> PageIndex {
+    fn new(pages: &[SourcePage], databases: &[Database], skipped: &[SourcePage]) -> PageIndex {
         let mut index = PageIndex {
             by_path: HashMap::new(),
             by_id: HashMap::new(),
             rows_by_title: HashMap::new(),
             databases_by_path: HashMap::new(),
             databases_by_id: HashMap::new(),
+            skipped: skipped.iter().map(|page| page.path.clone()).collect(),
         };
         for (n, page) in pages.iter().enumerate() {
             match page.database {
@@ -426,6 +443,9 @@ impl PageIndex {
         }
         if let Some(&d) = self.databases_by_path.get(path) {
             return Some(Found::Database(d));
+        }
+        if self.skipped.contains(path) {
+            return Some(Found::Skipped);
         }
         export.contains(path).then(|| Found::File(path.to_string()))
     }
@@ -882,7 +902,7 @@ impl Places {
         match found {
             Found::Page(n) => Some(format!("@/{}/index.md", self.bundles[*n])),
             Found::Database(d) => Some(format!("@/{}/_index.md", self.sections[*d])),
-            Found::File(_) => None,
+            Found::File(_) | Found::Skipped => None,
         }
     }
 }
@@ -994,6 +1014,13 @@ impl Resolver<'_> {
                 }
                 (LinkFix::Replace(name), None)
             }
+            Some(Found::Skipped) => (
+                LinkFix::PlainText,
+                Some(format!(
+                    "link to an empty \"Untitled\" page, which is not imported; {}",
+                    kept_text(site)
+                )),
+            ),
             Some(found) => match self.places.link_to(&found) {
                 Some(link) => (LinkFix::Replace(link), None),
                 None => (LinkFix::Keep, None),
