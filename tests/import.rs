@@ -971,6 +971,49 @@ fn a_section_file_the_site_already_has_is_kept_and_importing_again_changes_nothi
 }
 
 #[test]
+fn an_html_export_an_empty_zip_and_only_empty_pages_are_refused_and_nothing_is_written() {
+    let html = zip(&files(&[
+        (
+            format!("Export-1f2e/Home {}.html", id(1)),
+            "<html><body><h1>Home</h1></body></html>",
+        ),
+        (format!("Export-1f2e/Home {}/photo.png", id(1)), "png"),
+    ]));
+    let untitled = zip(&files(&[
+        (format!("Untitled {}.md", id(1)), "# Untitled\n"),
+        (format!("Untitled {}.md", id(2)), "\n"),
+    ]));
+    let cases = [
+        (
+            "html.zip",
+            html,
+            "error: html.zip: this looks like an HTML export; export as Markdown & CSV\n  \
+             help: in Notion, choose Export, then \"Markdown & CSV\" as the format; nothing was written\n",
+        ),
+        (
+            "empty.zip",
+            zip(&[]),
+            "error: empty.zip: this export holds no pages: no Markdown (.md) page and no database (.csv) in it\n  \
+             help: export from Notion with \"Markdown & CSV\" and \"Include subpages\"; nothing was written\n",
+        ),
+        (
+            "untitled.zip",
+            untitled,
+            "error: untitled.zip: this export holds no pages to import: all its 2 pages are empty \"Untitled\" (no title, no text)\n  \
+             help: nothing was written\n",
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let site = TestSite::new();
+        let before = snapshot(site.root());
+        let dir = downloads(name, &bytes);
+        let stderr = import(dir.path(), &site, name, &[]).fails();
+        assert_eq!(stderr, expected, "{name}");
+        assert_eq!(snapshot(site.root()), before, "{name}");
+    }
+}
+
+#[test]
 fn phone_and_mail_links_stay_and_a_removed_link_or_image_leaves_the_text_beside_it_alone() {
     let page = format!("Contact {}", id(1));
     let folder = format!("Contact%20{}", id(1));

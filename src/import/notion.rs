@@ -157,6 +157,9 @@ pub fn convert(
     let (pages, skipped): (Vec<SourcePage>, Vec<SourcePage>) = pages
         .into_iter()
         .partition(|page| !page.is_empty_untitled());
+    if pages.is_empty() {
+        return Err(nothing_to_import(export, skipped.len()).into());
+    }
     let index = PageIndex::new(&pages, &databases, &skipped);
     let mapped: Vec<MappedPage> = pages
         .iter()
@@ -199,6 +202,39 @@ pub fn convert(
     converted.sections.sort_by(|a, b| a.dir.cmp(&b.dir));
     converted.warnings = warnings;
     Ok(converted)
+}
+
+/// Why an export without a page to import is refused: the wrong format, or nothing in it.
+fn nothing_to_import(export: &Export, skipped_untitled: usize) -> Diagnostic {
+    let is_html = export.paths().any(|path| {
+        let path = path.to_lowercase();
+        path.ends_with(".html") || path.ends_with(".htm")
+    });
+    let (message, hint) = if is_html {
+        (
+            "this looks like an HTML export; export as Markdown & CSV".to_string(),
+            "in Notion, choose Export, then \"Markdown & CSV\" as the format; nothing was written",
+        )
+    } else if skipped_untitled > 0 {
+        (
+            format!(
+                "this export holds no pages to import: {} empty \"Untitled\" (no title, no text)",
+                if skipped_untitled == 1 {
+                    "its one page is".to_string()
+                } else {
+                    format!("all its {skipped_untitled} pages are")
+                }
+            ),
+            "nothing was written",
+        )
+    } else {
+        (
+            "this export holds no pages: no Markdown (.md) page and no database (.csv) in it"
+                .to_string(),
+            "export from Notion with \"Markdown & CSV\" and \"Include subpages\"; nothing was written",
+        )
+    };
+    Diagnostic::in_file(export.shown(), message).hint(hint)
 }
 
 /// Every author the pages name, once, by slug.
