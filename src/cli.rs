@@ -413,10 +413,13 @@ fn notion_mapping_help() -> String {
         help.push_str(&format!("  {property:<18} -> {key}\n"));
     }
     help.push_str("  anything else      -> extra.<name>\n");
-    help.push_str(
-        "published: Yes means not a draft; status: Published, Live, Done or Public means not a\n\
-         draft; noindex, draft: Yes or No; date: June 27, 2023 [9:32 PM], 2023-06-27, 06/27/2023.\n",
-    );
+    help.push_str(&format!(
+        "status values that make a draft, in any case (any other is kept as extra.<name>):\n  {}\n\
+         published: No makes a draft; noindex, draft: Yes or No;\n\
+         date: June 27, 2023 [9:32 PM], 2023-06-27, 06/27/2023.\n\
+         A database becomes a section; a relation, extra.<name> = [{{ title, page = \"@/...\" }}].\n",
+        crate::import::DRAFT_STATUSES.join(", ")
+    ));
     help.push_str(&format!(
         "--map \"Property=KEY\" adds or overrides one; KEY is one of: {}",
         crate::import::KEYS.join(", ")
@@ -438,8 +441,37 @@ fn import_lines(report: &crate::import::ImportReport, shown: &str) -> String {
         };
         lines.push(format!("{verb} {}", file.path.display()));
     }
+    if !report.drafts.is_empty() {
+        let count: usize = report.drafts.iter().map(|(_, n)| n).sum();
+        let reasons: Vec<String> = report
+            .drafts
+            .iter()
+            .map(|(reason, n)| format!("{n} with {reason}"))
+            .collect();
+        lines.push(format!(
+            "{} {}, which serum build leaves out: {}",
+            if report.dry_run {
+                "would mark"
+            } else {
+                "marked"
+            },
+            plural(count, "page as a draft", "pages as drafts"),
+            reasons.join(", ")
+        ));
+    }
+    if report.skipped_untitled > 0 {
+        let n = report.skipped_untitled;
+        lines.push(format!(
+            "skipped {n} empty \"Untitled\" {}: no title and no text",
+            if n == 1 { "page" } else { "pages" }
+        ));
+    }
+    let sections = match report.sections {
+        0 => String::new(),
+        n => format!("{}, ", plural(n, "section", "sections")),
+    };
     let what = format!(
-        "{}, {} and {}",
+        "{sections}{}, {} and {}",
         plural(report.pages, "page", "pages"),
         plural(report.authors, "author", "authors"),
         plural(report.assets, "asset", "assets")

@@ -344,9 +344,15 @@ fn a_database_export_maps_each_row_to_front_matter() {
     .ok();
     assert_eq!(
         run.stdout,
-        "created content/blog/fresh-start/index.md\n\
+        "created content/blog/_index.md\n\
+         created content/blog/fresh-start/index.md\n\
          created content/blog/work-in-progress/index.md\n\
-         Imported 2 pages, 0 authors and 0 assets from blog.zip: 2 files written, 0 unchanged, 0 warnings\n"
+         marked 1 page as a draft, which serum build leaves out: 1 with Status: Draft\n\
+         Imported 1 section, 2 pages, 0 authors and 0 assets from blog.zip: 3 files written, 0 unchanged, 0 warnings\n"
+    );
+    assert_eq!(
+        site.read("content/blog/_index.md"),
+        "+++\ntitle = \"Blog\"\n+++\n"
     );
     assert_eq!(
         site.read("content/blog/fresh-start/index.md"),
@@ -360,6 +366,7 @@ slug = \"fresh-start\"
 [extra]
 pinned = true
 reading_time = \"4\"
+status = \"Published\"
 +++
 Body of Fresh start.
 "
@@ -559,4 +566,530 @@ fn a_section_linked_to_a_folder_outside_the_site_is_never_written_through() {
     );
     assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
     assert!(!site.path("content/authors/mike-rubini.md").exists());
+}
+
+/// A Notion id: 32 hexadecimal digits, different for each `n`.
+fn id(n: u32) -> String {
+    format!("{n:032x}")
+}
+
+/// Each file of an export as bytes.
+fn files(list: &[(String, &str)]) -> Vec<(String, Vec<u8>)> {
+    list.iter()
+        .map(|(name, text)| (name.clone(), text.as_bytes().to_vec()))
+        .collect()
+}
+
+/// A database of posts with the statuses real workspaces use, each row with its page.
+fn posts_with_statuses() -> Vec<(String, Vec<u8>)> {
+    let db = format!("Posts {}", id(1));
+    let rows = [
+        ("Posted one", "Posted"),
+        ("Done two", "Completed"),
+        ("Review three", "In review"),
+        ("Draft four", "Draft"),
+        ("Fresh five", "not started"),
+        ("Idea six", "Idea"),
+        ("Old seven", "ARCHIVED"),
+        ("Draft eight", "Draft"),
+    ];
+    let mut csv = String::from("Name,Status,Summary,Date Created\n");
+    let mut list = Vec::new();
+    for (n, (title, status)) in rows.iter().enumerate() {
+        let (summary, created) = if n == 0 {
+            ("First summary.", "\"May 1, 2024\"")
+        } else {
+            ("", "")
+        };
+        csv.push_str(&format!("{title},{status},{summary},{created}\n"));
+        list.push((
+            format!("{db}/{title} {}.md", id(100 + n as u32)),
+            format!("# {title}\n\nStatus: {status}\n\nBody of {title}.\n"),
+        ));
+    }
+    list.push((format!("{db}_all.csv"), csv));
+    list.into_iter()
+        .map(|(name, text)| (name, text.into_bytes()))
+        .collect()
+}
+
+#[test]
+fn only_unpublished_statuses_make_drafts_and_the_import_counts_them() {
+    let site = TestSite::new();
+    let dir = downloads("posts.zip", &zip(&posts_with_statuses()));
+    let run = import(dir.path(), &site, "posts.zip", &["--section", "news"]).ok();
+    assert_eq!(
+        run.stdout,
+        "created content/news/_index.md\n\
+         created content/news/done-two/index.md\n\
+         created content/news/draft-eight/index.md\n\
+         created content/news/draft-four/index.md\n\
+         created content/news/fresh-five/index.md\n\
+         created content/news/idea-six/index.md\n\
+         created content/news/old-seven/index.md\n\
+         created content/news/posted-one/index.md\n\
+         created content/news/review-three/index.md\n\
+         marked 5 pages as drafts, which serum build leaves out: 2 with Status: Draft, 1 with Status: ARCHIVED, 1 with Status: Idea, 1 with Status: not started\n\
+         Imported 1 section, 8 pages, 0 authors and 0 assets from posts.zip: 9 files written, 0 unchanged, 0 warnings\n"
+    );
+    assert_eq!(run.stderr, "");
+    assert_eq!(
+        site.read("content/news/posted-one/index.md"),
+        "+++
+title = \"Posted one\"
+description = \"First summary.\"
+date = 2024-05-01
+
+[extra]
+status = \"Posted\"
++++
+Body of Posted one.
+"
+    );
+    assert_eq!(
+        site.read("content/news/old-seven/index.md"),
+        "+++\ntitle = \"Old seven\"\ndraft = true\n+++\nBody of Old seven.\n"
+    );
+
+    site.build(&[]).ok();
+    let section = site.page("public/news/index.html");
+    assert_eq!(section.text("h1.listing-title"), "Posts");
+    assert_eq!(
+        section.texts(".page-list .page-item-title a"),
+        ["Posted one", "Done two", "Review three"]
+    );
+    for draft in [
+        "draft-four",
+        "fresh-five",
+        "idea-six",
+        "old-seven",
+        "draft-eight",
+    ] {
+        assert!(
+            !site.path(&format!("public/news/{draft}")).exists(),
+            "{draft}"
+        );
+    }
+
+    // --map still decides: the status becomes an extra key, and nothing is a draft.
+    let mapped = TestSite::new();
+    let run = import(
+        dir.path(),
+        &mapped,
+        "posts.zip",
+        &["--section", "news", "--map", "Status=extra.stage"],
+    )
+    .ok();
+    assert!(
+        run.stdout.ends_with(
+            "created content/news/review-three/index.md\n\
+             Imported 1 section, 8 pages, 0 authors and 0 assets from posts.zip: 9 files written, 0 unchanged, 0 warnings\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        mapped.read("content/news/draft-four/index.md"),
+        "+++\ntitle = \"Draft four\"\n\n[extra]\nstage = \"Draft\"\n+++\nBody of Draft four.\n"
+    );
+}
+
+#[test]
+fn files_are_found_from_the_page_then_from_the_export_root_in_any_normalization() {
+    let db = format!("Blog {}", id(1));
+    let post = format!("Crème brûlée {}", id(2));
+    // The cover's path starts at the export's root and is written in NFD, percent-encoded;
+    // the zip holds the file's name in NFC.
+    let nfd_cover = "Media%20Library/Cre%CC%80me%20bru%CC%82le%CC%81e.png";
+    let page = format!(
+        "# Crème brûlée\n\nFiles & media: {nfd_cover}\n\n\
+         Notes [for the page](Media%20Library/notes.txt) and ![A bowl](Media%2520Library/bowl.png).\n"
+    );
+    let mut list = files(&[(format!("{db}/{post}.md"), page.as_str())]);
+    list.push(("Media Library/Crème brûlée.png".into(), PNG.to_vec()));
+    list.push(("Media Library/bowl.png".into(), PNG.to_vec()));
+    list.push(("Media Library/notes.txt".into(), b"from the root".to_vec()));
+    // Beside the page, the same path names another file: the page's folder comes first.
+    list.push((
+        format!("{db}/Media Library/notes.txt"),
+        b"beside the page".to_vec(),
+    ));
+    let site = TestSite::new();
+    let dir = downloads("export.zip", &zip(&list));
+    let run = import(dir.path(), &site, "export.zip", &["--section", "blog"]).ok();
+    assert_eq!(run.stderr, "");
+    assert_eq!(
+        site.read("content/blog/creme-brulee/index.md"),
+        "+++
+title = \"Crème brûlée\"
+
+[cover]
+src = \"creme-brulee.png\"
+alt = \"Cover image for Crème brûlée\"
++++
+Notes [for the page](notes.txt) and ![A bowl](bowl.png).
+"
+    );
+    assert_eq!(
+        site.read("content/blog/creme-brulee/notes.txt"),
+        "beside the page"
+    );
+
+    site.build(&[]).ok();
+    let page = site.page("public/blog/creme-brulee/index.html");
+    let cover = page.attr("figure.cover img", "src");
+    assert!(site.path(&format!("public{cover}")).is_file(), "{cover}");
+    assert_eq!(
+        page.attrs(".page-content img", "src"),
+        ["/blog/creme-brulee/bowl.png"]
+    );
+}
+
+#[test]
+fn databases_become_sections_and_relations_become_links() {
+    let blog = format!("Blog {}", id(1));
+    let (fresh, second, notes, note) = (id(2), id(3), id(4), id(5));
+    let blog_url = format!("Blog%20{}", id(1));
+    let csv = format!(
+        "Name,Related,Created,Summary\n\
+         Fresh start,Second look ({blog_url}/Second%20look%20{second}.md),\"June 27, 2023 9:32 PM\",A new routine.\n\
+         Second look,\"Fresh start ({blog_url}/Fresh%20start%20{fresh}.md), Gone (../Elsewhere%20{gone}.md)\",,\n",
+        gone = id(9)
+    );
+    let list = files(&[
+        (
+            format!("Home {}.md", id(6)),
+            &format!(
+                "# Home\n\nRead [the blog]({blog_url}.csv) and [the notes]({blog_url}/Fresh%20start%20{fresh}/Notes%20{notes}_all.csv).\n"
+            ),
+        ),
+        (format!("{blog}.csv"), &csv),
+        (format!("{blog}_all.csv"), &csv),
+        (
+            format!("{blog}/Fresh start {fresh}.md"),
+            "# Fresh start\n\nA fresh start.\n",
+        ),
+        (
+            format!("{blog}/Second look {second}.md"),
+            "# Second look\n\nAnother look.\n",
+        ),
+        (
+            format!("{blog}/Fresh start {fresh}/Notes {notes}_all.csv"),
+            "Name,Tags\nFirst note,\"Skincare (../../../Tags%20ab/Skincare%20cd.md), Sleep (../../../Tags%20ab/Sleep%20ef.md)\"\n",
+        ),
+        (
+            format!("{blog}/Fresh start {fresh}/Notes {notes}/First note {note}.md"),
+            &format!(
+                "# First note\n\nTags: Skincare\nAbout: Fresh start (../../Fresh%20start%20{fresh}.md)\n\n\
+                 Back to [the blog](https://www.notion.so/Blog-{}?pvs=4).\n",
+                id(1)
+            ),
+        ),
+    ]);
+    let site = TestSite::new();
+    let dir = downloads("export.zip", &zip(&list));
+    let run = import(dir.path(), &site, "export.zip", &[]).ok();
+    assert_eq!(
+        run.stderr,
+        format!(
+            "warning: {blog}_all.csv:3: `Related: Fresh start ({blog_url}/Fresh%20start%20{fresh}.md), Gone (../Elsewhere%20{gone}.md)` names \"Gone\", which is not in the export; kept its title without a link\n",
+            gone = id(9)
+        )
+    );
+    assert_eq!(
+        run.stdout,
+        "created content/posts/blog/_index.md\n\
+         created content/posts/blog/notes/_index.md\n\
+         created content/posts/blog/fresh-start/index.md\n\
+         created content/posts/blog/notes/first-note/index.md\n\
+         created content/posts/blog/second-look/index.md\n\
+         created content/posts/home/index.md\n\
+         Imported 2 sections, 4 pages, 0 authors and 0 assets from export.zip: 6 files written, 0 unchanged, 1 warning\n"
+    );
+    assert_eq!(
+        site.read("content/posts/blog/notes/_index.md"),
+        "+++\ntitle = \"Notes\"\n+++\n"
+    );
+    assert_eq!(
+        site.read("content/posts/blog/fresh-start/index.md"),
+        "+++
+title = \"Fresh start\"
+description = \"A new routine.\"
+date = 2023-06-27T21:32:00
+
+[[extra.related]]
+page = \"@/posts/blog/second-look/index.md\"
+title = \"Second look\"
++++
+A fresh start.
+"
+    );
+    assert_eq!(
+        site.read("content/posts/blog/second-look/index.md"),
+        "+++
+title = \"Second look\"
+
+[[extra.related]]
+page = \"@/posts/blog/fresh-start/index.md\"
+title = \"Fresh start\"
+
+[[extra.related]]
+title = \"Gone\"
++++
+Another look.
+"
+    );
+    assert_eq!(
+        site.read("content/posts/blog/notes/first-note/index.md"),
+        "+++
+title = \"First note\"
+tags = [\"Skincare\", \"Sleep\"]
+
+[[extra.about]]
+page = \"@/posts/blog/fresh-start/index.md\"
+title = \"Fresh start\"
++++
+Back to [the blog](@/posts/blog/_index.md).
+"
+    );
+    assert_eq!(
+        site.read("content/posts/home/index.md"),
+        "+++\ntitle = \"Home\"\n+++\nRead [the blog](@/posts/blog/_index.md) and [the notes](@/posts/blog/notes/_index.md).\n"
+    );
+
+    site.build(&[]).ok();
+    let home = site.page("public/posts/home/index.html");
+    assert_eq!(
+        home.attrs(".page-content a", "href"),
+        ["/posts/blog/", "/posts/blog/notes/"]
+    );
+    let blog = site.page("public/posts/blog/index.html");
+    assert_eq!(blog.text("h1.listing-title"), "Blog");
+    assert_eq!(blog.texts("nav.subsections a"), ["Notes"]);
+    assert_eq!(
+        blog.attrs("nav.subsections a", "href"),
+        ["/posts/blog/notes/"]
+    );
+    assert_eq!(
+        blog.texts(".page-list .page-item-title a"),
+        ["Fresh start", "Second look"]
+    );
+    let notes = site.page("public/posts/blog/notes/index.html");
+    assert_eq!(notes.text("h1.listing-title"), "Notes");
+    assert_eq!(notes.texts(".page-list .page-item-title a"), ["First note"]);
+    let note = site.page("public/posts/blog/notes/first-note/index.html");
+    assert_eq!(note.attrs(".page-content a", "href"), ["/posts/blog/"]);
+}
+
+#[test]
+fn a_database_without_page_files_becomes_pages_from_its_rows_and_empty_rows_are_skipped() {
+    let list = files(&[
+        (
+            format!("Reading list {}_all.csv", id(1)),
+            "Name,Status,Author,Summary\n\
+             Dune,Posted,Frank Herbert,A desert planet.\n\
+             ,,,\n\
+             Untitled,,,\n\
+             Neuromancer,Draft,,\n",
+        ),
+        (format!("Untitled {}.md", id(2)), "# Untitled\n\n"),
+    ]);
+    let site = TestSite::new();
+    let dir = downloads("books.zip", &zip(&list));
+    let run = import(dir.path(), &site, "books.zip", &["--section", "books"]).ok();
+    assert_eq!(run.stderr, "");
+    assert_eq!(
+        run.stdout,
+        "created content/books/_index.md\n\
+         created content/books/dune/index.md\n\
+         created content/books/neuromancer/index.md\n\
+         created content/authors/frank-herbert.md\n\
+         marked 1 page as a draft, which serum build leaves out: 1 with Status: Draft\n\
+         skipped 3 empty \"Untitled\" pages: no title and no text\n\
+         Imported 1 section, 2 pages, 1 author and 0 assets from books.zip: 4 files written, 0 unchanged, 0 warnings\n"
+    );
+    assert_eq!(
+        site.read("content/books/_index.md"),
+        "+++\ntitle = \"Reading list\"\n+++\n"
+    );
+    assert_eq!(
+        site.read("content/books/dune/index.md"),
+        "+++
+title = \"Dune\"
+description = \"A desert planet.\"
+author = \"frank-herbert\"
+
+[extra]
+status = \"Posted\"
++++
+"
+    );
+
+    site.build(&[]).ok();
+    let dune = site.page("public/books/dune/index.html");
+    assert_eq!(dune.text("h1.page-title"), "Dune");
+    assert_eq!(dune.text(".page .byline .byline-author"), "Frank Herbert");
+    assert_eq!(
+        dune.attr("meta[name=description]", "content"),
+        "A desert planet."
+    );
+    let books = site.page("public/books/index.html");
+    assert_eq!(books.texts(".page-list .page-item-title a"), ["Dune"]);
+}
+
+#[test]
+fn a_section_file_the_site_already_has_is_kept_and_importing_again_changes_nothing() {
+    let intro = "+++\ntitle = \"News\"\nsort_by = \"title\"\n+++\nWhat we posted.\n";
+    let site = TestSite::new().write("content/news/_index.md", intro);
+    let dir = downloads("posts.zip", &zip(&posts_with_statuses()));
+    let run = import(dir.path(), &site, "posts.zip", &["--section", "news"]).ok();
+    assert!(
+        run.stdout
+            .starts_with("created content/news/done-two/index.md\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.ends_with(
+            "Imported 1 section, 8 pages, 0 authors and 0 assets from posts.zip: 8 files written, 1 unchanged, 0 warnings\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(site.read("content/news/_index.md"), intro);
+    let first = snapshot(site.root());
+
+    let run = import(dir.path(), &site, "posts.zip", &["--section", "news"]).ok();
+    assert!(
+        run.stdout.ends_with(
+            "Imported 1 section, 8 pages, 0 authors and 0 assets from posts.zip: 0 files written, 9 unchanged, 0 warnings\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(snapshot(site.root()), first);
+}
+
+#[test]
+fn an_html_export_an_empty_zip_and_only_empty_pages_are_refused_and_nothing_is_written() {
+    let html = zip(&files(&[
+        (
+            format!("Export-1f2e/Home {}.html", id(1)),
+            "<html><body><h1>Home</h1></body></html>",
+        ),
+        (format!("Export-1f2e/Home {}/photo.png", id(1)), "png"),
+    ]));
+    let untitled = zip(&files(&[
+        (format!("Untitled {}.md", id(1)), "# Untitled\n"),
+        (format!("Untitled {}.md", id(2)), "\n"),
+    ]));
+    let cases = [
+        (
+            "html.zip",
+            html,
+            "error: html.zip: this looks like an HTML export; export as Markdown & CSV\n  \
+             help: in Notion, choose Export, then \"Markdown & CSV\" as the format; nothing was written\n",
+        ),
+        (
+            "empty.zip",
+            zip(&[]),
+            "error: empty.zip: this export holds no pages: no Markdown (.md) page and no database (.csv) in it\n  \
+             help: export from Notion with \"Markdown & CSV\" and \"Include subpages\"; nothing was written\n",
+        ),
+        (
+            "untitled.zip",
+            untitled,
+            "error: untitled.zip: this export holds no pages to import: all its 2 pages are empty \"Untitled\" (no title, no text)\n  \
+             help: nothing was written\n",
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let site = TestSite::new();
+        let before = snapshot(site.root());
+        let dir = downloads(name, &bytes);
+        let stderr = import(dir.path(), &site, name, &[]).fails();
+        assert_eq!(stderr, expected, "{name}");
+        assert_eq!(snapshot(site.root()), before, "{name}");
+    }
+}
+
+#[test]
+fn phone_and_mail_links_stay_and_a_removed_link_or_image_leaves_the_text_beside_it_alone() {
+    let page = format!("Contact {}", id(1));
+    let folder = format!("Contact%20{}", id(1));
+    let text = format!(
+        "# Contact
+
+Call [+1 555 0100](tel:+15550100) or write to [us](mailto:hello@example.com).
+
+[Tasks](Tasks%20{tasks}.md)**:** water the plants.
+
+![Screenshot%202023-06-27%20at%209.32.png]({folder}/Screenshot%202023-06-27%20at%209.32.png)
+
+![A%20roller%20on%20skin]({folder}/roller.png)
+
+End, and [an empty page](Untitled%20{untitled}.md).
+",
+        tasks = id(2),
+        untitled = id(3)
+    );
+    let site = TestSite::new();
+    let dir = downloads(
+        "export.zip",
+        &zip(&files(&[
+            (format!("{page}.md"), text.as_str()),
+            (format!("Untitled {}.md", id(3)), "# Untitled\n"),
+        ])),
+    );
+    let run = import(dir.path(), &site, "export.zip", &[]).ok();
+    assert!(
+        run.stdout.ends_with(
+            "skipped 1 empty \"Untitled\" page: no title and no text\n\
+             Imported 1 page, 0 authors and 0 assets from export.zip: 1 file written, 0 unchanged, 4 warnings\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stderr,
+        format!(
+            "warning: {page}.md:5:1: link to `Tasks {tasks}.md`, which is not in the export; kept its text \"Tasks\" without the link\n\
+             warning: {page}.md:7:1: image `{page}/Screenshot 2023-06-27 at 9.32.png`, which is not in the export; removed it\n\
+             warning: {page}.md:9:1: image `{page}/roller.png`, which is not in the export; kept its alt text \"A roller on skin\" without the image\n\
+             warning: {page}.md:11:10: link to an empty \"Untitled\" page, which is not imported; kept its text \"an empty page\" without the link\n",
+            tasks = id(2)
+        )
+    );
+    assert_eq!(
+        site.read("content/posts/contact/index.md"),
+        "+++
+title = \"Contact\"
++++
+Call [+1 555 0100](tel:+15550100) or write to [us](mailto:hello@example.com).
+
+Tasks<!---->**:** water the plants.
+
+A roller on skin
+
+End, and an empty page.
+"
+    );
+
+    site.build(&[]).ok();
+    let page = site.page("public/posts/contact/index.html");
+    assert_eq!(
+        page.attrs(".page-content a", "href"),
+        ["tel:+15550100", "mailto:hello@example.com"]
+    );
+    assert_eq!(page.texts(".page-content strong"), [":"]);
+    assert_eq!(
+        page.texts(".page-content p"),
+        [
+            "Call +1 555 0100 or write to us.",
+            "Tasks: water the plants.",
+            "A roller on skin",
+            "End, and an empty page."
+        ]
+    );
+    assert!(page.all(".page-content img").is_empty());
 }

@@ -276,6 +276,45 @@ pub enum LinkFix {
     Replace(String),
     /// Drop the link and keep its text.
     PlainText,
+    /// Put this Markdown in place of the whole link or image.
+    Text(String),
+}
+
+/// An empty HTML comment, which shows nothing: put where a link's `[` or `](…)` went when
+/// emphasis marks touch it, so that `[Tasks](x.md)**:**` becomes `Tasks<!---->**:**`, whose
+/// `**` still open as they did beside the link's `)`, and not `Tasks**:**`, whose do not.
+const SEPARATOR: &str = "<!---->";
+
+/// The characters of emphasis and strikethrough, whose meaning depends on their neighbours.
+fn is_emphasis_mark(c: Option<char>) -> bool {
+    matches!(c, Some('*' | '_' | '~'))
+}
+
+/// Whether taking a link's mark away from between `outside` and `inside` (the first or last
+/// character of its text) changes what emphasis marks there mean. Punctuation and spaces
+/// beside marks act as the link's brackets did; letters do not.
+fn needs_separator(outside: Option<char>, inside: Option<char>) -> bool {
+    is_emphasis_mark(outside)
+        || (is_emphasis_mark(inside) && outside.is_some_and(char::is_alphanumeric))
+}
+
+/// What replaces a link's marks before and after `text` when only the text stays: nothing,
+/// or [`SEPARATOR`]. Never first on a line, where `<!--` would open an HTML block.
+fn separators(before: &str, text: &str, after: &str) -> (&'static str, &'static str) {
+    let before = before.chars().next_back();
+    let after = after.chars().next();
+    let separator = |needed: bool| if needed { SEPARATOR } else { "" };
+    match (text.chars().next(), text.chars().next_back()) {
+        (Some(first), Some(last)) => (
+            separator(needs_separator(before, Some(first))),
+            separator(needs_separator(after, Some(last))),
+        ),
+        _ => {
+            let touching = is_emphasis_mark(before) || is_emphasis_mark(after);
+            let inside_a_line = before.is_some_and(|c| !c.is_whitespace());
+            (separator(touching && inside_a_line), "")
+        }
+    }
 }
 
 /// One link or image found in the body.
@@ -294,6 +333,8 @@ pub struct LinkSite<'a> {
 /// Rewrites every inline link and image destination as `resolve` decides.
 pub fn rewrite_links(body: &str, resolve: &mut dyn FnMut(&LinkSite) -> LinkFix) -> String {
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+    // Links replaced whole: the edits of links and images inside them no longer apply.
+    let mut replaced: Vec<Range<usize>> = Vec::new();
     for (event, range) in Parser::new_ext(body, Options::all()).into_offset_iter() {
         let (link_type, is_image) = match &event {
             Event::Start(Tag::Link { link_type, .. }) => (*link_type, false),
@@ -324,8 +365,15 @@ pub fn rewrite_links(body: &str, resolve: &mut dyn FnMut(&LinkSite) -> LinkFix) 
             LinkFix::Keep => {}
             // Only the link's own marks go, so links and images inside its text still apply.
             LinkFix::PlainText => {
-                edits.push((range.start..range.start + text_start, String::new()));
-                edits.push((range.start + split..range.end, String::new()));
+                let text = &source[text_start..split];
+                let (open, close) = separators(&body[..range.start], text, &body[range.end..]);
+                edits.push((range.start..range.start + text_start, open.into()));
+                edits.push((range.start + split..range.end, close.into()));
+            }
+            LinkFix::Text(text) => {
+                let (open, close) = separators(&body[..range.start], &text, &body[range.end..]);
+                edits.push((range.clone(), format!("{open}{text}{close}")));
+                replaced.push(range.clone());
             }
             LinkFix::Replace(url) => {
                 let url = if url.contains([' ', '(', ')']) {
@@ -337,6 +385,11 @@ pub fn rewrite_links(body: &str, resolve: &mut dyn FnMut(&LinkSite) -> LinkFix) 
             }
         }
     }
+    edits.retain(|(range, _)| {
+        !replaced
+            .iter()
+            .any(|outer| outer != range && outer.start <= range.start && range.end <= outer.end)
+    });
     edits.sort_by_key(|(range, _)| range.start);
     let mut text = body.to_string();
     for (range, replacement) in edits.into_iter().rev() {
@@ -417,6 +470,60 @@ mod tests {
             text,
             "[![alt](i.png)](@/posts/b/index.md) and ![x](i.png)\n"
         );
+    }
+
+    fn html(markdown: &str) -> String {
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, Parser::new_ext(markdown, Options::all()));
+        html.replace(SEPARATOR, "")
+    }
+
+    #[test]
+    fn a_flattened_link_leaves_the_emphasis_beside_it_as_it_was() {
+        for body in [
+            "[Tasks](x.md)**:** water the plants.\n",
+            "[**Tasks**](x.md)**:**\n",
+            "a**[Tasks](x.md)**b and __[x](y.md)__c\n",
+            "- [~~gone~~](x.md)_yes_\n",
+            "See [plain](x.md), then more.\n",
+        ] {
+            let flat = rewrite_links(body, &mut |_| LinkFix::PlainText);
+            let expected = html(body)
+                .replace("<a href=\"x.md\">", "")
+                .replace("<a href=\"y.md\">", "")
+                .replace("</a>", "");
+            assert_eq!(html(&flat), expected, "{body} -> {flat}");
+            assert!(!flat.trim_start_matches("- ").starts_with("<!--"), "{flat}");
+        }
+        assert_eq!(
+            rewrite_links("[Tasks](x.md)**:** go\n", &mut |_| LinkFix::PlainText),
+            "Tasks<!---->**:** go\n"
+        );
+    }
+
+    #[test]
+    fn an_image_replaced_by_text_or_nothing_never_opens_an_html_block() {
+        let drop = |body: &str| rewrite_links(body, &mut |_| LinkFix::Text(String::new()));
+        assert_eq!(drop("Tasks![x](m.png)**:** go\n"), "Tasks<!---->**:** go\n");
+        assert_eq!(drop("![x](m.png)**:** go\n"), "**:** go\n");
+        assert_eq!(drop("- ![x](m.png)**:** go\n"), "- **:** go\n");
+        assert_eq!(
+            html(&drop("![x](m.png)**:** go\n")),
+            "<p><strong>:</strong> go</p>\n"
+        );
+        let alt = rewrite_links("x![a](m.png)_b_\n", &mut |_| {
+            LinkFix::Text("A \\*roller\\*".into())
+        });
+        assert_eq!(alt, "xA \\*roller\\*<!---->_b_\n");
+        assert_eq!(html(&alt), "<p>xA *roller*<em>b</em></p>\n");
+        let nested = rewrite_links("[![a](m.png)](x.md)**:**\n", &mut |site| {
+            if site.is_image {
+                LinkFix::Replace("kept.png".into())
+            } else {
+                LinkFix::Text("Tasks".into())
+            }
+        });
+        assert_eq!(nested, "Tasks<!---->**:**\n");
     }
 
     #[test]

@@ -66,6 +66,11 @@ impl Export {
         Ok(export)
     }
 
+    /// The export as it was named on the command line.
+    pub fn shown(&self) -> &Path {
+        &self.shown
+    }
+
     /// Every file path, sorted.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.files.keys().map(String::as_str)

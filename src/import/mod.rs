@@ -5,6 +5,7 @@
 //! only then writes. Importing the same export again writes nothing.
 
 mod blocks;
+mod databases;
 mod export;
 mod notion;
 mod properties;
@@ -20,7 +21,7 @@ use crate::output::absolute;
 use self::export::Export;
 use self::properties::Mapping;
 
-pub use self::properties::{DEFAULT_MAPPING, KEYS};
+pub use self::properties::{DEFAULT_MAPPING, DRAFT_STATUSES, KEYS};
 
 /// What `serum import notion` was asked to do.
 #[derive(Debug, Clone)]
@@ -42,6 +43,8 @@ pub struct NotionImport {
 /// What a written file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
+    /// A section's `_index.md`, for a database.
+    Section,
     /// A page bundle's `index.md`.
     Page,
     /// An image or attachment in a page bundle.
@@ -59,7 +62,7 @@ pub enum FileAction {
     Replace,
     /// The file already holds exactly this.
     Unchanged,
-    /// An author file that already exists is kept as it is, whatever it says.
+    /// An author or section file that already exists is kept as it is, whatever it says.
     KeepExisting,
 }
 
@@ -77,12 +80,18 @@ pub struct PlannedFile {
 /// What an import did, or would do with `--dry-run`.
 #[derive(Debug)]
 pub struct ImportReport {
+    /// Sections imported: one per database.
+    pub sections: usize,
     /// Pages imported.
     pub pages: usize,
     /// Authors the pages name.
     pub authors: usize,
     /// Images and attachments in the bundles.
     pub assets: usize,
+    /// Pages imported as drafts, counted by why: the property and value, `Status: Draft`.
+    pub drafts: Vec<(String, usize)>,
+    /// Empty "Untitled" pages left out: no title and no text.
+    pub skipped_untitled: usize,
     /// Every file, in the order written.
     pub files: Vec<PlannedFile>,
     /// What was imported imperfectly.
@@ -120,13 +129,27 @@ pub fn import_notion(options: &NotionImport) -> Result<ImportReport> {
         write_files(&config.root, &export, &planned, &files)?;
     }
     Ok(ImportReport {
+        sections: converted.sections.len(),
         pages: converted.pages.len(),
         authors: converted.authors.len(),
         assets: converted.pages.iter().map(|p| p.assets.len()).sum(),
+        drafts: count_drafts(&converted.pages),
+        skipped_untitled: converted.skipped_untitled,
         files,
         warnings: converted.warnings,
         dry_run: options.dry_run,
     })
+}
+
+/// How many pages each property value made drafts, most first.
+fn count_drafts(pages: &[notion::ImportedPage]) -> Vec<(String, usize)> {
+    let mut counts = std::collections::BTreeMap::new();
+    for reason in pages.iter().filter_map(|p| p.draft.as_ref()) {
+        *counts.entry(reason.clone()).or_insert(0) += 1;
+    }
+    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts
 }
 
 fn check_section(section: &str) -> Result<&str, Diagnostic> {
@@ -200,6 +223,13 @@ impl Source {
 fn plan_files(converted: &notion::Converted) -> Vec<(PathBuf, FileKind, Source)> {
     let content = Path::new("content");
     let mut planned = Vec::new();
+    for section in &converted.sections {
+        planned.push((
+            content.join(&section.dir).join("_index.md"),
+            FileKind::Section,
+            Source::Text(section.text.clone()),
+        ));
+    }
     for page in &converted.pages {
         let bundle = content.join(&page.bundle);
         planned.push((
@@ -256,7 +286,9 @@ fn decide_actions(
                 );
                 continue;
             }
-            Ok(_) if *kind == FileKind::Author => FileAction::KeepExisting,
+            Ok(_) if matches!(kind, FileKind::Author | FileKind::Section) => {
+                FileAction::KeepExisting
+            }
             Ok(_) => {
                 let existing =
                     std::fs::read(&full).map_err(|e| Diagnostic::io(path, "read this file", &e))?;

@@ -35,7 +35,8 @@ pub enum Target {
     Draft,
     /// `draft` as the opposite of a "Published" Yes/No.
     Published,
-    /// `draft` unless the value is Published, Live, Done or Public.
+    /// `draft` when the value is one of [`DRAFT_STATUSES`]; any other value is kept as
+    /// `extra.<name>`.
     Status,
     /// `extra.<name>`.
     Extra(String),
@@ -65,6 +66,7 @@ pub const DEFAULT_MAPPING: &[(&str, &str)] = &[
     ("Date", "date"),
     ("Created", "date"),
     ("Created time", "date"),
+    ("Date Created", "date"),
     ("Updated", "updated"),
     ("Last edited time", "updated"),
     ("Published", "published"),
@@ -73,6 +75,7 @@ pub const DEFAULT_MAPPING: &[(&str, &str)] = &[
     ("Excerpt", "description"),
     ("Meta description", "description"),
     ("Description", "description"),
+    ("Summary", "description"),
     ("Tags", "tags"),
 ];
 
@@ -94,8 +97,23 @@ pub const KEYS: &[&str] = &[
     "ignore",
 ];
 
-/// Status values that mean the page is out of draft.
-const PUBLISHED_STATUSES: &[&str] = &["published", "live", "done", "public"];
+/// Status values that say a page is not published, compared without case. Real workspaces
+/// name their finished pages in many ways (Posted, Completed, In review, Live), so only these
+/// explicit values make a draft; every other status is kept under `extra`.
+pub const DRAFT_STATUSES: &[&str] = &[
+    "Draft",
+    "Drafting",
+    "Not started",
+    "Idea",
+    "Ideas",
+    "Backlog",
+    "To do",
+    "To-do",
+    "Todo",
+    "Planned",
+    "Archived",
+    "Unpublished",
+];
 
 /// The property names to look for, in order of precedence, each with its target.
 #[derive(Debug, Clone)]
@@ -223,9 +241,10 @@ pub fn yes_no(value: &str) -> Option<bool> {
     }
 }
 
-/// Whether a Status value means published (so not a draft).
-pub fn status_is_published(value: &str) -> bool {
-    PUBLISHED_STATUSES.contains(&value.trim().to_lowercase().as_str())
+/// Whether a Status value says the page is not published.
+pub fn status_is_draft(value: &str) -> bool {
+    let value = fold(value);
+    DRAFT_STATUSES.iter().any(|status| fold(status) == value)
 }
 
 /// A value for `extra`: Yes/No as booleans, everything else as text.
@@ -321,6 +340,40 @@ pub fn person_names(value: &str) -> Vec<String> {
         .filter(|name| !name.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// The pages a relation value names, each with its title and target, when the whole value
+/// is such a list: `Fresh start (Blog%20abc/Fresh%20start%20def.md), Second (…)`. The target
+/// is a path of the export or an address in Notion.
+pub fn relation_items(value: &str) -> Option<Vec<(String, String)>> {
+    let mut items = Vec::new();
+    let mut rest = value.trim();
+    while !rest.is_empty() {
+        // An item ends at the first `)` that ends the value or comes before `, ` and closes a
+        // target; a title may hold parentheses and commas of its own.
+        let (open, close) = rest.match_indices(')').find_map(|(close, _)| {
+            let after = &rest[close + 1..];
+            if !(after.is_empty() || after.starts_with(", ")) {
+                return None;
+            }
+            let open = rest[..close].rfind(" (")?;
+            is_relation_target(&rest[open + 2..close]).then_some((open, close))
+        })?;
+        let title = rest[..open].trim();
+        if title.is_empty() {
+            return None;
+        }
+        items.push((title.to_string(), rest[open + 2..close].to_string()));
+        rest = &rest[close + 1..];
+        rest = rest.strip_prefix(", ").unwrap_or(rest);
+    }
+    (!items.is_empty()).then_some(items)
+}
+
+fn is_relation_target(target: &str) -> bool {
+    !target.is_empty()
+        && !target.contains(char::is_whitespace)
+        && (target.ends_with(".md") || target.starts_with("https://www.notion.so/"))
 }
 
 /// A comma-separated multi-select value as a list of tags.
@@ -427,13 +480,33 @@ mod tests {
         assert_eq!(yes_no("Yes"), Some(true));
         assert_eq!(yes_no(" no "), Some(false));
         assert_eq!(yes_no("maybe"), None);
-        assert!(status_is_published("Published"));
-        assert!(!status_is_published("In progress"));
+        assert!(status_is_draft("Draft"));
+        assert!(status_is_draft(" not  STARTED "));
+        for published in ["Published", "Posted", "Completed", "In review", "Done"] {
+            assert!(!status_is_draft(published), "{published}");
+        }
         assert_eq!(
             person_names("Mike Rubini (../Authors%20abc/Mike%20Rubini%20def.md), Ann Lee"),
             ["Mike Rubini", "Ann Lee"]
         );
         assert_eq!(tag_list("skincare, collagen,"), ["skincare", "collagen"]);
+        assert_eq!(
+            relation_items(
+                "Fresh start (Blog%20abc/Fresh%20start%20def.md), Q&A (part 2), yes (Q&A%20(part%202)%20ab.md)"
+            ),
+            Some(vec![
+                (
+                    "Fresh start".into(),
+                    "Blog%20abc/Fresh%20start%20def.md".into()
+                ),
+                (
+                    "Q&A (part 2), yes".into(),
+                    "Q&A%20(part%202)%20ab.md".into()
+                ),
+            ])
+        );
+        assert_eq!(relation_items("Mike Rubini (../A.md), Ann Lee"), None);
+        assert_eq!(relation_items("See (page 2)"), None);
         assert_eq!(extra_key("Reading time (min)"), "reading_time_min");
     }
 
@@ -446,6 +519,14 @@ mod tests {
             Some(&Target::Author)
         );
         assert_eq!(mapping.target("Mood"), None);
+        assert_eq!(
+            mapping.target("date created").map(|t| t.1),
+            Some(&Target::Date)
+        );
+        assert_eq!(
+            mapping.target("Summary").map(|t| t.1),
+            Some(&Target::Description)
+        );
         let problems = Mapping::new(&["Mood=extr".into(), "Vibe".into()]).unwrap_err();
         assert_eq!(
             problems[0].message,
