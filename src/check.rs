@@ -62,6 +62,7 @@ pub fn check(root: &Path, options: &CheckOptions) -> Result<CheckReport> {
         config,
         BuildOptions {
             drafts: options.drafts,
+            future: false,
             live_reload: None,
             fingerprint_assets: true,
             process_images: false,

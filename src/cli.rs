@@ -63,6 +63,9 @@ pub struct BuildArgs {
     /// Also build pages marked draft
     #[arg(long)]
     drafts: bool,
+    /// Also build pages dated in the future
+    #[arg(long)]
+    future: bool,
     /// Replace the output directory even if serum did not create it
     #[arg(long)]
     force: bool,
@@ -88,6 +91,7 @@ impl BuildArgs {
             .unwrap_or_else(|| root.join("public"));
         let options = BuildOptions {
             drafts: self.drafts,
+            future: self.future,
             live_reload: None,
             fingerprint_assets: true,
             process_images: true,
@@ -126,6 +130,7 @@ impl BuildArgs {
         let rendered = std::time::Instant::now();
         let shown = staged.shown().to_path_buf();
         staged.record_inputs(&inputs);
+        staged.record_due(report.next_scheduled.map(|d| d.timestamp()));
         staged.commit(&mut state.output)?;
         if let Err(problem) = state.write(&state_file) {
             report.diagnostics.push(problem.warning().hint(
@@ -166,6 +171,9 @@ pub struct ServeArgs {
     /// Also build pages marked draft
     #[arg(long)]
     drafts: bool,
+    /// Also build pages dated in the future
+    #[arg(long)]
+    future: bool,
     /// Open the site in a web browser
     #[arg(long)]
     open: bool,
@@ -180,6 +188,7 @@ impl ServeArgs {
             port: self.port,
             theme: self.theme,
             drafts: self.drafts,
+            future: self.future,
             open: self.open,
         })
     }
@@ -217,6 +226,13 @@ fn summary_line(report: &BuildReport, output: &Path) -> String {
             " ({} written, {} unchanged)",
             plural(report.written, "file", "files"),
             report.kept
+        ));
+    }
+    if let Some(next) = report.next_scheduled {
+        line.push_str(&format!(
+            "; {} left out (next: {})",
+            plural(report.scheduled, "scheduled page", "scheduled pages"),
+            next.civil_date()
         ));
     }
     line

@@ -20,6 +20,18 @@ pub const DEFAULT_TOC_DEPTH: u8 = 3;
 /// The theme used when `serum.toml` names none.
 pub const DEFAULT_THEME: &str = "default";
 
+/// How many articles a listing page shows when `serum.toml` does not say.
+pub const DEFAULT_PAGINATE_BY: usize = 10;
+
+/// How many related articles a page gets when `serum.toml` does not say.
+pub const DEFAULT_RELATED_LIMIT: usize = 3;
+
+/// The taxonomy every site has.
+pub const TAGS: &str = "tags";
+
+/// Names a taxonomy cannot take: the paths serum publishes other things at.
+pub const RESERVED_PATHS: &[&str] = &["page", "authors", "search", "pagefind", "static"];
+
 const KNOWN_KEYS: &[&str] = &[
     "title",
     "base_url",
@@ -28,6 +40,10 @@ const KNOWN_KEYS: &[&str] = &[
     "theme",
     "feed_limit",
     "toc_depth",
+    "paginate_by",
+    "related_limit",
+    "taxonomies",
+    "check",
     "extra",
 ];
 
@@ -41,10 +57,34 @@ struct RawConfig {
     theme: Option<String>,
     feed_limit: Option<usize>,
     toc_depth: Option<i64>,
+    paginate_by: Option<i64>,
+    related_limit: Option<usize>,
+    #[serde(default)]
+    taxonomies: Vec<RawTaxonomy>,
+    #[serde(default)]
+    check: RawCheck,
     #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
     #[serde(flatten)]
     unknown: BTreeMap<String, IgnoredAny>,
+}
+
+/// One entry of `taxonomies = [...]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTaxonomy {
+    name: String,
+    paginate_by: Option<i64>,
+    #[serde(default)]
+    feed: bool,
+}
+
+/// `[check]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    #[serde(default)]
+    ignore: Vec<String>,
 }
 
 /// Settings given on the command line that win over `serum.toml`.
@@ -54,6 +94,19 @@ pub struct Overrides {
     pub theme: Option<String>,
     /// `--base-url URL`
     pub base_url: Option<String>,
+}
+
+/// A way of sorting pages by terms, such as tags or skin concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TaxonomyConfig {
+    /// Its name, as front matter keys and templates use it (`concerns`).
+    pub name: String,
+    /// Its path in the built site (`concerns/`).
+    pub path: String,
+    /// Articles per term page; `None` takes the site's `paginate_by`.
+    pub paginate_by: Option<usize>,
+    /// Whether each term gets an Atom feed.
+    pub feed: bool,
 }
 
 /// The validated site configuration: absolute paths, defaults applied.
@@ -77,8 +130,39 @@ pub struct Config {
     pub feed_limit: usize,
     /// The deepest heading level tables of contents show (2 to 6).
     pub toc_depth: u8,
+    /// Articles per listing page; 0 shows them all on one.
+    pub paginate_by: usize,
+    /// How many related articles each page gets.
+    pub related_limit: usize,
+    /// The taxonomies, `tags` first.
+    pub taxonomies: Vec<TaxonomyConfig>,
+    /// The warnings `serum check` and `serum build` do not show.
+    pub ignore: Vec<Reason>,
     /// The `[extra]` table, passed to templates as it is.
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Collects the problems of one `serum.toml`, each placed at the key it is about.
+struct Problems<'a> {
+    shown: &'a Path,
+    text: &'a str,
+    list: Vec<Diagnostic>,
+}
+
+impl Problems<'_> {
+    /// A problem with `key`, placed where it is written (or at `near`, a text on its line).
+    fn at_key(&mut self, key: &str, near: Option<&str>, message: String, hint: &str) {
+        let mut problem = Diagnostic::in_file(self.shown, message)
+            .because(Reason::Config)
+            .hint(hint);
+        let place = near
+            .and_then(|near| find_text(self.text, near))
+            .or_else(|| find_key(self.text, key));
+        if let Some((line, column)) = place {
+            problem = problem.at(line, column);
+        }
+        self.list.push(problem);
+    }
 }
 
 impl Config {
@@ -101,69 +185,32 @@ impl Config {
     pub fn parse(root: &Path, shown: &Path, text: &str, overrides: &Overrides) -> Result<Config> {
         let raw: RawConfig =
             toml::from_str(text).map_err(|e| toml_diagnostic(shown, text, &e, 0))?;
-        let mut problems = Vec::new();
+        let mut problems = Problems {
+            shown,
+            text,
+            list: Vec::new(),
+        };
         for key in raw.unknown.keys() {
-            let mut problem = Diagnostic::in_file(shown, format!("unknown key `{key}`"));
-            if let Some((line, column)) = find_key(text, key) {
-                problem = problem.at(line, column);
-            }
-            problem = match did_you_mean(key, KNOWN_KEYS) {
-                Some(known) => problem.hint(format!("did you mean `{known}`?")),
-                None => problem.hint(format!(
+            let hint = match did_you_mean(key, KNOWN_KEYS) {
+                Some(known) => format!("did you mean `{known}`?"),
+                None => format!(
                     "the known keys are {}; put your own settings under [extra]",
                     KNOWN_KEYS.join(", ")
-                )),
+                ),
             };
-            problems.push(problem);
+            problems.at_key(key, None, format!("unknown key `{key}`"), &hint);
         }
-        let missing = |key: &str| {
-            Diagnostic::in_file(shown, format!("missing `{key}`"))
-                .hint(format!("add a line `{key} = \"…\"` to {}", shown.display()))
-        };
-        let title = raw.title.unwrap_or_default();
+        let title = raw.title.clone().unwrap_or_default();
         if title.trim().is_empty() {
-            problems.push(missing("title"));
+            problems.list.push(missing(shown, "title"));
         }
-        let base_url = overrides.base_url.clone().or(raw.base_url);
-        let (base_url, base_path) = match base_url {
-            None => {
-                problems.push(missing("base_url"));
-                (String::new(), String::from("/"))
-            }
-            Some(url) => match normalize_base_url(&url) {
-                Ok(pair) => pair,
-                Err(message) => {
-                    let mut problem = Diagnostic::in_file(shown, message)
-                        .hint("write an absolute URL such as \"https://example.com/\" or \"https://example.com/blog/\"");
-                    if overrides.base_url.is_some() {
-                        problem.path = None;
-                        problem.message = format!("--base-url: {}", problem.message);
-                    } else if let Some((line, column)) = find_key(text, "base_url") {
-                        problem = problem.at(line, column);
-                    }
-                    problems.push(problem);
-                    (String::new(), String::from("/"))
-                }
-            },
-        };
-        let toc_depth = match raw.toc_depth {
-            None => DEFAULT_TOC_DEPTH,
-            Some(depth @ 2..=6) => depth as u8,
-            Some(depth) => {
-                let mut problem = Diagnostic::in_file(
-                    shown,
-                    format!("`toc_depth = {depth}` is not a heading level the table of contents can reach"),
-                )
-                .because(Reason::Config)
-                .hint("use 2 (only `##`) to 6 (down to `######`); the default is 3");
-                if let Some((line, column)) = find_key(text, "toc_depth") {
-                    problem = problem.at(line, column);
-                }
-                problems.push(problem);
-                DEFAULT_TOC_DEPTH
-            }
-        };
-        crate::error::fail_if_any(problems)?;
+        let (base_url, base_path) = base_url(&raw, overrides, &mut problems);
+        let toc_depth = toc_depth(raw.toc_depth, &mut problems);
+        let paginate_by = paginate_by("paginate_by", None, raw.paginate_by, &mut problems)
+            .unwrap_or(DEFAULT_PAGINATE_BY);
+        let taxonomies = taxonomies(&raw.taxonomies, &mut problems);
+        let ignore = ignored(&raw.check.ignore, &mut problems);
+        crate::error::fail_if_any(problems.list)?;
         Ok(Config {
             root: root.to_path_buf(),
             title,
@@ -178,8 +225,17 @@ impl Config {
                 .unwrap_or_else(|| DEFAULT_THEME.into()),
             feed_limit: raw.feed_limit.unwrap_or(DEFAULT_FEED_LIMIT),
             toc_depth,
+            paginate_by,
+            related_limit: raw.related_limit.unwrap_or(DEFAULT_RELATED_LIMIT),
+            taxonomies,
+            ignore,
             extra: raw.extra,
         })
+    }
+
+    /// The taxonomy named `name`.
+    pub fn taxonomy(&self, name: &str) -> Option<&TaxonomyConfig> {
+        self.taxonomies.iter().find(|t| t.name == name)
     }
 
     /// `content/`, where pages, sections and authors live.
@@ -223,6 +279,174 @@ impl Config {
     pub fn permalink(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path.trim_start_matches('/'))
     }
+}
+
+fn missing(shown: &Path, key: &str) -> Diagnostic {
+    Diagnostic::in_file(shown, format!("missing `{key}`"))
+        .because(Reason::Config)
+        .hint(format!("add a line `{key} = \"…\"` to {}", shown.display()))
+}
+
+/// `base_url` (or `--base-url`), checked, and its path.
+fn base_url(raw: &RawConfig, overrides: &Overrides, problems: &mut Problems) -> (String, String) {
+    let fallback = (String::new(), String::from("/"));
+    let Some(url) = overrides.base_url.clone().or_else(|| raw.base_url.clone()) else {
+        problems.list.push(missing(problems.shown, "base_url"));
+        return fallback;
+    };
+    match normalize_base_url(&url) {
+        Ok(pair) => pair,
+        Err(message) => {
+            let hint = "write an absolute URL such as \"https://example.com/\" or \"https://example.com/blog/\"";
+            if overrides.base_url.is_some() {
+                problems.list.push(
+                    Diagnostic::new(format!("--base-url: {message}"))
+                        .because(Reason::Config)
+                        .hint(hint),
+                );
+            } else {
+                problems.at_key("base_url", None, message, hint);
+            }
+            fallback
+        }
+    }
+}
+
+fn toc_depth(depth: Option<i64>, problems: &mut Problems) -> u8 {
+    match depth {
+        None => DEFAULT_TOC_DEPTH,
+        Some(depth @ 2..=6) => depth as u8,
+        Some(depth) => {
+            problems.at_key(
+                "toc_depth",
+                None,
+                format!("`toc_depth = {depth}` is not a heading level the table of contents can reach"),
+                "use 2 (only `##`) to 6 (down to `######`); the default is 3",
+            );
+            DEFAULT_TOC_DEPTH
+        }
+    }
+}
+
+/// A `paginate_by` setting: 0 or more articles per page. `near` places a problem inside a
+/// table such as one taxonomy's.
+fn paginate_by(
+    key: &str,
+    near: Option<&str>,
+    value: Option<i64>,
+    problems: &mut Problems,
+) -> Option<usize> {
+    match value {
+        Some(n) if n >= 0 => Some(n as usize),
+        Some(n) => {
+            problems.at_key(
+                key,
+                near,
+                format!("`paginate_by = {n}`: a listing cannot show fewer than no articles per page"),
+                "give how many articles a listing page shows, such as 10; 0 puts them all on one page",
+            );
+            None
+        }
+        None => None,
+    }
+}
+
+/// `taxonomies`, checked: `tags` is built in and comes first, may be configured once; no two
+/// share a name, and none takes a path serum publishes something else at.
+fn taxonomies(raw: &[RawTaxonomy], problems: &mut Problems) -> Vec<TaxonomyConfig> {
+    let mut taxonomies = vec![TaxonomyConfig {
+        name: TAGS.into(),
+        path: format!("{TAGS}/"),
+        paginate_by: None,
+        feed: false,
+    }];
+    let mut tags_configured = false;
+    for entry in raw {
+        let quoted = format!("\"{}\"", entry.name);
+        let near = Some(quoted.as_str());
+        let slug = crate::markdown::slugify(&entry.name);
+        let paginate = paginate_by("taxonomies", near, entry.paginate_by, problems);
+        let is_tags = entry.name == TAGS;
+        if (is_tags && tags_configured)
+            || (!is_tags && taxonomies.iter().any(|t| t.name == entry.name))
+        {
+            problems.at_key(
+                "taxonomies",
+                near,
+                format!("the taxonomy `{}` is declared twice", entry.name),
+                "keep one of them",
+            );
+            continue;
+        }
+        if entry.name.trim().is_empty() || slug != entry.name {
+            problems.at_key(
+                "taxonomies",
+                near,
+                format!(
+                    "the taxonomy name `{}` cannot be a URL path as it is",
+                    entry.name
+                ),
+                &format!("name it in lowercase letters, digits and dashes, such as `{slug}`"),
+            );
+            continue;
+        }
+        if RESERVED_PATHS.contains(&entry.name.as_str()) {
+            problems.at_key(
+                "taxonomies",
+                near,
+                format!(
+                    "a taxonomy cannot be named `{}`: serum publishes other pages at /{}/",
+                    entry.name, entry.name
+                ),
+                "choose another name",
+            );
+            continue;
+        }
+        if is_tags {
+            tags_configured = true;
+            taxonomies[0].paginate_by = paginate;
+            taxonomies[0].feed = entry.feed;
+            continue;
+        }
+        taxonomies.push(TaxonomyConfig {
+            path: format!("{slug}/"),
+            name: entry.name.clone(),
+            paginate_by: paginate,
+            feed: entry.feed,
+        });
+    }
+    taxonomies
+}
+
+/// `[check] ignore`: names of warnings to leave out.
+fn ignored(names: &[String], problems: &mut Problems) -> Vec<Reason> {
+    let known: Vec<&str> = Reason::ALL.iter().map(|r| r.code()).collect();
+    let mut reasons = Vec::new();
+    for name in names {
+        match Reason::from_code(name) {
+            Some(reason) => reasons.push(reason),
+            None => {
+                let quoted = format!("\"{name}\"");
+                let hint = match did_you_mean(name, &known) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("the names are: {}", known.join(", ")),
+                };
+                problems.at_key(
+                    "ignore",
+                    Some(&quoted),
+                    format!("`{name}` is not the name of a warning"),
+                    &hint,
+                );
+            }
+        }
+    }
+    reasons
+}
+
+/// The line and column where `needle` is first written.
+fn find_text(text: &str, needle: &str) -> Option<(usize, usize)> {
+    let at = text.find(needle)?;
+    Some(line_column(text, at))
 }
 
 /// Checks an absolute http(s) URL and returns it with a trailing `/`, plus its path.

@@ -12,6 +12,8 @@ pub struct FeedEntry<'a> {
     pub page: &'a Page,
     /// Its date: feeds list only dated pages.
     pub date: Date,
+    /// When it last changed: its `updated` date, never later than the build.
+    pub updated: Date,
     /// Its summary as HTML.
     pub summary: &'a str,
     /// Its body as HTML.
@@ -36,7 +38,7 @@ pub struct FeedInfo<'a> {
 fn feed_updated(entries: &[FeedEntry]) -> Option<Date> {
     entries
         .iter()
-        .map(|e| e.page.updated.unwrap_or(e.date))
+        .map(|e| e.updated)
         .max_by_key(|d| d.sort_key())
 }
 
@@ -68,7 +70,7 @@ pub fn atom(config: &Config, info: &FeedInfo, entries: &[FeedEntry]) -> Result<S
         item.set_title(page.title.as_str());
         item.set_id(config.permalink(&page.path));
         item.set_links(vec![link(config.permalink(&page.path), "alternate")]);
-        if let Some(updated) = time(page.updated.unwrap_or(entry.date)) {
+        if let Some(updated) = time(entry.updated) {
             item.set_updated(updated);
         }
         item.set_published(time(entry.date));

@@ -22,9 +22,12 @@ pub const MARKER: &str = ".serum-output";
 const MARKER_TEXT: &str =
     "This directory is written by `serum build` and replaced whole on every build.\n";
 
-/// Whether `target` holds a build made from exactly these inputs.
+/// Whether `target` holds a build made from exactly these inputs, and no page it left out
+/// for being dated in the future is due yet.
 pub fn is_up_to_date(target: &Path, inputs: &str) -> bool {
-    marker_line(target, "inputs").as_deref() == Some(inputs)
+    let due = marker_line(target, "due").and_then(|due| due.parse::<i64>().ok());
+    let now = jiff::Timestamp::now().as_second();
+    marker_line(target, "inputs").as_deref() == Some(inputs) && due.is_none_or(|due| now < due)
 }
 
 /// A value the marker of an output directory records (`inputs`, `generation`).
@@ -117,6 +120,8 @@ pub struct StagedDir {
     shadow: Option<PathBuf>,
     /// What `record_inputs` was told.
     inputs: Mutex<Option<String>>,
+    /// When the first page left out for its date is due, in seconds since 1970.
+    due: Mutex<Option<i64>>,
 }
 
 impl StagedDir {
@@ -208,12 +213,19 @@ impl StagedDir {
             made: Mutex::new(HashMap::new()),
             shadow: shadow.map(Path::to_path_buf),
             inputs: Mutex::new(None),
+            due: Mutex::new(None),
         })
     }
 
     /// Records what the site was built from, so that the next build can tell nothing changed.
     pub fn record_inputs(&self, inputs: &str) {
         *self.inputs.lock().unwrap_or_else(|p| p.into_inner()) = Some(inputs.to_string());
+    }
+
+    /// Records when the first page left out for its date is due: a rebuild is needed then,
+    /// even if no file changed.
+    pub fn record_due(&self, due: Option<jiff::Timestamp>) {
+        *self.due.lock().unwrap_or_else(|p| p.into_inner()) = due.map(|d| d.as_second());
     }
 
     /// The output directory as shown in messages.
@@ -299,6 +311,9 @@ impl StagedDir {
             .as_ref()
         {
             marker.push_str(&format!("inputs {inputs}\n"));
+        }
+        if let Some(due) = *self.due.lock().unwrap_or_else(|p| p.into_inner()) {
+            marker.push_str(&format!("due {due}\n"));
         }
         marker.push_str(&format!("generation {generation}\n"));
         let path = self.staging.join(MARKER);

@@ -60,7 +60,26 @@ pub struct Theme {
     static_files: Vec<StaticFile>,
     /// The key of the names `asset_url` gives.
     assets_key: Key,
+    /// What `get_page`, `get_section` and `get_taxonomy` answer, set for each build.
+    lookup: LookupSlot,
+    /// Whether any template calls them: its output then depends on the whole site.
+    uses_site_functions: bool,
 }
+
+/// What `get_page`, `get_section` and `get_taxonomy` answer, as templates see other views.
+pub trait SiteLookup: Send + Sync {
+    /// A page by its content path (`articles/x.md`).
+    fn page(&self, path: &str) -> Option<tera::Value>;
+    /// A section by the content path of its `_index.md`.
+    fn section(&self, path: &str) -> Option<tera::Value>;
+    /// A taxonomy by name.
+    fn taxonomy(&self, name: &str) -> Option<tera::Value>;
+}
+
+type LookupSlot = std::sync::Arc<std::sync::RwLock<Option<std::sync::Arc<dyn SiteLookup>>>>;
+
+/// The functions templates call to see pages other than their own.
+const SITE_FUNCTIONS: &[&str] = &["get_page", "get_section", "get_taxonomy"];
 
 impl Theme {
     /// Loads the theme `config.theme` names, then the site's `templates/` and `static/` over it.
@@ -119,10 +138,15 @@ impl Theme {
             })
             .finish();
         let template_keys = template_keys(&templates);
+        let uses_site_functions = templates
+            .values()
+            .any(|(_, text)| SITE_FUNCTIONS.iter().any(|f| text.contains(f)));
+        let lookup = LookupSlot::default();
 
         let mut tera = Tera::new();
         register_filters(&mut tera);
         register_asset_functions(&mut tera, &config.base_path, assets);
+        register_site_functions(&mut tera, &lookup);
         let template_files: BTreeMap<String, PathBuf> = templates
             .iter()
             .map(|(name, (shown, _))| (name.clone(), shown.clone()))
@@ -156,6 +180,8 @@ impl Theme {
             template_keys,
             static_files,
             assets_key,
+            lookup,
+            uses_site_functions,
         })
     }
 
@@ -171,6 +197,16 @@ impl Theme {
             .get(name)
             .copied()
             .unwrap_or_else(|| KeyHasher::new().text(name).finish())
+    }
+
+    /// Whether any template calls `get_page`, `get_section` or `get_taxonomy`.
+    pub fn uses_site_functions(&self) -> bool {
+        self.uses_site_functions
+    }
+
+    /// Sets what `get_page`, `get_section` and `get_taxonomy` answer.
+    pub fn set_lookup(&self, lookup: std::sync::Arc<dyn SiteLookup>) {
+        *self.lookup.write().unwrap_or_else(|p| p.into_inner()) = Some(lookup);
     }
 
     /// The key of what `asset_url` and `asset_integrity` answer.
@@ -483,6 +519,46 @@ fn register_asset_functions(tera: &mut Tera, base_path: &str, names: BTreeMap<St
             })
         },
     );
+}
+
+/// `get_page(path="@/x.md")`, `get_section(path="@/articles/_index.md")` and
+/// `get_taxonomy(name="concerns")`: the views other templates see.
+fn register_site_functions(tera: &mut Tera, lookup: &LookupSlot) {
+    type Find = fn(&dyn SiteLookup, &str) -> Option<tera::Value>;
+    let lookups: [(&str, &str, Find, &str); 3] = [
+        ("get_page", "path", |l, p| l.page(p), "there is no page content/{}"),
+        (
+            "get_section",
+            "path",
+            |l, p| l.section(p),
+            "there is no section file content/{}",
+        ),
+        (
+            "get_taxonomy",
+            "name",
+            |l, n| l.taxonomy(n),
+            "there is no taxonomy `{}` (serum.toml declares them)",
+        ),
+    ];
+    for (function, argument, find, missing) in lookups {
+        let slot = lookup.clone();
+        tera.register_function(
+            function,
+            move |kwargs: Kwargs, _: &State| -> TeraResult<tera::Value> {
+                let wanted: &str = kwargs.must_get(argument)?;
+                let key = wanted.trim_start_matches("@/").trim_start_matches('/');
+                let lookup = slot.read().unwrap_or_else(|p| p.into_inner()).clone();
+                lookup
+                    .and_then(|lookup| find(lookup.as_ref(), key))
+                    .ok_or_else(|| {
+                        tera::Error::message(format!(
+                            "{function}: {}",
+                            missing.replace("{}", key)
+                        ))
+                    })
+            },
+        );
+    }
 }
 
 /// The `date` filter: `{{ page.date | date(format="%B %-d, %Y") }}`.

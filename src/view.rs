@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::content::{Author, AuthorLink, Library, Page, Section, Tag};
+use crate::content::{Author, AuthorLink, Library, Page, Section, Term};
 use crate::markdown::{Rendered, TocEntry};
 
 /// `config`: the site's settings.
@@ -135,23 +135,124 @@ pub struct CoverView<'a> {
     pub srcset: Option<String>,
 }
 
-/// `page.tags[]` and `tags[]`: a tag and its page.
+/// `page.tags[]`, `page.taxonomies.<name>[]`, `taxonomy.terms[]`: a term and its page.
 #[derive(Serialize)]
-pub struct TagLink<'a> {
+pub struct TermLink<'a> {
     name: &'a str,
     slug: &'a str,
     url: String,
     count: usize,
 }
 
-impl<'a> TagLink<'a> {
-    /// The view of a tag.
-    pub fn new(config: &Config, tag: &'a Tag) -> Self {
-        TagLink {
-            name: &tag.name,
-            slug: &tag.slug,
-            url: config.url_path(&tag.path),
-            count: tag.pages.len(),
+impl<'a> TermLink<'a> {
+    /// The view of a term.
+    pub fn new(config: &Config, term: &'a Term) -> Self {
+        TermLink {
+            name: &term.name,
+            slug: &term.slug,
+            url: config.url_path(&term.path),
+            count: term.pages.len(),
+        }
+    }
+}
+
+/// `paginator`: where a listing page stands among the pages of its listing.
+#[derive(Serialize)]
+pub struct Paginator {
+    /// This page's number, from 1.
+    pub current_index: usize,
+    /// How many pages the listing has.
+    pub total_pages: usize,
+    /// How many articles the listing has in all.
+    pub total_items: usize,
+    /// Articles per page (0: all on one).
+    pub paginate_by: usize,
+    /// The URL of the first page.
+    pub first: String,
+    /// The URL of the last page.
+    pub last: String,
+    /// The URL of the page before, if any.
+    pub previous: Option<String>,
+    /// The URL of the page after, if any.
+    pub next: Option<String>,
+    /// Every page of the listing.
+    pub pagers: Vec<Pager>,
+    /// The pages a pager shows: the first, the last, and the ones around this one, with gaps.
+    pub window: Vec<Pager>,
+}
+
+/// One page of a listing, in a pager.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pager {
+    /// Its number; 0 for a gap.
+    pub index: usize,
+    /// Its URL; empty for a gap.
+    pub url: String,
+    /// Whether it is the page shown.
+    pub current: bool,
+    /// Whether it stands for pages left out.
+    pub gap: bool,
+}
+
+impl Paginator {
+    /// The paginator of page `current` (from 1) of `total_pages`, whose URLs `url` makes.
+    pub fn new(
+        current: usize,
+        total_pages: usize,
+        total_items: usize,
+        paginate_by: usize,
+        url: &dyn Fn(usize) -> String,
+    ) -> Self {
+        let pager = |index: usize| Pager {
+            index,
+            url: url(index),
+            current: index == current,
+            gap: false,
+        };
+        let pagers: Vec<Pager> = (1..=total_pages).map(pager).collect();
+        let mut window = Vec::new();
+        let near = |i: usize| i == 1 || i == total_pages || i.abs_diff(current) <= 2;
+        for i in (1..=total_pages).filter(|&i| near(i)) {
+            if window.last().is_some_and(|last: &Pager| last.index + 1 != i) {
+                window.push(Pager {
+                    index: 0,
+                    url: String::new(),
+                    current: false,
+                    gap: true,
+                });
+            }
+            window.push(pager(i));
+        }
+        Paginator {
+            current_index: current,
+            total_pages,
+            total_items,
+            paginate_by,
+            first: url(1),
+            last: url(total_pages),
+            previous: (current > 1).then(|| url(current - 1)),
+            next: (current < total_pages).then(|| url(current + 1)),
+            pagers,
+            window,
+        }
+    }
+}
+
+/// `page.previous`, `page.next`: a neighbour in the section's order.
+#[derive(Serialize)]
+pub struct Neighbour<'a> {
+    title: &'a str,
+    url: String,
+    date: Option<String>,
+}
+
+impl<'a> Neighbour<'a> {
+    /// The view of a page as its neighbours link to it.
+    pub fn new(config: &Config, page: &'a Page) -> Self {
+        Neighbour {
+            title: &page.title,
+            url: config.url_path(&page.path),
+            date: page.date.map(|d| d.to_string()),
         }
     }
 }
@@ -170,7 +271,8 @@ pub struct PageSummary<'a> {
     summary_text: &'a str,
     word_count: usize,
     reading_time: usize,
-    tags: Vec<TagLink<'a>>,
+    tags: Vec<TermLink<'a>>,
+    taxonomies: std::collections::BTreeMap<&'a str, Vec<TermLink<'a>>>,
     cover: Option<CoverView<'a>>,
     byline: Byline<'a>,
     draft: bool,
@@ -190,8 +292,8 @@ pub struct SummaryParts<'a> {
     pub authors: Vec<&'a AuthorRef<'a>>,
     /// Its cover, resolved.
     pub cover: Option<CoverView<'a>>,
-    /// Its tags.
-    pub tags: Vec<TagLink<'a>>,
+    /// Its terms in each taxonomy, by the taxonomy's name (`tags` among them).
+    pub taxonomies: std::collections::BTreeMap<&'a str, Vec<TermLink<'a>>>,
 }
 
 impl<'a> PageSummary<'a> {
@@ -217,7 +319,21 @@ impl<'a> PageSummary<'a> {
             summary_text: &rendered.summary_text,
             word_count: rendered.word_count,
             reading_time,
-            tags: parts.tags,
+            tags: parts
+                .taxonomies
+                .get(crate::config::TAGS)
+                .map(|tags| {
+                    tags.iter()
+                        .map(|t| TermLink {
+                            name: t.name,
+                            slug: t.slug,
+                            url: t.url.clone(),
+                            count: t.count,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            taxonomies: parts.taxonomies,
             cover: parts.cover,
             byline: Byline {
                 authors: parts.authors,
@@ -346,6 +462,7 @@ pub struct SectionView<'a> {
     toc: &'a [TocEntry],
     subsections: Vec<Link<'a>>,
     extra: &'a serde_json::Map<String, serde_json::Value>,
+    feed_url: Option<String>,
 }
 
 impl<'a> SectionView<'a> {
@@ -374,6 +491,9 @@ impl<'a> SectionView<'a> {
                 })
                 .collect(),
             extra: &section.extra,
+            feed_url: section
+                .feed
+                .then(|| config.url_path(&format!("{}atom.xml", section.path))),
         }
     }
 }

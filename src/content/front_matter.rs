@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::Path;
 
 use jiff::fmt::temporal::{Pieces, PiecesOffset};
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::config::{find_key, toml_diagnostic};
@@ -135,14 +135,20 @@ fn yaml_message(full: &str) -> (String, String) {
 /// Front matter keys serum does not read, collected to report as likely typos.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(transparent)]
-pub struct UnknownKeys(BTreeMap<String, IgnoredAny>);
+pub struct UnknownKeys(BTreeMap<String, serde_json::Value>);
 
 impl UnknownKeys {
-    /// A warning for each unknown key, with a did-you-mean against `known`.
+    /// Takes out the value of a key that is read after all (a taxonomy's terms).
+    pub fn take(&mut self, key: &str) -> Option<serde_json::Value> {
+        self.0.remove(key)
+    }
+
+    /// A warning for each unknown key: a did-you-mean against `known`, else what the key
+    /// means in the tool it likely comes from.
     pub fn warnings(&self, shown: &Path, split: &Split, known: &[&str]) -> Vec<Diagnostic> {
         self.0
-            .keys()
-            .map(|key| {
+            .iter()
+            .map(|(key, value)| {
                 let mut warning = Diagnostic::in_file(
                     shown,
                     format!("front matter key `{key}` is not used by serum"),
@@ -152,14 +158,35 @@ impl UnknownKeys {
                 if let Some((line, column)) = find_key(split.front_matter, key) {
                     warning = warning.at(line + 1, column);
                 }
-                match did_you_mean(key, known) {
-                    Some(close) => warning.hint(format!("did you mean `{close}`?")),
-                    None => warning
-                        .hint("put your own values under `extra`, where templates can read them"),
-                }
+                warning.hint(unknown_key_hint(key, value, known))
             })
             .collect()
     }
+}
+
+/// What to do about a key serum does not read.
+fn unknown_key_hint(key: &str, value: &serde_json::Value, known: &[&str]) -> String {
+    let mapped = match key {
+        "redirect_from" => Some("use `aliases`: the old URLs that lead here"),
+        "layout" => Some("use `template = \"….html\"` to render the page with another template"),
+        "url" | "permalink" => Some("use `path = \"/…/\"` to give the page its own URL"),
+        _ => None,
+    };
+    if let Some(hint) = mapped {
+        return hint.to_string();
+    }
+    if let Some(close) = did_you_mean(key, known) {
+        return format!("did you mean `{close}`?");
+    }
+    let is_list_of_words = value
+        .as_array()
+        .is_some_and(|items| !items.is_empty() && items.iter().all(serde_json::Value::is_string));
+    if is_list_of_words {
+        return format!(
+            "to sort pages by it, declare it in serum.toml as a taxonomy: taxonomies = [{{ name = \"{key}\" }}]; or put it under `extra`"
+        );
+    }
+    "put your own values under `extra`, where templates can read them".to_string()
 }
 
 /// The line of a front matter key in the file, when it is written there.
@@ -191,6 +218,25 @@ impl Date {
             time: pieces.time(),
             offset,
         })
+    }
+
+    /// A moment as a date and time in UTC.
+    pub fn from_timestamp(moment: jiff::Timestamp) -> Date {
+        let civil = jiff::tz::Offset::UTC.to_datetime(moment);
+        Date {
+            date: civil.date(),
+            time: Some(civil.time().with().subsec_nanosecond(0).build().unwrap_or(civil.time())),
+            offset: Some(jiff::tz::Offset::UTC),
+        }
+    }
+
+    /// This date, or `latest` if this one is later.
+    pub fn at_most(self, latest: Date) -> Date {
+        if self.timestamp() > latest.timestamp() {
+            latest
+        } else {
+            self
+        }
     }
 
     /// The date and time, a missing time read as midnight.

@@ -3,7 +3,9 @@
 mod author;
 pub mod front_matter;
 mod page;
+mod related;
 mod section;
+mod taxonomy;
 mod walk;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -15,6 +17,7 @@ pub use author::{Author, AuthorLink};
 pub use front_matter::Date;
 pub use page::{Cover, Page};
 pub use section::{Section, SortBy};
+pub use taxonomy::{Taxonomy, Term};
 pub(crate) use walk::is_markdown;
 
 use crate::config::Config;
@@ -37,19 +40,6 @@ pub struct Asset {
     pub output_path: String,
 }
 
-/// A tag and the pages that carry it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tag {
-    /// The tag as first written, in content file order.
-    pub name: String,
-    /// Its URL-safe name, unique among the site's tags.
-    pub slug: String,
-    /// Its page's path in the built site (`tags/collagen/`).
-    pub path: String,
-    /// Its pages, newest first.
-    pub pages: Vec<usize>,
-}
-
 /// Everything in `content/`, validated and cross-referenced.
 #[derive(Debug, Clone, Default)]
 pub struct Library {
@@ -63,14 +53,20 @@ pub struct Library {
     pub subsections: Vec<Vec<usize>>,
     /// Authors, by slug.
     pub authors: Vec<Author>,
-    /// Tags, by name, with their pages.
-    pub tags: Vec<Tag>,
+    /// The taxonomies, as `serum.toml` declares them (`tags` first), with their terms.
+    pub taxonomies: Vec<Taxonomy>,
     /// All pages, newest first.
     by_date: Vec<usize>,
+    /// Each page's neighbours in its section's order: the one before, the one after.
+    pub neighbours: Vec<(Option<usize>, Option<usize>)>,
+    /// Each page's related pages, best first.
+    pub related: Vec<Vec<usize>>,
     /// Files copied as they are.
     pub assets: Vec<Asset>,
     /// Content paths of drafts left out of this build.
     pub skipped_drafts: BTreeSet<String>,
+    /// Pages dated in the future, left out of this build, by content path, with their date.
+    pub scheduled: BTreeMap<String, Date>,
     /// Pages whose front matter could not be read, by content path, with the path they
     /// would have been published at.
     pub unreadable: BTreeMap<String, String>,
@@ -92,6 +88,17 @@ enum Loaded {
         text: String,
     },
     Author(Box<Author>),
+}
+
+/// What to leave out of a load.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadOptions {
+    /// Keep pages marked `draft = true`.
+    pub drafts: bool,
+    /// Keep pages dated after `now`.
+    pub future: bool,
+    /// The time of the build: pages dated later are scheduled.
+    pub now: jiff::Timestamp,
 }
 
 /// Whether a file or folder name is an editor's or system's leftover that serum never reads.
@@ -128,7 +135,7 @@ pub fn is_editor_leftover(name: &str) -> bool {
 impl Library {
     /// Walks `content/` and parses every file in parallel. A file that cannot be read or
     /// parsed is left out and its problem collected in `diagnostics`, with every other one.
-    pub fn load(config: &Config, include_drafts: bool) -> Library {
+    pub fn load(config: &Config, options: &LoadOptions) -> Library {
         let mut library = Library::default();
         let content = config.content_dir();
         if !content.is_dir() {
@@ -173,15 +180,18 @@ impl Library {
         }
         let loaded: Vec<(std::result::Result<Loaded, Diagnostic>, Vec<Diagnostic>)> = jobs
             .into_par_iter()
-            .map(|job| load_entry(&config.root, job))
+            .map(|job| load_entry(config, job))
             .collect();
         for (result, warnings) in loaded {
             problems.extend(warnings);
             match result {
                 Err(problem) => problems.push(problem),
                 Ok(Loaded::Page(page)) => {
-                    if page.draft && !include_drafts {
+                    let due = page.date.filter(|d| d.timestamp() > options.now);
+                    if page.draft && !options.drafts {
                         library.skipped_drafts.insert(page.content_path.clone());
+                    } else if let (Some(due), false) = (due, options.future) {
+                        library.scheduled.insert(page.content_path.clone(), due);
                     } else {
                         library.pages.push(*page);
                     }
@@ -207,7 +217,7 @@ impl Library {
         library.place_bundle_assets(bundle_assets);
         library.check_authors(&mut problems);
         library.check_unique_urls(&mut problems);
-        library.order();
+        library.order(config);
         library.diagnostics = problems;
         library
     }
@@ -328,7 +338,8 @@ impl Library {
         }
     }
 
-    fn order(&mut self) {
+    fn order(&mut self, config: &Config) {
+        let taxonomies = &config.taxonomies;
         let index: HashMap<&str, usize> = self
             .sections
             .iter()
@@ -363,54 +374,37 @@ impl Library {
         }
         self.section_pages = section_pages;
         self.subsections = subsections;
-        self.tags = collect_tags(&self.pages);
+        self.taxonomies = taxonomies
+            .iter()
+            .enumerate()
+            .map(|(index, config)| Taxonomy::collect(config, index, &self.pages))
+            .collect();
         self.by_date = (0..self.pages.len()).collect();
         sort_pages(&self.pages, &mut self.by_date, SortBy::Date);
+        self.neighbours = vec![(None, None); self.pages.len()];
+        for ids in &self.section_pages {
+            for (k, &p) in ids.iter().enumerate() {
+                let previous = k.checked_sub(1).map(|k| ids[k]);
+                self.neighbours[p] = (previous, ids.get(k + 1).copied());
+            }
+        }
+        self.related = related::related(
+            &self.pages,
+            &self.taxonomies,
+            &self.by_date,
+            config.related_limit,
+            &|page| !page.draft && !page.noindex,
+        );
     }
 
     /// The tag a page names, by the name as written.
-    pub fn tag(&self, name: &str) -> Option<&Tag> {
-        let name = name.trim().to_lowercase();
-        self.tags.iter().find(|t| t.name.to_lowercase() == name)
+    pub fn tag(&self, name: &str) -> Option<&Term> {
+        self.taxonomies.first()?.term(name)
     }
-}
-
-/// Groups pages by tag. Names equal but for case are one tag; different names whose slugs
-/// collide get `-1`, `-2`, in name order, so slugs are stable and unique.
-fn collect_tags(pages: &[Page]) -> Vec<Tag> {
-    let mut by_name: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
-    for (i, page) in pages.iter().enumerate() {
-        for name in &page.tags {
-            let name = name.trim();
-            if name.is_empty() {
-                continue;
-            }
-            let entry = by_name
-                .entry(name.to_lowercase())
-                .or_insert_with(|| (name.to_string(), Vec::new()));
-            if !entry.1.contains(&i) {
-                entry.1.push(i);
-            }
-        }
-    }
-    let mut used = crate::markdown::UniqueIds::new();
-    by_name
-        .into_values()
-        .map(|(name, mut ids)| {
-            sort_pages(pages, &mut ids, SortBy::Date);
-            let slug = used.unique(&slugify(&name));
-            Tag {
-                path: format!("tags/{slug}/"),
-                name,
-                slug,
-                pages: ids,
-            }
-        })
-        .collect()
 }
 
 /// Orders page indices the way a section asks.
-fn sort_pages(pages: &[Page], ids: &mut [usize], by: SortBy) {
+pub(crate) fn sort_pages(pages: &[Page], ids: &mut [usize], by: SortBy) {
     // Keys are made once per page, not once per comparison: dates take some arithmetic.
     ids.sort_by_cached_key(|&i| {
         let page = &pages[i];
@@ -453,14 +447,15 @@ fn read_text(root: &Path, file: &Path) -> std::result::Result<String, Diagnostic
     })
 }
 
-fn load_entry(root: &Path, job: Job) -> (std::result::Result<Loaded, Diagnostic>, Vec<Diagnostic>) {
+fn load_entry(config: &Config, job: Job) -> (std::result::Result<Loaded, Diagnostic>, Vec<Diagnostic>) {
+    let root = config.root.as_path();
     let mut warnings = Vec::new();
     let result = match job {
         Job::Page(source) => {
             let content_path = source.content_path.clone();
             let path = format!("{}{}/", source.section_path, slugify(&source.stem));
             match read_text(root, &source.file)
-                .and_then(|text| Page::parse(source, &text, &mut warnings))
+                .and_then(|text| Page::parse(source, &text, &config.taxonomies, &mut warnings))
             {
                 Ok(page) => Ok(Loaded::Page(Box::new(page))),
                 Err(problem) => {

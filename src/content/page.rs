@@ -2,9 +2,12 @@
 
 use std::path::PathBuf;
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::front_matter::{self, Date, Split, UnknownKeys};
+use crate::config::TaxonomyConfig;
 use crate::error::Diagnostic;
 
 const KNOWN_KEYS: &[&str] = &[
@@ -23,6 +26,7 @@ const KNOWN_KEYS: &[&str] = &[
     "weight",
     "extra",
     "aliases",
+    "taxonomies",
 ];
 
 /// A page's cover image.
@@ -48,6 +52,9 @@ struct RawPageMeta {
     authors: Option<Vec<String>>,
     #[serde(default)]
     tags: Vec<String>,
+    /// Zola's way of listing terms: `[taxonomies] concerns = ["acne"]`.
+    #[serde(default)]
+    taxonomies: BTreeMap<String, Vec<String>>,
     cover: Option<Cover>,
     #[serde(default)]
     draft: bool,
@@ -89,8 +96,8 @@ pub struct Page {
     pub updated: Option<Date>,
     /// The slugs of its authors.
     pub authors: Vec<String>,
-    /// Its tags.
-    pub tags: Vec<String>,
+    /// Its terms in each taxonomy, in the order `serum.toml` declares them (`tags` first).
+    pub terms: Vec<Vec<String>>,
     /// Its cover image.
     pub cover: Option<Cover>,
     /// Not published unless `--drafts`.
@@ -137,6 +144,7 @@ impl Page {
     pub fn parse(
         source: PageSource,
         text: &str,
+        taxonomies: &[TaxonomyConfig],
         problems: &mut Vec<Diagnostic>,
     ) -> Result<Page, Diagnostic> {
         let shown = &source.file;
@@ -144,7 +152,8 @@ impl Page {
             path: Some(shown.clone()),
             ..e
         })?;
-        let raw: RawPageMeta = front_matter::parse(&split, shown)?;
+        let mut raw: RawPageMeta = front_matter::parse(&split, shown)?;
+        let terms = take_terms(&mut raw, taxonomies, shown, &split, problems);
         problems.extend(raw.unknown.warnings(shown, &split, KNOWN_KEYS));
         let title = match raw.title.filter(|t| !t.trim().is_empty()) {
             Some(title) => title,
@@ -184,7 +193,7 @@ impl Page {
             date: raw.date,
             updated: raw.updated,
             authors,
-            tags: raw.tags,
+            terms,
             cover: raw.cover,
             draft: raw.draft,
             noindex: raw.noindex,
@@ -196,6 +205,16 @@ impl Page {
             body_line: split.body_line,
             front_matter: split.front_matter.to_string(),
         })
+    }
+
+    /// Its terms in the taxonomy at `index` of the configuration.
+    pub fn terms(&self, index: usize) -> &[String] {
+        self.terms.get(index).map_or(&[], Vec::as_slice)
+    }
+
+    /// Its tags.
+    pub fn tags(&self) -> &[String] {
+        self.terms(0)
     }
 
     /// A problem about one of the page's front matter keys, placed on its line.
@@ -220,6 +239,94 @@ fn key_problem(
     match front_matter::key_line(split, key) {
         Some((line, column)) => problem.at(line, column),
         None => problem,
+    }
+}
+
+/// A page's terms in each taxonomy: `tags`, a key named after the taxonomy, or Zola's
+/// `[taxonomies]` table. A term list for a taxonomy `serum.toml` does not declare is a warning.
+fn take_terms(
+    raw: &mut RawPageMeta,
+    taxonomies: &[TaxonomyConfig],
+    shown: &PathBuf,
+    split: &Split,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Vec<String>> {
+    let mut from_table = std::mem::take(&mut raw.taxonomies);
+    let mut terms = Vec::with_capacity(taxonomies.len().max(1));
+    for (index, taxonomy) in taxonomies.iter().enumerate() {
+        let mut list = if index == 0 {
+            std::mem::take(&mut raw.tags)
+        } else {
+            match raw.unknown.take(&taxonomy.name) {
+                Some(value) => words(value).unwrap_or_else(|| {
+                    problems.push(
+                        key_problem(
+                            shown,
+                            split,
+                            &taxonomy.name,
+                            format!("`{}` must be a list of words, such as [\"acne\", \"scarring\"]", taxonomy.name),
+                        )
+                        .because(crate::error::Reason::FrontMatter)
+                        .hint("write the terms as a list of strings"),
+                    );
+                    Vec::new()
+                }),
+                None => Vec::new(),
+            }
+        };
+        list.extend(from_table.remove(&taxonomy.name).unwrap_or_default());
+        list.retain(|term| {
+            let usable = !slug::slugify(term).is_empty();
+            if !usable {
+                let key = if index == 0 { "tags" } else { taxonomy.name.as_str() };
+                problems.push(
+                    key_problem(
+                        shown,
+                        split,
+                        key,
+                        format!("the term `{term}` has no letter or digit to make its page's URL of"),
+                    )
+                    .because(crate::error::Reason::FrontMatter)
+                    .hint("write the term with at least one letter or digit"),
+                );
+            }
+            usable
+        });
+        terms.push(list);
+    }
+    if taxonomies.is_empty() {
+        terms.push(std::mem::take(&mut raw.tags));
+    }
+    for name in from_table.keys() {
+        problems.push(
+            key_problem(
+                shown,
+                split,
+                "taxonomies",
+                format!("the taxonomy `{name}` is not declared in serum.toml"),
+            )
+            .warning()
+            .because(crate::error::Reason::UnusedKey)
+            .hint(format!(
+                "declare it: taxonomies = [{{ name = \"{name}\" }}], or remove it from the page"
+            )),
+        );
+    }
+    terms
+}
+
+/// A list of words, or one word, as front matter may give terms.
+fn words(value: serde_json::Value) -> Option<Vec<String>> {
+    match value {
+        serde_json::Value::String(word) => Some(vec![word]),
+        serde_json::Value::Array(items) => items
+            .into_iter()
+            .map(|item| match item {
+                serde_json::Value::String(word) => Some(word),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
     }
 }
 

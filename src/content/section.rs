@@ -14,6 +14,8 @@ const KNOWN_KEYS: &[&str] = &[
     "template",
     "page_template",
     "weight",
+    "paginate_by",
+    "feed",
     "extra",
 ];
 
@@ -39,6 +41,9 @@ struct RawSectionMeta {
     template: Option<String>,
     page_template: Option<String>,
     weight: Option<i64>,
+    paginate_by: Option<i64>,
+    #[serde(default)]
+    feed: bool,
     #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
     #[serde(flatten)]
@@ -66,6 +71,10 @@ pub struct Section {
     pub page_template: Option<String>,
     /// Its place among sibling sections.
     pub weight: Option<i64>,
+    /// Articles per page of its listing, when it sets its own (0: all on one page).
+    pub paginate_by: Option<usize>,
+    /// Whether it has an Atom feed of its own.
+    pub feed: bool,
     /// The `extra` table, for templates.
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// The intro, in Markdown.
@@ -93,6 +102,8 @@ impl Section {
             template: None,
             page_template: None,
             weight: None,
+            paginate_by: None,
+            feed: false,
             extra: Default::default(),
             body: String::new(),
             body_line: 1,
@@ -120,6 +131,23 @@ impl Section {
         self.template = raw.template;
         self.page_template = raw.page_template;
         self.weight = raw.weight;
+        self.feed = raw.feed;
+        self.paginate_by = match raw.paginate_by {
+            Some(n) if n < 0 => {
+                let problem = Diagnostic::in_file(
+                    &file,
+                    format!("`paginate_by = {n}`: a listing cannot show fewer than no articles per page"),
+                )
+                .because(crate::error::Reason::FrontMatter)
+                .hint("give how many articles a listing page shows, such as 10; 0 puts them all on one page");
+                warnings.push(match front_matter::key_line(&split, "paginate_by") {
+                    Some((line, column)) => problem.at(line, column),
+                    None => problem,
+                });
+                None
+            }
+            n => n.map(|n| n as usize),
+        };
         self.extra = raw.extra;
         self.body = split.body.to_string();
         self.body_line = split.body_line;

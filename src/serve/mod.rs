@@ -35,6 +35,8 @@ pub struct ServeOptions {
     pub theme: Option<String>,
     /// Build drafts too.
     pub drafts: bool,
+    /// Build pages dated in the future too.
+    pub future: bool,
     /// Open the site in a browser once it is served.
     pub open: bool,
 }
@@ -196,6 +198,7 @@ impl Rebuilder {
             },
             options: BuildOptions {
                 drafts: options.drafts,
+                future: options.future,
                 live_reload: Some(LIVE_RELOAD_SCRIPT.into()),
                 fingerprint_assets: false,
                 process_images: true,

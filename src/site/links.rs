@@ -19,6 +19,7 @@ pub(crate) struct Links<'a> {
     /// Every path the built site will hold a file at, for rooted links (`/images/x.png`).
     published: HashSet<&'a str>,
     drafts: &'a BTreeSet<String>,
+    scheduled: &'a std::collections::BTreeMap<String, crate::content::Date>,
 }
 
 impl<'a> Links<'a> {
@@ -65,6 +66,7 @@ impl<'a> Links<'a> {
             assets,
             published,
             drafts: &library.skipped_drafts,
+            scheduled: &library.scheduled,
         }
     }
 
@@ -93,6 +95,10 @@ impl<'a> Links<'a> {
                 Some(path) => LinkAction::Rewrite(with_fragment(self.config.url_path(path))),
                 None if self.drafts.contains(&target) => LinkAction::Broken(format!(
                     "broken link `{dest}`: content/{target} is a draft and is not built (build with --drafts, or publish it)"
+                )),
+                None if self.scheduled.contains_key(&target) => LinkAction::Broken(format!(
+                    "broken link `{dest}`: content/{target} is scheduled for {} and is not built yet (build with --future, or link to it once it is out)",
+                    self.scheduled[&target].civil_date()
                 )),
                 None => LinkAction::Broken(format!(
                     "broken link `{dest}`: there is no content/{target}"

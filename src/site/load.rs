@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::{BuildOptions, Site};
 use crate::config::Config;
-use crate::content::Library;
+use crate::content::{Library, LoadOptions};
 use crate::error::Diagnostics;
 use crate::theme::Theme;
 
@@ -13,8 +13,14 @@ impl Site {
     /// Loads the content and the theme. Problems are kept, not raised: the build reports them
     /// with its own, so that none hides another.
     pub fn load(config: Config, options: BuildOptions) -> Site {
+        let now = jiff::Timestamp::now();
+        let load = LoadOptions {
+            drafts: options.drafts,
+            future: options.future,
+            now,
+        };
         let (mut library, theme) = rayon::join(
-            || Library::load(&config, options.drafts),
+            || Library::load(&config, &load),
             || Theme::load(&config, options.fingerprint_assets),
         );
         let mut diagnostics = Diagnostics::default();
@@ -25,6 +31,7 @@ impl Site {
             options,
             library,
             theme,
+            now: crate::content::Date::from_timestamp(now),
             diagnostics,
         };
         if let Some(mut theme) = site.theme.take() {

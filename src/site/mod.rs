@@ -35,6 +35,8 @@ pub use load::input_fingerprint;
 pub struct BuildOptions {
     /// Build pages marked `draft = true`.
     pub drafts: bool,
+    /// Build pages dated in the future.
+    pub future: bool,
     /// The URL of the live reload script, which templates include when set (`serve` only).
     pub live_reload: Option<String>,
     /// Put a hash of their content in the names of stylesheets and scripts (`build`, not `serve`).
@@ -58,6 +60,10 @@ pub struct BuildReport {
     pub written: usize,
     /// Files kept from the previous build, because nothing they are made from changed.
     pub kept: usize,
+    /// Pages dated in the future, left out.
+    pub scheduled: usize,
+    /// The date of the first of them to come out.
+    pub next_scheduled: Option<crate::content::Date>,
     /// Every problem found, errors and warnings, sorted by place.
     pub diagnostics: Vec<Diagnostic>,
     /// The URLs of links and images written in content, which the build checked already
@@ -77,6 +83,8 @@ pub struct Site {
     library: Library,
     /// `None` when the theme could not be loaded: the content is still checked.
     theme: Option<Theme>,
+    /// The time of the build: nothing published is dated later.
+    now: crate::content::Date,
     diagnostics: Diagnostics,
 }
 
@@ -154,6 +162,13 @@ impl Site {
             static_files: written.static_files,
             written: written.written,
             kept: written.kept,
+            scheduled: self.library.scheduled.len(),
+            next_scheduled: self
+                .library
+                .scheduled
+                .values()
+                .min_by_key(|d| d.timestamp())
+                .copied(),
             diagnostics: diagnostics.into_sorted(),
             checked_urls,
             elapsed: started.elapsed(),

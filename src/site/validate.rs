@@ -16,6 +16,7 @@ pub(crate) fn check_references(site: &Site, links: &Links, diagnostics: &mut Dia
     }
     check_images(site, links, diagnostics);
     check_robots_place(site, diagnostics);
+    check_taxonomy_paths(site, diagnostics);
 }
 
 impl Site {
@@ -142,4 +143,38 @@ fn check_robots_place(site: &Site, diagnostics: &mut Diagnostics) {
             config.base_url
         )),
     );
+}
+
+/// A taxonomy publishes its pages under its name: a section of that name would be hidden.
+fn check_taxonomy_paths(site: &Site, diagnostics: &mut Diagnostics) {
+    for (t, taxonomy) in site.config.taxonomies.iter().enumerate() {
+        let Some(section) = site.library.sections.iter().find(|s| s.path == taxonomy.path) else {
+            continue;
+        };
+        let has_terms = site
+            .library
+            .taxonomies
+            .get(t)
+            .is_some_and(|t| !t.terms.is_empty());
+        if t == 0 && !has_terms {
+            continue;
+        }
+        let text = std::fs::read_to_string(site.config.root.join(crate::config::CONFIG_FILE))
+            .unwrap_or_default();
+        let mut problem = Diagnostic::in_file(
+            Path::new(crate::config::CONFIG_FILE),
+            format!(
+                "the taxonomy `{}` and the section content/{} would both be published at /{}",
+                taxonomy.name, section.dir, taxonomy.path
+            ),
+        )
+        .because(Reason::UrlCollision)
+        .hint("rename the taxonomy or the section's folder");
+        let quoted = format!("\"{}\"", taxonomy.name);
+        if let Some(at) = text.find(&quoted) {
+            let (line, column) = crate::error::line_column(&text, at);
+            problem = problem.at(line, column);
+        }
+        diagnostics.push(problem);
+    }
 }

@@ -1,6 +1,7 @@
 //! Step 6: what templates see of every page (its listing view, made once and shared by every
 //! listing that shows it), the values every template sees, and their keys.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -11,7 +12,7 @@ use super::links::Links;
 use super::{Key, KeyHasher, Site};
 use crate::content::{Author, Page};
 use crate::view::{
-    self, AuthorRef, ConfigView, CoverView, PageSummary, SiteView, SummaryParts, TagLink,
+    self, AuthorRef, ConfigView, CoverView, PageSummary, SiteView, SummaryParts, TermLink,
 };
 
 /// The values every template sees: `config`, `site`, `base_path`, `live_reload`.
@@ -103,6 +104,14 @@ impl<'a> Views<'a> {
             .collect();
         views.values = (0..summaries.len()).map(|_| OnceLock::new()).collect();
         views.summaries = summaries;
+        if let Some(theme) = site.theme.as_ref().filter(|t| t.uses_site_functions()) {
+            // Templates that look up other pages depend on all of them.
+            views.globals_key = KeyHasher::new()
+                .key(views.globals_key)
+                .key(SiteIndex::key(&views))
+                .finish();
+            theme.set_lookup(std::sync::Arc::new(SiteIndex::new(&views)));
+        }
         views
     }
 
@@ -121,11 +130,19 @@ impl<'a> Views<'a> {
                 .map(|a| &self.author_cards[a])
                 .collect(),
             cover: self.cover_view(page),
-            tags: page
-                .tags
+            taxonomies: lib
+                .taxonomies
                 .iter()
-                .filter_map(|name| lib.tag(name.trim()))
-                .map(|tag| TagLink::new(&site.config, tag))
+                .enumerate()
+                .map(|(t, taxonomy)| {
+                    let terms = page
+                        .terms(t)
+                        .iter()
+                        .filter_map(|name| taxonomy.term(name))
+                        .map(|term| TermLink::new(&site.config, term))
+                        .collect();
+                    (taxonomy.name.as_str(), terms)
+                })
                 .collect(),
         };
         PageSummary::new(&site.config, page, &body.rendered, parts)
@@ -182,5 +199,127 @@ impl<'a> Views<'a> {
             height: size.map(|s| s.1),
             srcset: copies.srcset,
         })
+    }
+}
+
+/// What `get_page`, `get_section` and `get_taxonomy` answer: every page, section and
+/// taxonomy as listings show them, made only when a template calls one of them.
+pub(crate) struct SiteIndex {
+    pages: HashMap<String, tera::Value>,
+    sections: HashMap<String, tera::Value>,
+    taxonomies: HashMap<String, tera::Value>,
+}
+
+impl SiteIndex {
+    /// Indexes every view of a site.
+    pub(crate) fn new(views: &Views) -> SiteIndex {
+        let site = views.site;
+        let lib = &site.library;
+        let config = &site.config;
+        let pages: HashMap<String, tera::Value> = lib
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, page)| (page.content_path.clone(), views.summary(i)))
+            .collect();
+        let list = |ids: &[usize]| {
+            tera::Value::from(ids.iter().map(|&i| views.summary(i)).collect::<Vec<_>>())
+        };
+        let sections = lib
+            .sections
+            .iter()
+            .enumerate()
+            .filter_map(|(i, section)| {
+                let file = section.file.as_ref()?;
+                let key = file.strip_prefix("content").unwrap_or(file);
+                let ids = if i == 0 {
+                    lib.pages_by_date()
+                } else {
+                    &lib.section_pages[i]
+                };
+                let view = crate::view::SectionView::new(
+                    config,
+                    lib,
+                    i,
+                    views.bodies.section_html(i),
+                    &views.bodies.sections[i].rendered.toc,
+                );
+                let value = crate::view::with_key(
+                    tera::Value::from_serializable(&view),
+                    "pages",
+                    list(ids),
+                );
+                Some((key.to_string_lossy().into_owned(), value))
+            })
+            .collect();
+        let taxonomies = lib
+            .taxonomies
+            .iter()
+            .map(|taxonomy| {
+                let terms: Vec<tera::Value> = taxonomy
+                    .terms
+                    .iter()
+                    .map(|term| {
+                        let link = tera::Value::from_serializable(&TermLink::new(config, term));
+                        crate::view::with_key(link, "pages", list(&term.pages))
+                    })
+                    .collect();
+                let view = serde_json::json!({
+                    "name": taxonomy.name,
+                    "url": config.url_path(&taxonomy.path),
+                });
+                let value = crate::view::with_key(
+                    tera::Value::from_serializable(&view),
+                    "terms",
+                    tera::Value::from(terms),
+                );
+                (taxonomy.name.clone(), value)
+            })
+            .collect();
+        SiteIndex {
+            pages,
+            sections,
+            taxonomies,
+        }
+    }
+
+    /// The key of everything the index holds: the outputs of templates that look things up
+    /// depend on all of it.
+    pub(crate) fn key(views: &Views) -> Key {
+        let lib = &views.site.library;
+        let mut hasher = views
+            .summary_keys
+            .iter()
+            .fold(KeyHasher::new(), |h, &k| h.key(k));
+        for (section, body) in lib.sections.iter().zip(&views.bodies.sections) {
+            hasher = hasher
+                .text(&section.title)
+                .value(&section.description)
+                .value(&section.extra)
+                .text(&body.rendered.html);
+        }
+        for ids in &lib.section_pages {
+            hasher = hasher.value(ids);
+        }
+        for taxonomy in &lib.taxonomies {
+            for term in &taxonomy.terms {
+                hasher = hasher.text(&term.name).value(&term.pages);
+            }
+        }
+        hasher.finish()
+    }
+}
+
+impl crate::theme::SiteLookup for SiteIndex {
+    fn page(&self, path: &str) -> Option<tera::Value> {
+        self.pages.get(path).cloned()
+    }
+
+    fn section(&self, path: &str) -> Option<tera::Value> {
+        self.sections.get(path).cloned()
+    }
+
+    fn taxonomy(&self, name: &str) -> Option<tera::Value> {
+        self.taxonomies.get(name).cloned()
     }
 }

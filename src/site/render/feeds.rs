@@ -30,6 +30,37 @@ impl Renderer<'_> {
             ..site_feed
         };
         push(self.write_feed(&rss, &newest, true));
+        for section in lib.sections.iter().filter(|s| s.feed) {
+            let ids = match lib.section_index(&section.dir) {
+                Some(0) | None => newest.clone(),
+                Some(i) => lib.section_pages[i].clone(),
+            };
+            let title = format!("{}: {}", config.title, section.title);
+            let path = format!("{}atom.xml", section.path);
+            let info = FeedInfo {
+                title: &title,
+                description: section.description.as_deref().unwrap_or(&config.description),
+                path: &path,
+                page_path: &section.path,
+            };
+            push(self.write_feed(&info, &ids, false));
+        }
+        for (t, taxonomy) in lib.taxonomies.iter().enumerate() {
+            if !config.taxonomies[t].feed {
+                continue;
+            }
+            for term in &taxonomy.terms {
+                let title = format!("{}: {}", config.title, term.name);
+                let path = format!("{}atom.xml", term.path);
+                let info = FeedInfo {
+                    title: &title,
+                    description: &config.description,
+                    path: &path,
+                    page_path: &term.path,
+                };
+                push(self.write_feed(&info, &term.pages, false));
+            }
+        }
         for author in &lib.authors {
             let theirs: Vec<usize> = newest
                 .iter()
@@ -98,9 +129,11 @@ impl Renderer<'_> {
             .zip(&contents)
             .filter_map(|(&i, content)| {
                 let page = &lib.pages[i];
+                let date = page.date?;
                 Some(FeedEntry {
                     page,
-                    date: page.date?,
+                    date,
+                    updated: page.updated.unwrap_or(date).at_most(self.site.now),
                     summary: &views.bodies.pages[i].rendered.summary_html,
                     content,
                     authors: page
@@ -130,6 +163,7 @@ impl Renderer<'_> {
                 page.updated
                     .or(page.date)
                     .filter(|_| !page.noindex && !page.draft)
+                    .map(|d| d.at_most(self.site.now))
             })
             .max_by_key(|d| d.sort_key())
             .map(|d| d.civil_date().to_string())
@@ -152,7 +186,7 @@ impl Renderer<'_> {
                 lastmod: page
                     .updated
                     .or(page.date)
-                    .map(|d| d.civil_date().to_string()),
+                    .map(|d| d.at_most(self.site.now).civil_date().to_string()),
             });
         }
         for author in &lib.authors {
@@ -164,17 +198,17 @@ impl Renderer<'_> {
                 lastmod: lastmod(&mut ids.iter()),
             });
         }
-        if !lib.tags.is_empty() {
+        for taxonomy in lib.taxonomies.iter().filter(|t| !t.terms.is_empty()) {
             urls.push(SitemapUrl {
-                path: "tags/".into(),
+                path: taxonomy.path.clone(),
                 lastmod: None,
             });
-        }
-        for tag in &lib.tags {
-            urls.push(SitemapUrl {
-                path: tag.path.clone(),
-                lastmod: lastmod(&mut tag.pages.iter()),
-            });
+            for term in &taxonomy.terms {
+                urls.push(SitemapUrl {
+                    path: term.path.clone(),
+                    lastmod: lastmod(&mut term.pages.iter()),
+                });
+            }
         }
         urls.sort_by(|a, b| a.path.cmp(&b.path));
         crate::feed::sitemap(&self.site.config, &urls)
@@ -189,8 +223,14 @@ impl Renderer<'_> {
             .map(|p| p.path.as_str())
             .chain(lib.sections.iter().map(|s| s.path.as_str()))
             .chain(lib.authors.iter().map(|a| a.path.as_str()))
-            .chain(lib.tags.iter().map(|t| t.path.as_str()))
-            .chain(["tags/"].into_iter().filter(|_| !lib.tags.is_empty()))
+            .chain(
+                lib.taxonomies
+                    .iter()
+                    .filter(|t| !t.terms.is_empty())
+                    .flat_map(|t| {
+                        std::iter::once(t.path.as_str()).chain(t.terms.iter().map(|x| x.path.as_str()))
+                    }),
+            )
             .map(|path| format!("{path}index.html"))
             .chain(
                 [

@@ -1,204 +1,278 @@
-//! Step 9: the pages that list other pages (the home page, sections, authors, tags) and 404.
+//! Step 9: the pages that list other pages (the home page, sections, authors, taxonomy terms),
+//! each over as many pages as `paginate_by` asks; the taxonomies' indexes; and 404.
 
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use super::{Outcome, Renderer, Written};
+use crate::config::TAGS;
 use crate::error::Diagnostics;
-use crate::site::KeyHasher;
-use crate::view::{self, AuthorRef, AuthorView, SectionView, TagLink};
+use crate::site::{Key, KeyHasher};
+use crate::view::{self, AuthorRef, AuthorView, Paginator, SectionView, TermLink};
+
+/// A list of pages, shown over one or more output pages.
+struct Listing<'a> {
+    /// The site path of its first page (`articles/`); later ones are `articles/page/2/`.
+    path: String,
+    /// Its pages, in order.
+    pages: Vec<usize>,
+    /// Articles per output page; 0 shows all on one.
+    paginate_by: usize,
+    /// The template that renders it.
+    template: &'a str,
+    /// The content file named in problems.
+    source: PathBuf,
+    /// The names templates see the listing's view under (`section`; `term` and `tag`).
+    names: &'static [&'static str],
+    /// The listing's view, without its pages.
+    view: tera::Value,
+    /// The key of that view.
+    view_key: Key,
+}
 
 impl Renderer<'_> {
-    /// Renders every listing whose output changed.
+    /// Renders every listing page whose output changed.
     pub(crate) fn write_listings(&self, written: &mut Written, diagnostics: &mut Diagnostics) {
-        let lib = &self.site.library;
-        let sections = (0..lib.sections.len())
-            .into_par_iter()
-            .filter(|&i| {
-                let template = lib.sections[i].template.as_deref();
-                template.is_none_or(|t| self.theme.has_template(t))
-            })
-            .map(|i| self.write_section(i));
-        let authors = (0..lib.authors.len())
-            .into_par_iter()
-            .map(|i| self.write_author(i));
-        let tags = (0..lib.tags.len())
-            .into_par_iter()
-            .map(|i| self.write_tag(i));
-        let mut outcomes: Vec<Outcome> = sections.chain(authors).chain(tags).collect();
-        if !lib.tags.is_empty() {
-            outcomes.push(self.write_tag_index());
+        let mut listings = self.section_listings();
+        listings.extend(self.author_listings());
+        listings.extend(self.term_listings());
+        let jobs: Vec<(&Listing, usize)> = listings
+            .iter()
+            .flat_map(|listing| (1..=pager_count(listing)).map(move |n| (listing, n)))
+            .collect();
+        let mut outcomes: Vec<Outcome> = jobs
+            .par_iter()
+            .map(|&(listing, n)| self.write_listing_page(listing, n))
+            .collect();
+        for listing in listings.iter().filter(|l| l.paginate_by > 0) {
+            // `page/1/` is the listing itself: a redirect keeps links that count from 1 working.
+            let redirect = crate::feed::redirect(&self.site.config, &listing.path);
+            let path = format!("{}page/1/index.html", listing.path);
+            match self.bytes(&path, redirect.as_bytes()) {
+                Ok(outcome) => outcomes.push(outcome),
+                Err(problem) => diagnostics.push(problem),
+            }
+        }
+        for t in 0..self.site.library.taxonomies.len() {
+            if !self.site.library.taxonomies[t].terms.is_empty() {
+                outcomes.push(self.write_taxonomy_index(t));
+            }
         }
         outcomes.push(self.write_not_found());
         written.add(outcomes, diagnostics);
     }
 
-    /// The key of a list of pages, in order.
-    fn pages_key(&self, pages: &[usize]) -> crate::site::Key {
-        pages
-            .iter()
-            .fold(KeyHasher::new(), |h, &p| h.key(self.views.summary_keys[p]))
-            .finish()
-    }
-
-    /// The values of a list of pages, in order.
-    fn pages_value(&self, pages: &[usize]) -> tera::Value {
-        tera::Value::from(
-            pages
-                .iter()
-                .map(|&p| self.views.summary(p))
-                .collect::<Vec<_>>(),
-        )
-    }
-
-    /// The home page (section 0) or a section, with its pages.
-    fn write_section(&self, index: usize) -> Outcome {
+    /// The home page (section 0) and every section whose template exists.
+    fn section_listings(&self) -> Vec<Listing<'_>> {
         let site = self.site;
         let lib = &site.library;
-        let section = &lib.sections[index];
-        let is_home = index == 0;
-        let listing = if is_home {
-            lib.pages_by_date()
-        } else {
-            &lib.section_pages[index]
+        (0..lib.sections.len())
+            .filter_map(|index| {
+                let section = &lib.sections[index];
+                let default = if index == 0 {
+                    "index.html"
+                } else {
+                    "section.html"
+                };
+                let template = section.template.as_deref().unwrap_or(default);
+                // A missing template named in `_index.md` was reported when it was checked.
+                if section.template.is_some() && !self.theme.has_template(template) {
+                    return None;
+                }
+                let pages = if index == 0 {
+                    lib.pages_by_date().to_vec()
+                } else {
+                    lib.section_pages[index].clone()
+                };
+                let view = SectionView::new(
+                    &site.config,
+                    lib,
+                    index,
+                    self.views.bodies.section_html(index),
+                    &self.views.bodies.sections[index].rendered.toc,
+                );
+                Some(Listing {
+                    path: section.path.clone(),
+                    pages,
+                    paginate_by: section.paginate_by.unwrap_or(site.config.paginate_by),
+                    template,
+                    source: section
+                        .file
+                        .clone()
+                        .unwrap_or_else(|| Path::new("content").join(&section.dir)),
+                    names: &["section"],
+                    view_key: KeyHasher::new().value(&view).finish(),
+                    view: tera::Value::from_serializable(&view),
+                })
+            })
+            .collect()
+    }
+
+    /// Each author's page, with their articles, newest first.
+    fn author_listings(&self) -> Vec<Listing<'_>> {
+        let site = self.site;
+        let lib = &site.library;
+        lib.authors
+            .iter()
+            .enumerate()
+            .map(|(index, author)| {
+                let avatar = self.views.links.avatar(author.avatar.as_deref());
+                let bio = self.views.bodies.author_html(index);
+                let card = AuthorRef::new(&site.config, author, avatar, bio);
+                let view = AuthorView::new(&site.config, card, author);
+                Listing {
+                    path: author.path.clone(),
+                    pages: lib
+                        .pages_by_date()
+                        .iter()
+                        .copied()
+                        .filter(|&p| lib.pages[p].authors.contains(&author.slug))
+                        .collect(),
+                    paginate_by: site.config.paginate_by,
+                    template: "author.html",
+                    source: author.file.clone(),
+                    names: &["author"],
+                    view_key: KeyHasher::new().value(&view).finish(),
+                    view: tera::Value::from_serializable(&view),
+                }
+            })
+            .collect()
+    }
+
+    /// Each term of each taxonomy, with its pages, newest first.
+    fn term_listings(&self) -> Vec<Listing<'_>> {
+        let site = self.site;
+        let config = &site.config;
+        let mut listings = Vec::new();
+        for (t, taxonomy) in site.library.taxonomies.iter().enumerate() {
+            let settings = &config.taxonomies[t];
+            let is_tags = taxonomy.name == TAGS;
+            let template = if is_tags && self.theme.has_template("tag.html") {
+                "tag.html"
+            } else {
+                "term.html"
+            };
+            let owner = serde_json::json!({
+                "name": taxonomy.name,
+                "url": config.url_path(&taxonomy.path),
+            });
+            for term in &taxonomy.terms {
+                let link = TermLink::new(config, term);
+                let mut view = serde_json::to_value(&link).unwrap_or_default();
+                view["permalink"] = config.permalink(&term.path).into();
+                view["taxonomy"] = owner.clone();
+                view["feed_url"] = match settings.feed {
+                    true => config.url_path(&format!("{}atom.xml", term.path)).into(),
+                    false => serde_json::Value::Null,
+                };
+                listings.push(Listing {
+                    path: term.path.clone(),
+                    pages: term.pages.clone(),
+                    paginate_by: settings.paginate_by.unwrap_or(config.paginate_by),
+                    template,
+                    source: PathBuf::from(&term.path),
+                    names: if is_tags { &["term", "tag"] } else { &["term"] },
+                    view_key: KeyHasher::new().value(&view).finish(),
+                    view: tera::Value::from_serializable(&view),
+                });
+            }
+        }
+        listings
+    }
+
+    /// Page `n` (from 1) of a listing.
+    fn write_listing_page(&self, listing: &Listing, n: usize) -> Outcome {
+        let per_page = match listing.paginate_by {
+            0 => listing.pages.len().max(1),
+            per_page => per_page,
         };
-        let view = SectionView::new(
-            &site.config,
-            lib,
-            index,
-            self.views.bodies.section_html(index),
-            &self.views.bodies.sections[index].rendered.toc,
-        );
-        let default = if is_home {
-            "index.html"
-        } else {
-            "section.html"
-        };
-        let template = section.template.as_deref().unwrap_or(default);
-        let own = KeyHasher::new()
-            .value(&view)
-            .key(self.pages_key(listing))
+        let shown: &[usize] = listing
+            .pages
+            .chunks(per_page)
+            .nth(n - 1)
+            .unwrap_or_default();
+        let total = pager_count(listing);
+        let url = |i: usize| self.site.config.url_path(&pager_path(&listing.path, i));
+        let own = shown
+            .iter()
+            .fold(
+                KeyHasher::new()
+                    .key(listing.view_key)
+                    .number(n as u64)
+                    .number(total as u64)
+                    .number(listing.pages.len() as u64)
+                    .number(listing.paginate_by as u64),
+                |h, &p| h.key(self.views.summary_keys[p]),
+            )
             .finish();
-        let shown = section
-            .file
-            .clone()
-            .unwrap_or_else(|| Path::new("content").join(&section.dir));
         let context = || {
-            let mut context = tera::Context::new();
-            context.insert_value(
-                "section",
-                view::with_key(
-                    tera::Value::from_serializable(&view),
-                    "pages",
-                    self.pages_value(listing),
-                ),
+            let pages = tera::Value::from(
+                shown
+                    .iter()
+                    .map(|&p| self.views.summary(p))
+                    .collect::<Vec<_>>(),
             );
+            let paginator = Paginator::new(n, total, listing.pages.len(), listing.paginate_by, &url);
+            let paginator = view::with_key(
+                tera::Value::from_serializable(&paginator),
+                "pages",
+                pages.clone(),
+            );
+            let mut context = tera::Context::new();
+            let view = view::with_key(listing.view.clone(), "pages", pages);
+            for name in listing.names {
+                context.insert_value(*name, view.clone());
+            }
+            context.insert_value("paginator", paginator);
             context
         };
         self.html(
-            &format!("{}index.html", section.path),
+            &format!("{}index.html", pager_path(&listing.path, n)),
+            self.key(listing.template, own),
+            listing.template,
+            context,
+            &listing.source,
+        )
+    }
+
+    /// A taxonomy's page, listing its terms.
+    fn write_taxonomy_index(&self, t: usize) -> Outcome {
+        let site = self.site;
+        let config = &site.config;
+        let taxonomy = &site.library.taxonomies[t];
+        let terms: Vec<TermLink> = taxonomy
+            .terms
+            .iter()
+            .map(|term| TermLink::new(config, term))
+            .collect();
+        let is_tags = taxonomy.name == TAGS;
+        let template = if is_tags && self.theme.has_template("tags.html") {
+            "tags.html"
+        } else {
+            "taxonomy.html"
+        };
+        let view = serde_json::json!({
+            "name": taxonomy.name,
+            "url": config.url_path(&taxonomy.path),
+            "permalink": config.permalink(&taxonomy.path),
+            "terms": terms,
+        });
+        let own = KeyHasher::new().value(&view).finish();
+        let context = || {
+            let mut context = tera::Context::new();
+            context.insert("taxonomy", &view);
+            if is_tags {
+                context.insert("tags", &terms);
+            }
+            context
+        };
+        self.html(
+            &format!("{}index.html", taxonomy.path),
             self.key(template, own),
             template,
             context,
-            &shown,
-        )
-    }
-
-    /// An author's page, with their articles, newest first.
-    fn write_author(&self, index: usize) -> Outcome {
-        let site = self.site;
-        let lib = &site.library;
-        let author = &lib.authors[index];
-        let avatar = self.views.links.avatar(author.avatar.as_deref());
-        let card = AuthorRef::new(
-            &site.config,
-            author,
-            avatar,
-            self.views.bodies.author_html(index),
-        );
-        let view = AuthorView::new(&site.config, card, author);
-        let pages: Vec<usize> = lib
-            .pages_by_date()
-            .iter()
-            .copied()
-            .filter(|&p| lib.pages[p].authors.contains(&author.slug))
-            .collect();
-        let own = KeyHasher::new()
-            .value(&view)
-            .key(self.pages_key(&pages))
-            .finish();
-        let context = || {
-            let mut context = tera::Context::new();
-            context.insert_value(
-                "author",
-                view::with_key(
-                    tera::Value::from_serializable(&view),
-                    "pages",
-                    self.pages_value(&pages),
-                ),
-            );
-            context
-        };
-        self.html(
-            &format!("{}index.html", author.path),
-            self.key("author.html", own),
-            "author.html",
-            context,
-            &author.file,
-        )
-    }
-
-    /// A tag's page, with its pages, newest first.
-    fn write_tag(&self, index: usize) -> Outcome {
-        let site = self.site;
-        let tag = &site.library.tags[index];
-        let link = TagLink::new(&site.config, tag);
-        let permalink = site.config.permalink(&tag.path);
-        let own = KeyHasher::new()
-            .value(&link)
-            .key(self.pages_key(&tag.pages))
-            .finish();
-        let context = || {
-            let view = tera::Value::from_serializable(&link);
-            let view = view::with_key(view, "permalink", permalink.clone().into());
-            let mut context = tera::Context::new();
-            context.insert_value(
-                "tag",
-                view::with_key(view, "pages", self.pages_value(&tag.pages)),
-            );
-            context
-        };
-        self.html(
-            &format!("{}index.html", tag.path),
-            self.key("tag.html", own),
-            "tag.html",
-            context,
-            &PathBuf::from(format!("tags/{}", tag.slug)),
-        )
-    }
-
-    /// The page listing every tag.
-    fn write_tag_index(&self) -> Outcome {
-        let site = self.site;
-        let all: Vec<TagLink> = site
-            .library
-            .tags
-            .iter()
-            .map(|tag| TagLink::new(&site.config, tag))
-            .collect();
-        let own = KeyHasher::new().value(&all).finish();
-        let context = || {
-            let mut context = tera::Context::new();
-            context.insert("tags", &all);
-            context
-        };
-        self.html(
-            "tags/index.html",
-            self.key("tags.html", own),
-            "tags.html",
-            context,
-            Path::new("tags/"),
+            Path::new(&taxonomy.path),
         )
     }
 
@@ -211,5 +285,21 @@ impl Renderer<'_> {
             tera::Context::new,
             Path::new("404.html"),
         )
+    }
+}
+
+/// How many output pages a listing takes: one at least, even when it lists nothing.
+fn pager_count(listing: &Listing) -> usize {
+    match listing.paginate_by {
+        0 => 1,
+        per_page => listing.pages.len().div_ceil(per_page).max(1),
+    }
+}
+
+/// The site path of page `n` of the listing at `path`.
+fn pager_path(path: &str, n: usize) -> String {
+    match n {
+        1 => path.to_string(),
+        n => format!("{path}page/{n}/"),
     }
 }

@@ -4,7 +4,7 @@ use rayon::prelude::*;
 
 use super::{Outcome, Renderer, Written};
 use crate::error::Diagnostics;
-use crate::view::{self, PageBody};
+use crate::view::{self, Neighbour, PageBody};
 
 impl Renderer<'_> {
     /// Renders every page whose output changed.
@@ -27,18 +27,35 @@ impl Renderer<'_> {
         let page = &self.site.library.pages[i];
         let body = &views.bodies.pages[i];
         let template = self.site.page_template(page);
-        let own = crate::site::KeyHasher::new()
-            .key(views.summary_keys[i])
-            .key(body.output_key)
-            .value(&page.noindex)
-            .value(&page.extra)
+        let lib = &self.site.library;
+        let config = &self.site.config;
+        let (previous, next) = lib.neighbours[i];
+        let neighbour = |p: Option<usize>| p.map(|p| Neighbour::new(config, &lib.pages[p]));
+        let (previous, next) = (neighbour(previous), neighbour(next));
+        let related = &lib.related[i];
+        let own = related
+            .iter()
+            .fold(
+                crate::site::KeyHasher::new()
+                    .key(views.summary_keys[i])
+                    .key(body.output_key)
+                    .value(&page.noindex)
+                    .value(&page.extra)
+                    .value(&previous)
+                    .value(&next),
+                |h, &r| h.key(views.summary_keys[r]),
+            )
             .finish();
         let key = self.key(template, own);
         let context = || {
             let html = views.bodies.page_html(self.site, views.links, i);
             let json_ld = views.json_ld(i);
             let full = PageBody::new(page, &html, &body.rendered.toc, &json_ld);
-            let full = tera::Value::from_serializable(&full);
+            let mut full = tera::Value::from_serializable(&full);
+            full = view::with_key(full, "previous", tera::Value::from_serializable(&previous));
+            full = view::with_key(full, "next", tera::Value::from_serializable(&next));
+            let related: Vec<tera::Value> = related.iter().map(|&r| views.summary(r)).collect();
+            full = view::with_key(full, "related", tera::Value::from(related));
             let mut context = tera::Context::new();
             context.insert_value("page", view::merged(views.summary(i), full));
             context
