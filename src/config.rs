@@ -150,13 +150,14 @@ struct Problems<'a> {
 }
 
 impl Problems<'_> {
-    /// A problem with `key`, placed where it is written (or at `near`, a text on its line).
-    fn at_key(&mut self, key: &str, near: Option<&str>, message: String, hint: &str) {
+    /// A problem with `key`, placed where it is written (or at `near`, a byte offset of the
+    /// text, for a value inside a table).
+    fn at_key(&mut self, key: &str, near: Option<usize>, message: String, hint: &str) {
         let mut problem = Diagnostic::in_file(self.shown, message)
             .because(Reason::Config)
             .hint(hint);
         let place = near
-            .and_then(|near| find_text(self.text, near))
+            .map(|at| line_column(self.text, at))
             .or_else(|| find_key(self.text, key));
         if let Some((line, column)) = place {
             problem = problem.at(line, column);
@@ -320,7 +321,9 @@ fn toc_depth(depth: Option<i64>, problems: &mut Problems) -> u8 {
             problems.at_key(
                 "toc_depth",
                 None,
-                format!("`toc_depth = {depth}` is not a heading level the table of contents can reach"),
+                format!(
+                    "`toc_depth = {depth}` is not a heading level the table of contents can reach"
+                ),
                 "use 2 (only `##`) to 6 (down to `######`); the default is 3",
             );
             DEFAULT_TOC_DEPTH
@@ -332,7 +335,7 @@ fn toc_depth(depth: Option<i64>, problems: &mut Problems) -> u8 {
 /// table such as one taxonomy's.
 fn paginate_by(
     key: &str,
-    near: Option<&str>,
+    near: Option<usize>,
     value: Option<i64>,
     problems: &mut Problems,
 ) -> Option<usize> {
@@ -361,9 +364,17 @@ fn taxonomies(raw: &[RawTaxonomy], problems: &mut Problems) -> Vec<TaxonomyConfi
         feed: false,
     }];
     let mut tags_configured = false;
+    let mut seen: Vec<&str> = Vec::new();
     for entry in raw {
+        // The n-th time a name is written is the n-th entry that has it.
+        let nth = seen.iter().filter(|n| **n == entry.name).count();
+        seen.push(&entry.name);
         let quoted = format!("\"{}\"", entry.name);
-        let near = Some(quoted.as_str());
+        let near = problems
+            .text
+            .match_indices(&quoted)
+            .nth(nth)
+            .map(|(at, _)| at);
         let slug = crate::markdown::slugify(&entry.name);
         let paginate = paginate_by("taxonomies", near, entry.paginate_by, problems);
         let is_tags = entry.name == TAGS;
@@ -427,13 +438,14 @@ fn ignored(names: &[String], problems: &mut Problems) -> Vec<Reason> {
             Some(reason) => reasons.push(reason),
             None => {
                 let quoted = format!("\"{name}\"");
+                let near = problems.text.find(&quoted);
                 let hint = match did_you_mean(name, &known) {
                     Some(close) => format!("did you mean `{close}`?"),
                     None => format!("the names are: {}", known.join(", ")),
                 };
                 problems.at_key(
                     "ignore",
-                    Some(&quoted),
+                    near,
                     format!("`{name}` is not the name of a warning"),
                     &hint,
                 );
@@ -441,12 +453,6 @@ fn ignored(names: &[String], problems: &mut Problems) -> Vec<Reason> {
         }
     }
     reasons
-}
-
-/// The line and column where `needle` is first written.
-fn find_text(text: &str, needle: &str) -> Option<(usize, usize)> {
-    let at = text.find(needle)?;
-    Some(line_column(text, at))
 }
 
 /// Checks an absolute http(s) URL and returns it with a trailing `/`, plus its path.

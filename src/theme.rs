@@ -526,7 +526,12 @@ fn register_asset_functions(tera: &mut Tera, base_path: &str, names: BTreeMap<St
 fn register_site_functions(tera: &mut Tera, lookup: &LookupSlot) {
     type Find = fn(&dyn SiteLookup, &str) -> Option<tera::Value>;
     let lookups: [(&str, &str, Find, &str); 3] = [
-        ("get_page", "path", |l, p| l.page(p), "there is no page content/{}"),
+        (
+            "get_page",
+            "path",
+            |l, p| l.page(p),
+            "there is no page content/{}",
+        ),
         (
             "get_section",
             "path",
@@ -551,10 +556,7 @@ fn register_site_functions(tera: &mut Tera, lookup: &LookupSlot) {
                 lookup
                     .and_then(|lookup| find(lookup.as_ref(), key))
                     .ok_or_else(|| {
-                        tera::Error::message(format!(
-                            "{function}: {}",
-                            missing.replace("{}", key)
-                        ))
+                        tera::Error::message(format!("{function}: {}", missing.replace("{}", key)))
                     })
             },
         );

@@ -213,7 +213,10 @@ impl Paginator {
         let mut window = Vec::new();
         let near = |i: usize| i == 1 || i == total_pages || i.abs_diff(current) <= 2;
         for i in (1..=total_pages).filter(|&i| near(i)) {
-            if window.last().is_some_and(|last: &Pager| last.index + 1 != i) {
+            if window
+                .last()
+                .is_some_and(|last: &Pager| last.index + 1 != i)
+            {
                 window.push(Pager {
                     index: 0,
                     url: String::new(),

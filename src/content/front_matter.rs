@@ -225,7 +225,14 @@ impl Date {
         let civil = jiff::tz::Offset::UTC.to_datetime(moment);
         Date {
             date: civil.date(),
-            time: Some(civil.time().with().subsec_nanosecond(0).build().unwrap_or(civil.time())),
+            time: Some(
+                civil
+                    .time()
+                    .with()
+                    .subsec_nanosecond(0)
+                    .build()
+                    .unwrap_or(civil.time()),
+            ),
             offset: Some(jiff::tz::Offset::UTC),
         }
     }

@@ -447,7 +447,10 @@ fn read_text(root: &Path, file: &Path) -> std::result::Result<String, Diagnostic
     })
 }
 
-fn load_entry(config: &Config, job: Job) -> (std::result::Result<Loaded, Diagnostic>, Vec<Diagnostic>) {
+fn load_entry(
+    config: &Config,
+    job: Job,
+) -> (std::result::Result<Loaded, Diagnostic>, Vec<Diagnostic>) {
     let root = config.root.as_path();
     let mut warnings = Vec::new();
     let result = match job {

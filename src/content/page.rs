@@ -264,7 +264,10 @@ fn take_terms(
                             shown,
                             split,
                             &taxonomy.name,
-                            format!("`{}` must be a list of words, such as [\"acne\", \"scarring\"]", taxonomy.name),
+                            format!(
+                                "`{}` must be a list of words, such as [\"acne\", \"scarring\"]",
+                                taxonomy.name
+                            ),
                         )
                         .because(crate::error::Reason::FrontMatter)
                         .hint("write the terms as a list of strings"),
@@ -278,13 +281,19 @@ fn take_terms(
         list.retain(|term| {
             let usable = !slug::slugify(term).is_empty();
             if !usable {
-                let key = if index == 0 { "tags" } else { taxonomy.name.as_str() };
+                let key = if index == 0 {
+                    "tags"
+                } else {
+                    taxonomy.name.as_str()
+                };
                 problems.push(
                     key_problem(
                         shown,
                         split,
                         key,
-                        format!("the term `{term}` has no letter or digit to make its page's URL of"),
+                        format!(
+                            "the term `{term}` has no letter or digit to make its page's URL of"
+                        ),
                     )
                     .because(crate::error::Reason::FrontMatter)
                     .hint("write the term with at least one letter or digit"),

@@ -148,7 +148,12 @@ fn check_robots_place(site: &Site, diagnostics: &mut Diagnostics) {
 /// A taxonomy publishes its pages under its name: a section of that name would be hidden.
 fn check_taxonomy_paths(site: &Site, diagnostics: &mut Diagnostics) {
     for (t, taxonomy) in site.config.taxonomies.iter().enumerate() {
-        let Some(section) = site.library.sections.iter().find(|s| s.path == taxonomy.path) else {
+        let Some(section) = site
+            .library
+            .sections
+            .iter()
+            .find(|s| s.path == taxonomy.path)
+        else {
             continue;
         };
         let has_terms = site

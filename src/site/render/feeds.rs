@@ -39,7 +39,10 @@ impl Renderer<'_> {
             let path = format!("{}atom.xml", section.path);
             let info = FeedInfo {
                 title: &title,
-                description: section.description.as_deref().unwrap_or(&config.description),
+                description: section
+                    .description
+                    .as_deref()
+                    .unwrap_or(&config.description),
                 path: &path,
                 page_path: &section.path,
             };
@@ -228,7 +231,8 @@ impl Renderer<'_> {
                     .iter()
                     .filter(|t| !t.terms.is_empty())
                     .flat_map(|t| {
-                        std::iter::once(t.path.as_str()).chain(t.terms.iter().map(|x| x.path.as_str()))
+                        std::iter::once(t.path.as_str())
+                            .chain(t.terms.iter().map(|x| x.path.as_str()))
                     }),
             )
             .map(|path| format!("{path}index.html"))

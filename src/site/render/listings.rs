@@ -213,7 +213,8 @@ impl Renderer<'_> {
                     .map(|&p| self.views.summary(p))
                     .collect::<Vec<_>>(),
             );
-            let paginator = Paginator::new(n, total, listing.pages.len(), listing.paginate_by, &url);
+            let paginator =
+                Paginator::new(n, total, listing.pages.len(), listing.paginate_by, &url);
             let paginator = view::with_key(
                 tera::Value::from_serializable(&paginator),
                 "pages",
