@@ -1,7 +1,9 @@
 // A site that uses every feature a theme has to style: sections and a subsection, a page
 // bundle with a cover, caption and inline image, authors with and without a company, avatar
-// and links, tags, a draft, and Markdown with tables, footnotes, alerts, code, task lists,
-// quotes and deep headings. Long words, lines and tables test that nothing overflows a phone.
+// and links, tags and a taxonomy with a feed, a draft, Markdown with tables, footnotes,
+// alerts, code, task lists, quotes and deep headings, and 60 more articles so that listings
+// go over several pages and articles have neighbours and related articles. Long words, lines
+// and tables test that nothing overflows a phone.
 
 const svg = (width, height, body) =>
   `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${body}</svg>\n`;
@@ -29,6 +31,7 @@ date = 2024-05-02
 updated = 2024-06-10T09:30:00Z
 authors = ["ann", "bo"]
 tags = ["Skin Care", "SPF", "Routines"]
+concerns = ["acne", "redness"]
 cover = { src = "cover.svg", alt = "A rose-coloured sun over a dark horizon line.", caption = "Sunrise over the lab bench: the cover, with its caption." }
 +++
 The first paragraph is the summary. It links to [a plain article](../plain.md) and to a
@@ -104,12 +107,46 @@ Back to [the top of this section](#before-you-start).
 [^second]: The second footnote.
 `;
 
+const concerns = ['acne', 'ageing', 'pigmentation', 'redness', 'dryness'];
+
+/** Sixty short articles in `library/`, one a day, each with a concern and a tag. */
+const library = Object.fromEntries(
+  Array.from({ length: 60 }, (_, i) => {
+    const day = new Date(Date.UTC(2023, 0, 1 + i)).toISOString().slice(0, 10);
+    const concern = concerns[i % concerns.length];
+    const text = `+++
+title = "Library article ${i + 1}: a routine for ${concern}"
+description = "Short article number ${i + 1} of the library, about ${concern}."
+date = ${day}
+author = "${i % 2 ? 'ann' : 'bo'}"
+tags = ["${i % 3 ? 'Routines' : 'SPF'}"]
+concerns = ["${concern}"]
++++
+Article ${i + 1} of the library: what to do about ${concern}, in a few steps.
+
+## Steps
+
+Cleanse, treat, protect.
+`;
+    return [`content/library/article-${String(i + 1).padStart(2, '0')}.md`, text];
+  }),
+);
+
 /** The fixture site's files, by path. */
 export const fixtureFiles = {
   'serum.toml': `title = "Theme Fixture"
 base_url = "https://example.org/"
 description = "A site that exercises every part of a theme."
 language = "en"
+paginate_by = 10
+taxonomies = [{ name = "concerns", feed = true }]
+`,
+  ...library,
+  'content/library/_index.md': `+++
+title = "Library"
+description = "Sixty short articles, newest first, ten to a page."
+feed = true
++++
 `,
   'content/_index.md': `+++
 title = "Theme Fixture"
@@ -204,5 +241,11 @@ export const fixturePages = {
   'author without company': '/authors/bo/',
   tags: '/tags/',
   tag: '/tags/skin-care/',
+  'home, page 2': '/page/2/',
+  'section, last page': '/library/page/6/',
+  'library article': '/library/article-30/',
+  taxonomy: '/concerns/',
+  term: '/concerns/acne/',
+  'term, page 2': '/concerns/acne/page/2/',
   404: '/no-such-page/',
 };
