@@ -86,6 +86,7 @@ pub fn check(root: &Path, options: &CheckOptions) -> Result<CheckReport> {
         let failed = group_across_pages(check_external(&links.external(&pages)), &ranks);
         diagnostics.extend(failed.into_iter().map(Diagnostic::warning));
     }
+    diagnostics.retain(|d| d.is_error() || !site.config().ignore.contains(&d.reason));
     Ok(CheckReport {
         diagnostics: Error::from_problems(diagnostics).problems().to_vec(),
         pages: pages.len(),

@@ -298,6 +298,12 @@ impl Diagnostics {
         sorted(self.items)
     }
 
+    /// Drops the warnings of these kinds; errors always stay.
+    pub fn ignore(&mut self, reasons: &[Reason]) {
+        self.items
+            .retain(|d| d.is_error() || !reasons.contains(&d.reason));
+    }
+
     /// Fails with everything collected when there is an error; else hands back the warnings.
     pub fn finish(self) -> Result<Vec<Diagnostic>> {
         if self.has_errors() {

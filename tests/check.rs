@@ -476,3 +476,34 @@ fn a_broken_outside_link_is_a_problem_with_strict() {
         )
     );
 }
+
+#[test]
+fn known_warnings_can_be_ignored_but_errors_cannot() {
+    let site = TestSite::new()
+        .write(
+            "serum.toml",
+            "title = \"Test Site\"\nbase_url = \"https://example.com/\"\n[check]\nignore = [\"missing-description\", \"broken-link\"]\n",
+        )
+        .write(
+            "content/posts/first.md",
+            "+++\ntitle = \"First post\"\nauthor = \"ann\"\n+++\nSee [gone](gone.md).\n",
+        );
+    assert_eq!(
+        problems(&site, &[]),
+        "error: content/posts/first.md:5:5: broken link `gone.md`: there is no content/posts/gone.md\n  help: fix the path (relative to this file, or `@/` from content/), or create what it points to\nerror: 1 problem found\n"
+    );
+    let site = site.write(
+        "content/posts/first.md",
+        POST.replace("description = \"The first post.\"\n", ""),
+    );
+    let run = serum(site.root(), &["check"]).ok();
+    assert_eq!(run.stderr, "");
+    let site = site.write(
+        "serum.toml",
+        "title = \"Test Site\"\nbase_url = \"https://example.com/\"\n[check]\nignore = [\"missing-descriptions\"]\n",
+    );
+    assert_eq!(
+        problems(&site, &[]),
+        "error: serum.toml:4:11: `missing-descriptions` is not the name of a warning\n  help: did you mean `missing-description`?\nerror: 1 problem found\n"
+    );
+}

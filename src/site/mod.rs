@@ -152,6 +152,7 @@ impl Site {
             renderer.write_aliases(&mut written, &mut diagnostics);
             timings.lap("feeds and sitemap");
         }
+        diagnostics.ignore(&self.config.ignore);
         let checked_urls = bodies.checked_urls();
         drop(views);
         state.bodies = bodies.into_cache();
