@@ -70,6 +70,9 @@ pub struct StagedDir {
     staging: PathBuf,
     shown: PathBuf,
     committed: bool,
+    /// The staging directory, open and locked while this build lives: other builds see that
+    /// it is in use, whatever became of the PID in its name.
+    _lock: std::fs::File,
 }
 
 impl StagedDir {
@@ -116,18 +119,23 @@ impl StagedDir {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        remove_stale_staging(&parent, &name);
+        remove_stale_staging(&target);
         let staging = parent.join(format!(".{name}.serum-staging-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&staging);
-        std::fs::create_dir(&staging)
-            .map_err(|e| io("create the staging directory", &staging, &e))?;
-        let dir = StagedDir {
+        let lock = create_locked(&staging).map_err(|e| match e.kind() {
+            std::io::ErrorKind::WouldBlock => Diagnostic::in_file(
+                &staging,
+                "another serum build is writing into this staging directory",
+            )
+            .hint("it runs with the same process id, in another container or PID namespace; wait for it to finish, then build again"),
+            _ => io("create the staging directory", &staging, &e),
+        })?;
+        Ok(StagedDir {
             target,
             staging,
             shown,
             committed: false,
-        };
-        Ok(dir)
+            _lock: lock,
+        })
     }
 
     /// Records what the site was built from, so that the next build can tell nothing changed.
@@ -321,26 +329,86 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
     Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
-/// Removes staging directories left by builds that were killed.
-fn remove_stale_staging(parent: &Path, name: &str) {
-    let prefix = format!(".{name}.serum-staging-");
+/// Removes the staging directories beside `target` (and their `.old` variants) that no
+/// running build holds: those of builds that were killed or crashed.
+pub fn remove_stale_staging(target: &Path) {
+    let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}.serum-staging-", name.to_string_lossy());
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
     for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = file_name.strip_prefix(&prefix) else {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
             continue;
         };
-        let pid = pid.trim_end_matches(".old");
-        if !process_is_alive(pid) || pid == std::process::id().to_string() {
-            let _ = std::fs::remove_dir_all(entry.path());
+        let pid = pid.strip_suffix(".old").unwrap_or(pid);
+        let is_ours = !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit());
+        if !is_ours || !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        // Held while removing, so that a build just creating this directory sees it go.
+        if let Some(_lock) = lock_if_free(&entry.path()) {
+            remove_tree(&entry.path());
         }
     }
 }
 
-fn process_is_alive(pid: &str) -> bool {
-    cfg!(target_os = "linux") && Path::new("/proc").join(pid).exists()
+/// Locks a directory if no other open handle holds its lock; `None` when one does.
+fn lock_if_free(dir: &Path) -> Option<std::fs::File> {
+    use rustix::fs::{FlockOperation, flock};
+    let handle = std::fs::File::open(dir).ok()?;
+    flock(&handle, FlockOperation::NonBlockingLockExclusive).ok()?;
+    Some(handle)
+}
+
+/// Creates `staging` and locks it for as long as the returned handle lives. Fails with
+/// `WouldBlock` when a live build holds a directory of that name.
+fn create_locked(staging: &Path) -> std::io::Result<std::fs::File> {
+    use rustix::fs::{FlockOperation, flock};
+    use rustix::io::Errno;
+    use std::io::ErrorKind;
+    use std::os::unix::fs::MetadataExt;
+    // Another build sweeping leftovers may take the new directory for one in the moment
+    // between its creation and its lock, and remove it: then make it again.
+    for _ in 0..5 {
+        match std::fs::create_dir(staging) {
+            Ok(()) => {}
+            // A dead build that had this PID left it, or a live one elsewhere holds it.
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                let Some(_lock) = lock_if_free(staging) else {
+                    return Err(ErrorKind::WouldBlock.into());
+                };
+                remove_tree(staging);
+                continue;
+            }
+            Err(e) => return Err(e),
+        }
+        let handle = match std::fs::File::open(staging) {
+            Ok(handle) => handle,
+            Err(e) if e.kind() == ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        // A sweeper holds the lock only while it removes the directory.
+        match flock(&handle, FlockOperation::LockExclusive) {
+            Ok(()) => {}
+            // A file system without locks: build unlocked. Sweepers cannot lock there either,
+            // so they leave this directory alone.
+            Err(Errno::OPNOTSUPP | Errno::NOSYS | Errno::NOLCK) => return Ok(handle),
+            Err(e) => return Err(e.into()),
+        }
+        let locked = handle.metadata()?;
+        let still_there = std::fs::symlink_metadata(staging)
+            .is_ok_and(|now| (now.dev(), now.ino()) == (locked.dev(), locked.ino()));
+        if still_there {
+            return Ok(handle);
+        }
+    }
+    Err(std::io::Error::other(
+        "other builds kept removing it as a leftover",
+    ))
 }
 
 /// Makes a path absolute and removes `.` and `..` parts without touching the disk.
