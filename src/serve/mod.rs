@@ -9,7 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::broadcast;
 
@@ -48,6 +48,8 @@ pub enum Notice {
     Styles,
     /// The last change did not build: show this message.
     Failed(String),
+    /// The server is stopping: end the event stream.
+    Stopping,
 }
 
 /// What the server and the rebuilder share.
@@ -84,6 +86,12 @@ impl State {
         // Nobody listening is fine: no tab is open.
         let _ = self.notices.send((build, notice));
     }
+
+    /// Ends every open event stream, so that their connections can close.
+    fn stop(&self) {
+        let build = self.status().build;
+        let _ = self.notices.send((build, Notice::Stopping));
+    }
 }
 
 /// Runs the preview server until Ctrl-C.
@@ -92,7 +100,10 @@ pub fn serve(options: ServeOptions) -> Result<ExitCode> {
         .enable_all()
         .build()
         .map_err(|e| Diagnostic::new(format!("cannot start the server: {e}")))?;
-    runtime.block_on(run(options))
+    let result = runtime.block_on(run(options));
+    // A file still being read for a client that is gone must not hold up the exit.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    result
 }
 
 async fn run(options: ServeOptions) -> Result<ExitCode> {
@@ -132,12 +143,8 @@ async fn run(options: ServeOptions) -> Result<ExitCode> {
     if options.open {
         open_browser(&url);
     }
-    let app = server::router(state.clone());
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    server::serve(listener, state, shutdown_signal()).await;
     drop(watcher);
-    served.map_err(|e| Diagnostic::new(format!("the server stopped: {e}")))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,10 +1,11 @@
-//! The preview's HTTP side: the built files, the live reload script and its event stream.
+//! The preview's HTTP side: connections, the built files, the live reload script and its
+//! event stream.
 
 use std::convert::Infallible;
+use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-
-use std::path::{Path, PathBuf};
 
 use axum::Router;
 use axum::extract::Request;
@@ -13,16 +14,74 @@ use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 use tower_http::services::{ServeDir, ServeFile};
 
 use super::{LIVE_RELOAD_SCRIPT, Notice, State};
 
+/// How long a client may take to send a request's head. Then its connection is closed, so
+/// that clients sending half a request (a slowloris) cannot hold connections for ever.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// How long responses under way may take to finish once the server is asked to stop.
+const STOP_GRACE: Duration = Duration::from_millis(500);
+
 const SCRIPT: &str = include_str!("live-reload.js");
 
+/// Serves HTTP/1.1 on `listener` until `stop` completes, then gives responses under way
+/// `STOP_GRACE` to finish.
+pub async fn serve(listener: TcpListener, state: Arc<State>, stop: impl Future<Output = ()>) {
+    let app = router(state.clone());
+    // Dropping the sender tells every connection to finish its response and close.
+    let (stopping, _) = watch::channel(());
+    let mut connections = JoinSet::new();
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            () = &mut stop => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(serve_connection(stream, app.clone(), stopping.subscribe()));
+                }
+                // Out of file descriptors, say: wait for some to close instead of spinning.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            },
+        }
+    }
+    drop(listener);
+    state.stop();
+    drop(stopping);
+    let finished = async { while connections.join_next().await.is_some() {} };
+    // Past the grace, the rest (a stalled request, a slow download) are dropped with the set.
+    let _ = tokio::time::timeout(STOP_GRACE, finished).await;
+}
+
+async fn serve_connection(stream: TcpStream, app: Router, mut stopping: watch::Receiver<()>) {
+    let _ = stream.set_nodelay(true);
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT);
+    let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app));
+    tokio::pin!(connection);
+    tokio::select! {
+        // A client that went away or timed out is no error of the server's.
+        _ = connection.as_mut() => return,
+        _ = stopping.changed() => connection.as_mut().graceful_shutdown(),
+    }
+    let _ = connection.await;
+}
+
 /// The routes: `/__serum/…` for live reload, everything else from the built site.
-pub fn router(state: Arc<State>) -> Router {
+fn router(state: Arc<State>) -> Router {
     let files = ServeDir::new(&state.site_dir)
         .append_index_html_on_directories(true)
         .not_found_service(ServeFile::new(state.site_dir.join("404.html")));
@@ -125,20 +184,23 @@ async fn events(
     let status = state.status();
     let hello = serde_json::json!({ "build": status.build, "error": status.error });
     let first = tokio_stream::once(Ok(Event::default().event("hello").data(hello.to_string())));
-    let updates = BroadcastStream::new(notices).filter_map(|notice| {
-        let (build, notice) = notice.ok()?;
-        let event = match notice {
-            Notice::Reload => Event::default()
-                .event("reload")
-                .data(serde_json::json!({ "build": build }).to_string()),
-            Notice::Styles => Event::default()
-                .event("css")
-                .data(serde_json::json!({ "build": build }).to_string()),
-            Notice::Failed(error) => Event::default()
-                .event("build-error")
-                .data(serde_json::json!({ "build": build, "error": error }).to_string()),
-        };
-        Some(Ok(event))
-    });
+    let updates = BroadcastStream::new(notices)
+        .take_while(|notice| !matches!(notice, Ok((_, Notice::Stopping))))
+        .filter_map(|notice| {
+            let (build, notice) = notice.ok()?;
+            let event = match notice {
+                Notice::Reload => Event::default()
+                    .event("reload")
+                    .data(serde_json::json!({ "build": build }).to_string()),
+                Notice::Styles => Event::default()
+                    .event("css")
+                    .data(serde_json::json!({ "build": build }).to_string()),
+                Notice::Failed(error) => Event::default()
+                    .event("build-error")
+                    .data(serde_json::json!({ "build": build, "error": error }).to_string()),
+                Notice::Stopping => return None,
+            };
+            Some(Ok(event))
+        });
     Sse::new(first.chain(updates)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
