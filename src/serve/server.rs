@@ -4,7 +4,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -33,7 +33,14 @@ const HEADER_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long responses under way may take to finish once the server is asked to stop.
 const STOP_GRACE: Duration = Duration::from_millis(500);
 
-const SCRIPT: &str = include_str!("live-reload.js");
+/// How the build error looks over the page.
+const ERROR_CSS: &str = include_str!("error.css");
+
+/// The live reload script, carrying the error stylesheet for its overlay.
+static SCRIPT: LazyLock<String> = LazyLock::new(|| {
+    let css = serde_json::Value::from(ERROR_CSS).to_string();
+    include_str!("live-reload.js").replacen("\"/* error.css */\"", &css, 1)
+});
 
 /// Serves HTTP/1.1 on `listener` until `stop` completes, then gives responses under way
 /// `STOP_GRACE` to finish.
@@ -172,7 +179,7 @@ async fn no_cache(mut response: Response) -> Response {
 async fn script() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        SCRIPT,
+        SCRIPT.as_str(),
     )
 }
 
