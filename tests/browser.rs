@@ -379,3 +379,44 @@ fn the_error_overlay_keeps_its_colours_under_a_site_stylesheet_that_hides_text()
     );
     assert_overlay_contrast(&browser, "a hostile site stylesheet");
 }
+
+#[test]
+#[ignore = "needs chromium, chromedriver and tests/quality's npm packages; .ci/run installs them"]
+fn a_site_broken_from_the_start_shows_its_error_then_reloads_itself_once_fixed() {
+    let site = TestSite::repository_site();
+    let (file, good) = break_the_article(&site);
+    let message = site.build(&[]).fails();
+    let (_server, url) = serve(&site);
+    let browser = Browser::start();
+    browser.emulate_color_scheme("light");
+    browser.open(&format!("{url}articles/microneedling/"));
+    assert_eq!(
+        browser.eval("return document.querySelector('#serum-error-page h1').textContent"),
+        json!("serum: the site does not build")
+    );
+    let shown = browser.eval("return document.querySelector('#serum-error-page pre').textContent");
+    assert_eq!(shown.as_str(), Some(message.trim_end()));
+    assert!(
+        message.starts_with("error: content/articles/microneedling/index.md:2:"),
+        "{message}"
+    );
+    for scheme in ["light", "dark"] {
+        browser.emulate_color_scheme(scheme);
+        let (problems, passed) = browser.contrast_problems("html");
+        assert_eq!(problems, Vec::<String>::new(), "{scheme}");
+        assert!(passed >= 3, "{scheme}: only {passed} elements checked");
+    }
+    browser.eval("window.serumMarker = 1; return null;");
+
+    std::fs::write(&file, good).unwrap();
+    let title = "const h = document.querySelector('h1.page-title'); return h ? h.textContent.slice(0, 14) : null";
+    assert_eq!(
+        browser.wait_for(title, json!("Microneedling:")),
+        json!("Microneedling:")
+    );
+    assert_eq!(
+        browser.eval("return window.serumMarker === undefined"),
+        json!(true),
+        "the page reloaded by itself"
+    );
+}

@@ -3,7 +3,9 @@
   "use strict";
   // The server puts error.css here.
   const ERROR_CSS = "/* error.css */";
-  let buildId = null;
+  // The page served while the site has never built says which build it shows.
+  const errorPage = document.getElementById("serum-error-page");
+  let buildId = errorPage ? Number(errorPage.dataset.build) : null;
   let overlay = null;
 
   function hideOverlay() {
@@ -20,6 +22,10 @@
   }
 
   function showOverlay(message) {
+    if (errorPage) {
+      errorPage.querySelector("pre").textContent = message;
+      return;
+    }
     hideOverlay();
     overlay = document.createElement("div");
     overlay.id = "serum-error-overlay";

@@ -63,6 +63,8 @@ pub struct State {
 struct Status {
     build: u64,
     error: Option<String>,
+    /// Whether any build succeeded, so that there is a site to serve.
+    has_site: bool,
 }
 
 impl State {
@@ -81,10 +83,19 @@ impl State {
                 Notice::Failed(message) => Some(message.clone()),
                 _ => None,
             };
+            status.has_site |= status.error.is_none();
             status.build
         };
         // Nobody listening is fine: no tab is open.
         let _ = self.notices.send((build, notice));
+    }
+
+    /// Records that the first build succeeded, which tabs need not hear of.
+    fn first_build_succeeded(&self) {
+        self.status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .has_site = true;
     }
 
     /// Ends every open event stream, so that their connections can close.
@@ -132,9 +143,12 @@ async fn run(options: ServeOptions) -> Result<ExitCode> {
         status: Mutex::new(Status::default()),
     });
     let mut builder = Rebuilder::new(&options, address, state.site_dir.clone());
-    if let Err(error) = builder.full() {
-        eprintln!("{error}");
-        state.publish(Notice::Failed(error.to_string()));
+    match builder.full() {
+        Ok(_) => state.first_build_succeeded(),
+        Err(error) => {
+            eprintln!("{error}");
+            state.publish(Notice::Failed(error.to_string()));
+        }
     }
     let root = builder.root.clone();
     let watcher = watch::start(&root, builder, state.clone())?;

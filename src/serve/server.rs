@@ -1,5 +1,5 @@
 //! The preview's HTTP side: connections, the built files, the live reload script and its
-//! event stream.
+//! event stream, and the error page shown while the site has never built.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -33,7 +33,7 @@ const HEADER_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long responses under way may take to finish once the server is asked to stop.
 const STOP_GRACE: Duration = Duration::from_millis(500);
 
-/// How the build error looks over the page.
+/// How the build error looks, in the overlay and on the error page alike.
 const ERROR_CSS: &str = include_str!("error.css");
 
 /// The live reload script, carrying the error stylesheet for its overlay.
@@ -100,8 +100,78 @@ fn router(state: Arc<State>) -> Router {
             state.clone(),
             entity_tags,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            unbuilt_site,
+        ))
         .layer(axum::middleware::map_response(no_cache))
         .with_state(state)
+}
+
+/// While the site has never built, every page is the error page, which reloads itself once
+/// the site builds.
+async fn unbuilt_site(
+    axum::extract::State(state): axum::extract::State<Arc<State>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let status = state.status();
+    match status.error {
+        Some(message) if !status.has_site && asks_for_a_page(&request) => {
+            error_page(status.build, &message)
+        }
+        _ => next.run(request).await,
+    }
+}
+
+/// Whether a request is for a page of the site, not a stylesheet, an image or live reload.
+fn asks_for_a_page(request: &Request) -> bool {
+    let path = request.uri().path();
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let accepts_html = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    matches!(*request.method(), Method::GET | Method::HEAD)
+        && !path.starts_with("/__serum/")
+        && (accepts_html || name.ends_with(".html") || !name.contains('.'))
+}
+
+/// The build error as a page of its own, with the live reload script.
+fn error_page(build: u64, message: &str) -> Response {
+    let mut shown = String::new();
+    // Writing into a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(&mut shown, message);
+    let html = format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>serum: the site does not build</title>
+<style>
+body {{ margin: 0; padding: 0 16px; background: #e4e4e8; }}
+@media (prefers-color-scheme: dark) {{ body {{ background: #0c0c0e; }} }}
+{ERROR_CSS}</style>
+</head>
+<body>
+<main id="serum-error-page" class="panel" role="alert" data-build="{build}">
+<h1 class="title">serum: the site does not build</h1>
+<pre>{shown}</pre>
+<p class="note">Fix the file and save: this page reloads by itself once the site builds.</p>
+</main>
+<script src="{LIVE_RELOAD_SCRIPT}" defer></script>
+</body>
+</html>
+"#
+    );
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response()
 }
 
 /// Conditional GET by ETag. ServeDir only sends Last-Modified, whose one-second grain would
