@@ -12,7 +12,7 @@ use crate::site::{BuildOptions, BuildReport, Site};
 
 /// serum: turns Markdown content and a theme into a static website.
 #[derive(Debug, Parser)]
-#[command(name = "serum", version, about, long_about = None, propagate_version = true)]
+#[command(name = "serum", version = env!("SERUM_VERSION"), about, long_about = None, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
