@@ -12,7 +12,7 @@ use crate::site::{BuildOptions, BuildReport, BuildState, Site};
 
 /// serum: turns Markdown content and a theme into a static website.
 #[derive(Debug, Parser)]
-#[command(name = "serum", version, about, long_about = None, propagate_version = true)]
+#[command(name = "serum", version = env!("SERUM_VERSION"), about, long_about = None, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -98,6 +98,8 @@ impl BuildArgs {
         };
         let inputs = crate::site::input_fingerprint(&config, &options);
         if crate::output::is_up_to_date(&output_dir, &inputs) {
+            // A build killed while removing the old site leaves it beside the output.
+            crate::output::remove_stale_staging(&output_dir);
             let shown = output_dir.strip_prefix(&root).unwrap_or(&output_dir);
             println!(
                 "Nothing changed since the last build: {}/ is up to date ({} ms)",

@@ -122,6 +122,9 @@ pub struct StagedDir {
     inputs: Mutex<Option<String>>,
     /// When the first page left out for its date is due, in seconds since 1970.
     due: Mutex<Option<i64>>,
+    /// The staging directory, open and locked while this build lives: other builds see that
+    /// it is in use, whatever became of the PID in its name.
+    _lock: std::fs::File,
 }
 
 impl StagedDir {
@@ -175,17 +178,14 @@ impl StagedDir {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        remove_stale_staging(&parent, &name);
+        remove_stale_staging(&target);
         let staging = parent.join(format!(".{name}.serum-staging-{}", std::process::id()));
-        if std::fs::symlink_metadata(&staging).is_ok() {
-            remove_tree(&staging);
-        }
         let live = state
             .live
             .clone()
             .filter(|g| marker_line(&target, "generation").as_deref() == Some(g.id.as_str()));
         let shadow = shadow.filter(|dir| same_filesystem(dir, &parent));
-        let base = match (shadow, &live) {
+        let claimed = match (shadow, &live) {
             (Some(dir), Some(_)) => claim_shadow(dir, state.shadow.as_ref(), &staging),
             (Some(dir), None) => {
                 if std::fs::symlink_metadata(dir).is_ok() {
@@ -195,12 +195,18 @@ impl StagedDir {
             }
             _ => None,
         };
-        let base = match base {
-            Some(base) => base,
+        let (base, lock) = match claimed {
+            Some((base, lock)) => (base, lock),
             None => {
-                std::fs::create_dir(&staging)
-                    .map_err(|e| io("create the staging directory", &staging, &e))?;
-                HashMap::new()
+                let lock = create_locked(&staging).map_err(|e| match e.kind() {
+                    std::io::ErrorKind::WouldBlock => Diagnostic::in_file(
+                        &staging,
+                        "another serum build is writing into this staging directory",
+                    )
+                    .hint("it runs with the same process id, in another container or PID namespace; wait for it to finish, then build again"),
+                    _ => io("create the staging directory", &staging, &e),
+                })?;
+                (HashMap::new(), lock)
             }
         };
         Ok(StagedDir {
@@ -214,6 +220,7 @@ impl StagedDir {
             shadow: shadow.map(Path::to_path_buf),
             inputs: Mutex::new(None),
             due: Mutex::new(None),
+            _lock: lock,
         })
     }
 
@@ -349,14 +356,20 @@ fn claim_shadow(
     dir: &Path,
     known: Option<&Generation>,
     staging: &Path,
-) -> Option<HashMap<String, Key>> {
+) -> Option<(HashMap<String, Key>, std::fs::File)> {
     std::fs::symlink_metadata(dir).ok()?;
     let vouched = known.filter(|g| marker_line(dir, "generation").as_deref() == Some(&g.id));
     let Some(generation) = vouched else {
         remove_tree(dir);
         return None;
     };
+    if std::fs::symlink_metadata(staging).is_ok() {
+        // A dead build that had this PID left it, or a live one elsewhere holds it.
+        let _free = lock_if_free(staging)?;
+        remove_tree(staging);
+    }
     std::fs::rename(dir, staging).ok()?;
+    let lock = lock_in_place(staging)?;
     let _ = std::fs::remove_file(staging.join(MARKER));
     // Anything put in the output by hand since is not the site's: it goes.
     let tops: std::collections::HashSet<&str> = generation
@@ -376,7 +389,20 @@ fn claim_shadow(
             }
         }
     }
-    Some(generation.files.clone())
+    Some((generation.files.clone(), lock))
+}
+
+/// Locks a directory this build just moved into place, if it is still there once locked (a
+/// sweeping build may have taken it for a leftover in between).
+fn lock_in_place(dir: &Path) -> Option<std::fs::File> {
+    use rustix::fs::{FlockOperation, flock};
+    use std::os::unix::fs::MetadataExt;
+    let handle = std::fs::File::open(dir).ok()?;
+    flock(&handle, FlockOperation::LockExclusive).ok()?;
+    let locked = handle.metadata().ok()?;
+    std::fs::symlink_metadata(dir)
+        .is_ok_and(|now| (now.dev(), now.ino()) == (locked.dev(), locked.ino()))
+        .then_some(handle)
 }
 
 /// Moves a replaced output to where the next build finds it.
@@ -522,26 +548,86 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
     Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
-/// Removes staging directories left by builds that were killed.
-fn remove_stale_staging(parent: &Path, name: &str) {
-    let prefix = format!(".{name}.serum-staging-");
+/// Removes the staging directories beside `target` (and their `.old` variants) that no
+/// running build holds: those of builds that were killed or crashed.
+pub fn remove_stale_staging(target: &Path) {
+    let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}.serum-staging-", name.to_string_lossy());
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
     for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = file_name.strip_prefix(&prefix) else {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
             continue;
         };
-        let pid = pid.trim_end_matches(".old");
-        if !process_is_alive(pid) || pid == std::process::id().to_string() {
-            let _ = std::fs::remove_dir_all(entry.path());
+        let pid = pid.strip_suffix(".old").unwrap_or(pid);
+        let is_ours = !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit());
+        if !is_ours || !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        // Held while removing, so that a build just creating this directory sees it go.
+        if let Some(_lock) = lock_if_free(&entry.path()) {
+            remove_tree(&entry.path());
         }
     }
 }
 
-fn process_is_alive(pid: &str) -> bool {
-    cfg!(target_os = "linux") && Path::new("/proc").join(pid).exists()
+/// Locks a directory if no other open handle holds its lock; `None` when one does.
+fn lock_if_free(dir: &Path) -> Option<std::fs::File> {
+    use rustix::fs::{FlockOperation, flock};
+    let handle = std::fs::File::open(dir).ok()?;
+    flock(&handle, FlockOperation::NonBlockingLockExclusive).ok()?;
+    Some(handle)
+}
+
+/// Creates `staging` and locks it for as long as the returned handle lives. Fails with
+/// `WouldBlock` when a live build holds a directory of that name.
+fn create_locked(staging: &Path) -> std::io::Result<std::fs::File> {
+    use rustix::fs::{FlockOperation, flock};
+    use rustix::io::Errno;
+    use std::io::ErrorKind;
+    use std::os::unix::fs::MetadataExt;
+    // Another build sweeping leftovers may take the new directory for one in the moment
+    // between its creation and its lock, and remove it: then make it again.
+    for _ in 0..5 {
+        match std::fs::create_dir(staging) {
+            Ok(()) => {}
+            // A dead build that had this PID left it, or a live one elsewhere holds it.
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                let Some(_lock) = lock_if_free(staging) else {
+                    return Err(ErrorKind::WouldBlock.into());
+                };
+                remove_tree(staging);
+                continue;
+            }
+            Err(e) => return Err(e),
+        }
+        let handle = match std::fs::File::open(staging) {
+            Ok(handle) => handle,
+            Err(e) if e.kind() == ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        // A sweeper holds the lock only while it removes the directory.
+        match flock(&handle, FlockOperation::LockExclusive) {
+            Ok(()) => {}
+            // A file system without locks: build unlocked. Sweepers cannot lock there either,
+            // so they leave this directory alone.
+            Err(Errno::OPNOTSUPP | Errno::NOSYS | Errno::NOLCK) => return Ok(handle),
+            Err(e) => return Err(e.into()),
+        }
+        let locked = handle.metadata()?;
+        let still_there = std::fs::symlink_metadata(staging)
+            .is_ok_and(|now| (now.dev(), now.ino()) == (locked.dev(), locked.ino()));
+        if still_there {
+            return Ok(handle);
+        }
+    }
+    Err(std::io::Error::other(
+        "other builds kept removing it as a leftover",
+    ))
 }
 
 /// Makes a path absolute and removes `.` and `..` parts without touching the disk.

@@ -96,6 +96,58 @@ impl Browser {
         answer["value"].clone()
     }
 
+    /// Runs a script that ends by calling its last argument with the result.
+    fn eval_async(&self, script: &str) -> Value {
+        let answer = post(
+            &format!("{}/session/{}/execute/async", self.base, self.session),
+            &json!({ "script": script, "args": [] }),
+        );
+        answer["value"].clone()
+    }
+
+    /// Makes the page see `prefers-color-scheme: scheme`, through the DevTools protocol.
+    fn emulate_color_scheme(&self, scheme: &str) {
+        post(
+            &format!("{}/session/{}/goog/cdp/execute", self.base, self.session),
+            &json!({
+                "cmd": "Emulation.setEmulatedMedia",
+                "params": { "features": [{ "name": "prefers-color-scheme", "value": scheme }] }
+            }),
+        );
+        assert_eq!(
+            self.eval(&format!(
+                "return matchMedia('(prefers-color-scheme: {scheme})').matches"
+            )),
+            json!(true)
+        );
+    }
+
+    /// Runs axe-core's colour contrast rule on the elements `selector` finds (their shadow
+    /// trees included); every finding that is not a pass, and how many elements passed.
+    fn contrast_problems(&self, selector: &str) -> (Vec<String>, u64) {
+        if self.eval("return typeof axe") != json!("object") {
+            self.eval(&format!("{}\nreturn null;", axe_source()));
+        }
+        let script = format!(
+            "const done = arguments[arguments.length - 1];
+            axe.run({selector:?}, {{ runOnly: {{ type: 'rule', values: ['color-contrast'] }} }})
+              .then((r) => done({{
+                problems: [...r.violations, ...r.incomplete].flatMap((rule) =>
+                  rule.nodes.map((n) => `${{rule.id}}: ${{n.target.join(' ')}}: ${{n.failureSummary}} ${{JSON.stringify(n.any.map((c) => c.data))}}`)),
+                passed: r.passes.reduce((sum, rule) => sum + rule.nodes.length, 0),
+              }}))
+              .catch((e) => done({{ problems: [String(e)], passed: 0 }}));"
+        );
+        let result = self.eval_async(&script);
+        let problems = result["problems"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{result}"))
+            .iter()
+            .map(|p| p.as_str().unwrap_or_default().to_string())
+            .collect();
+        (problems, result["passed"].as_u64().unwrap_or(0))
+    }
+
     /// Polls a script until it returns `expected`.
     fn wait_for(&self, script: &str, expected: Value) -> Value {
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -122,10 +174,26 @@ fn post(url: &str, body: &Value) -> Value {
     response.body_mut().read_json().unwrap()
 }
 
+/// axe-core, from the npm packages of tests/quality.
+fn axe_source() -> String {
+    let path = common::repo().join("tests/quality/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run `npm ci --prefix tests/quality --ignore-scripts` (.ci/run does)",
+            path.display()
+        )
+    })
+}
+
 fn serve(site: &TestSite) -> (Killed, String) {
+    serve_with(site, &[])
+}
+
+fn serve_with(site: &TestSite, args: &[&str]) -> (Killed, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_serum"))
         .args(["serve", "--port", "0", "--root"])
         .arg(site.root())
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -194,22 +262,15 @@ fn a_broken_edit_shows_an_inert_overlay_until_fixed() {
         1,
     );
     std::fs::write(&file, broken).unwrap();
-    let overlay =
-        "const o = document.getElementById('serum-error-overlay'); return o ? o.textContent : null";
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let text = loop {
-        if let Some(text) = browser.eval(overlay).as_str() {
-            break text.to_string();
-        }
-        assert!(Instant::now() < deadline, "no overlay appeared");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let text = wait_for_overlay(&browser);
     assert!(
         text.contains("unknown author `<img src=x onerror=alert(1)>`"),
         "{text}"
     );
     assert_eq!(
-        browser.eval("return document.querySelectorAll('#serum-error-overlay img').length"),
+        browser.eval(
+            "return document.getElementById('serum-error-overlay').shadowRoot.querySelectorAll('img').length"
+        ),
         json!(0)
     );
     std::fs::write(&file, good).unwrap();
@@ -219,5 +280,143 @@ fn a_broken_edit_shows_an_inert_overlay_until_fixed() {
             json!(true)
         ),
         json!(true)
+    );
+}
+
+/// Waits for the error overlay and returns the message it shows.
+fn wait_for_overlay(browser: &Browser) -> String {
+    let overlay = "const o = document.getElementById('serum-error-overlay'); \
+                   return o ? o.shadowRoot.querySelector('pre').textContent : null";
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(text) = browser.eval(overlay).as_str() {
+            return text.to_string();
+        }
+        assert!(Instant::now() < deadline, "no overlay appeared");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Breaks the article's front matter on its second line, as a slip of the keyboard would.
+fn break_the_article(site: &TestSite) -> (std::path::PathBuf, String) {
+    let file = site.path("content/articles/microneedling/index.md");
+    let good = std::fs::read_to_string(&file).unwrap();
+    let title = good.lines().nth(1).unwrap();
+    assert!(title.starts_with("title = "), "{title}");
+    std::fs::write(&file, good.replacen(title, "title = = \"x\"", 1)).unwrap();
+    (file, good)
+}
+
+/// Asserts axe-core finds every text of the overlay readable, in light and dark.
+#[track_caller]
+fn assert_overlay_contrast(browser: &Browser, case: &str) {
+    for scheme in ["light", "dark"] {
+        browser.emulate_color_scheme(scheme);
+        let (problems, passed) = browser.contrast_problems("#serum-error-overlay");
+        assert_eq!(problems, Vec::<String>::new(), "{case}, {scheme}");
+        // The title, the message and the note were all checked.
+        assert!(
+            passed >= 3,
+            "{case}, {scheme}: only {passed} elements checked"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs chromium, chromedriver and tests/quality's npm packages; .ci/run installs them"]
+fn the_error_overlay_reads_well_in_both_themes_light_and_dark() {
+    let browser = Browser::start();
+    for theme in ["default", "mono"] {
+        let site = TestSite::repository_site();
+        let (_server, url) = serve_with(&site, &["--theme", theme]);
+        browser.emulate_color_scheme("light");
+        browser.open(&format!("{url}articles/microneedling/"));
+        break_the_article(&site);
+        let text = wait_for_overlay(&browser);
+        assert!(
+            text.starts_with("error: content/articles/microneedling/index.md:2:"),
+            "{text}"
+        );
+        assert_overlay_contrast(&browser, theme);
+    }
+}
+
+#[test]
+#[ignore = "needs chromium, chromedriver and tests/quality's npm packages; .ci/run installs them"]
+fn the_error_overlay_keeps_its_colours_under_a_site_stylesheet_that_hides_text() {
+    let site = TestSite::repository_site();
+    let theme_css = std::fs::read_to_string(site.path("themes/default/static/style.css")).unwrap();
+    // The site's own style.css replaces the theme's: the theme's rules, then hostile ones.
+    let site = site.write(
+        "static/style.css",
+        format!(
+            "{theme_css}\npre {{ color: white; background: white }}\n\
+             * {{ color: #fff !important; background: #fff !important; font-size: 4px !important }}\n\
+             div {{ display: none !important; opacity: 0 !important }}\n"
+        ),
+    );
+    let (_server, url) = serve(&site);
+    let browser = Browser::start();
+    browser.emulate_color_scheme("light");
+    browser.open(&format!("{url}articles/microneedling/"));
+    assert_eq!(
+        browser.eval("return getComputedStyle(document.querySelector('h1')).color"),
+        json!("rgb(255, 255, 255)"),
+        "the hostile stylesheet applies to the page"
+    );
+    break_the_article(&site);
+    wait_for_overlay(&browser);
+    // The overlay's own colours and sizes, as wide as on any other site (the page's tiny root
+    // font size must not shrink it).
+    let looks = "const root = document.getElementById('serum-error-overlay').shadowRoot; \
+                 const pre = getComputedStyle(root.querySelector('pre')); \
+                 const width = root.querySelector('.panel').getBoundingClientRect().width; \
+                 const room = document.documentElement.clientWidth - 32; \
+                 return [pre.color, pre.backgroundColor, pre.fontSize, width === Math.min(960, room)]";
+    assert_eq!(
+        browser.eval(looks),
+        json!(["rgb(31, 31, 35)", "rgb(243, 243, 245)", "14px", true])
+    );
+    assert_overlay_contrast(&browser, "a hostile site stylesheet");
+}
+
+#[test]
+#[ignore = "needs chromium, chromedriver and tests/quality's npm packages; .ci/run installs them"]
+fn a_site_broken_from_the_start_shows_its_error_then_reloads_itself_once_fixed() {
+    let site = TestSite::repository_site();
+    let (file, good) = break_the_article(&site);
+    let message = site.build(&[]).fails();
+    let (_server, url) = serve(&site);
+    let browser = Browser::start();
+    browser.emulate_color_scheme("light");
+    browser.open(&format!("{url}articles/microneedling/"));
+    assert_eq!(
+        browser.eval("return document.querySelector('#serum-error-page h1').textContent"),
+        json!("serum: the site does not build")
+    );
+    let shown = browser.eval("return document.querySelector('#serum-error-page pre').textContent");
+    assert_eq!(shown.as_str(), Some(message.trim_end()));
+    assert!(
+        message.starts_with("error: content/articles/microneedling/index.md:2:"),
+        "{message}"
+    );
+    for scheme in ["light", "dark"] {
+        browser.emulate_color_scheme(scheme);
+        let (problems, passed) = browser.contrast_problems("html");
+        assert_eq!(problems, Vec::<String>::new(), "{scheme}");
+        assert!(passed >= 3, "{scheme}: only {passed} elements checked");
+    }
+    browser.eval("window.serumMarker = 1; return null;");
+
+    std::fs::write(&file, good).unwrap();
+    let title = "const h = document.querySelector('h1.page-title'); return h ? h.textContent.slice(0, 14) : null";
+    assert_eq!(
+        browser.wait_for(title, json!("Microneedling:")),
+        json!("Microneedling:")
+    );
+    assert_eq!(
+        browser.eval("return window.serumMarker === undefined"),
+        json!(true),
+        "the page reloaded by itself"
     );
 }

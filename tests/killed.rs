@@ -166,6 +166,134 @@ fn a_killed_build_leaves_the_old_site_or_the_new_one_and_the_next_build_cleans_u
     assert!(site_files(&versions.public()) == snapshots[target]);
 }
 
+/// The PID of a process that has ended.
+fn dead_pid() -> u32 {
+    let mut child = Command::new("true").spawn().unwrap();
+    child.wait().unwrap();
+    child.id()
+}
+
+/// Removes every other file under `dir`, as a removal cut short leaves it.
+fn remove_every_other_file(dir: &Path) {
+    let files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .collect();
+    assert!(files.len() > 4, "{files:?}");
+    for file in files.iter().step_by(2) {
+        std::fs::remove_file(file).unwrap();
+    }
+}
+
+/// Asserts a run said nothing but that nothing changed.
+#[track_caller]
+fn assert_nothing_changed(run: &common::Run) {
+    let ms = run
+        .stdout
+        .strip_prefix("Nothing changed since the last build: public/ is up to date (")
+        .and_then(|rest| rest.strip_suffix(" ms)\n"))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(ms.parse::<u64>().is_ok(), "{}", run.stdout);
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn a_build_killed_while_removing_the_old_site_is_cleaned_up_by_a_build_with_nothing_to_do() {
+    let site = small_site();
+    site.build(&[]).ok();
+    let old_site = tempfile::tempdir().unwrap();
+    common::copy_dir(&site.path("public"), old_site.path());
+    let site = site.write(
+        "content/posts/second.md",
+        "+++\ntitle = \"Second, revised\"\n+++\nLonger now.\n",
+    );
+    site.build(&[]).ok();
+    // What the build killed right after the swap leaves: the new site in public/, and what
+    // was not yet removed of the old one under the staging name (`.old` where the swap
+    // cannot exchange the two in one step).
+    let pid = dead_pid();
+    for leftover in [
+        format!(".public.serum-staging-{pid}"),
+        format!(".public.serum-staging-{pid}.old"),
+    ] {
+        let leftover = site.path(&leftover);
+        common::copy_dir(old_site.path(), &leftover);
+        remove_every_other_file(&leftover);
+    }
+    let before = common::snapshot(&site.path("public"));
+    assert_eq!(leftovers(site.root()).len(), 2);
+
+    assert_nothing_changed(&site.build(&[]).ok());
+    assert_eq!(leftovers(site.root()), Vec::<String>::new());
+    assert_eq!(common::snapshot(&site.path("public")), before);
+}
+
+#[test]
+fn a_staging_folder_named_after_a_live_unrelated_process_is_removed() {
+    let site = small_site();
+    site.build(&[]).ok();
+    let mut sleeper = Command::new("sleep").arg("600").spawn().unwrap();
+    let names = [
+        format!(".public.serum-staging-{}", sleeper.id()),
+        format!(".public.serum-staging-{}.old", std::process::id()),
+    ];
+    for name in &names {
+        let page = site.path(&format!("{name}/posts/first"));
+        std::fs::create_dir_all(&page).unwrap();
+        std::fs::write(page.join("index.html"), "left behind").unwrap();
+    }
+    assert_eq!(leftovers(site.root()).len(), 2);
+    let site = site.write(
+        "content/posts/second.md",
+        "+++\ntitle = \"Second, revised\"\n+++\n",
+    );
+    let run = site.build(&[]).ok();
+    assert_eq!(
+        leftovers(site.root()),
+        Vec::<String>::new(),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        site.page("public/posts/second/index.html")
+            .text("h1.page-title"),
+        "Second, revised"
+    );
+    let _ = sleeper.kill();
+    let _ = sleeper.wait();
+}
+
+#[test]
+fn a_staging_folder_a_running_build_holds_is_left_alone() {
+    let site = small_site();
+    let held = site.path(&format!(".public.serum-staging-{}", dead_pid()));
+    std::fs::create_dir(&held).unwrap();
+    std::fs::write(held.join("index.html"), "being written").unwrap();
+    let lock = std::fs::File::open(&held).unwrap();
+    // SAFETY: flock on a descriptor this test owns and keeps open.
+    let locked = unsafe {
+        libc::flock(
+            std::os::fd::AsRawFd::as_raw_fd(&lock),
+            libc::LOCK_EX | libc::LOCK_NB,
+        )
+    };
+    assert_eq!(locked, 0, "{}", std::io::Error::last_os_error());
+    site.build(&[]).ok();
+    assert!(site.path("public/index.html").is_file());
+    assert_eq!(
+        std::fs::read_to_string(held.join("index.html")).unwrap(),
+        "being written"
+    );
+
+    // Once its build is over, the folder is a leftover like any other.
+    drop(lock);
+    assert_nothing_changed(&site.build(&[]).ok());
+    assert_eq!(leftovers(site.root()), Vec::<String>::new());
+}
+
 /// A small tmpfs, unmounted (and its folder removed) when dropped.
 struct SmallDisk {
     dir: tempfile::TempDir,

@@ -78,6 +78,26 @@ impl Server {
         )
     }
 
+    /// Sends SIGINT, as Ctrl-C does; the exit code and how long serve took to exit.
+    fn interrupt(mut self) -> (Option<i32>, Duration) {
+        let sent = Instant::now();
+        let status = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return (status.code(), sent.elapsed());
+            }
+            assert!(
+                sent.elapsed() < Duration::from_secs(30),
+                "serve did not stop on SIGINT"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Asserts the article is still served, whole.
     #[track_caller]
     fn assert_serving(&self) {
@@ -219,6 +239,87 @@ fn idle_slow_connections_do_not_block_other_clients() {
     assert!(took < Duration::from_secs(20), "{took:?}");
     drop(idle);
     server.assert_serving();
+}
+
+/// Opens `count` connections that each send half a request, then nothing.
+fn stall(server: &Server, count: usize) -> Vec<TcpStream> {
+    (0..count)
+        .map(|_| {
+            let mut stream = connect(server);
+            stream
+                .write_all(b"GET /posts/first/ HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow")
+                .unwrap();
+            stream.set_nonblocking(true).unwrap();
+            stream
+        })
+        .collect()
+}
+
+/// Whether the server closed a connection; it must never answer a request it never got whole.
+fn is_closed(stream: &mut TcpStream) -> bool {
+    let mut byte = [0; 1];
+    match stream.read(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => panic!("the server answered half a request"),
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => false,
+        Err(e) => panic!("the connection broke instead of closing: {e}"),
+    }
+}
+
+#[test]
+fn stalled_requests_are_closed_within_30_seconds_and_ctrl_c_stops_serve_beside_them() {
+    raise_open_files(2048);
+    let site = site();
+    let server = Server::start(&site);
+    let opened = Instant::now();
+    let mut stalled = stall(&server, 300);
+    let mut closed_after: Vec<Option<Duration>> = vec![None; stalled.len()];
+    let mut served = 0;
+    while closed_after.contains(&None) && opened.elapsed() < Duration::from_secs(45) {
+        // Other clients are served all along.
+        server.assert_serving();
+        served += 1;
+        for (stream, closed) in stalled.iter_mut().zip(&mut closed_after) {
+            if closed.is_none() && is_closed(stream) {
+                *closed = Some(opened.elapsed());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let times: Vec<Duration> = closed_after.iter().flatten().copied().collect();
+    assert_eq!(
+        times.len(),
+        300,
+        "{} of 300 stalled connections were closed",
+        times.len()
+    );
+    let (first, last) = (times.iter().min().unwrap(), times.iter().max().unwrap());
+    eprintln!(
+        "300 stalled connections closed after {first:?} to {last:?}; {served} requests served meanwhile"
+    );
+    // A slow client still gets a fair while to send its request.
+    assert!(*first >= Duration::from_secs(15), "{first:?}");
+    assert!(*last <= Duration::from_secs(30), "{last:?}");
+
+    // Ctrl-C stops serve at once, stalled connections and an open tab notwithstanding.
+    let _stalled = stall(&server, 300);
+    let mut tab = connect(&server);
+    let request = format!(
+        "GET /__serum/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+        server.address
+    );
+    tab.write_all(request.as_bytes()).unwrap();
+    let mut tab = BufReader::new(tab);
+    assert!(wait_for_event(
+        &mut tab,
+        "hello",
+        Instant::now() + Duration::from_secs(20)
+    ));
+    server.assert_serving();
+    let (code, took) = server.interrupt();
+    eprintln!("serve exited {took:?} after SIGINT");
+    assert_eq!(code, Some(0));
+    assert!(took < Duration::from_secs(3), "{took:?}");
 }
 
 /// Sends `head` and reads the answer; the server may close before it has read it all.

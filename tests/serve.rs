@@ -18,6 +18,16 @@ struct Server {
 
 impl Server {
     fn start(site: &TestSite) -> Server {
+        Server::start_printing(site, &["warning: ", "  help: "])
+    }
+
+    /// Starts on a site that does not build: its errors come before the address.
+    fn start_broken(site: &TestSite) -> Server {
+        Server::start_printing(site, &["error: ", "warning: ", "  help: "])
+    }
+
+    /// Starts serve, which may print lines starting with `before` ahead of its address.
+    fn start_printing(site: &TestSite, before: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_serum"))
             .args(["serve", "--port", "0", "--root"])
             .arg(site.root())
@@ -46,7 +56,7 @@ impl Server {
                 break url.to_string();
             }
             assert!(
-                (line.starts_with("warning: ") || line.starts_with("  help: ")),
+                before.iter().any(|prefix| line.starts_with(prefix)),
                 "unexpected line before the address: {line}"
             );
         };
@@ -368,6 +378,71 @@ fn a_broken_edit_keeps_the_last_good_page_and_a_fix_clears_the_error() {
         server.get("/posts/first/").page().text("h1.page-title"),
         "Fixed"
     );
+}
+
+#[test]
+fn a_site_that_never_built_shows_its_error_on_every_page_until_it_builds() {
+    let site = site().write(
+        "content/posts/first.md",
+        "+++\ntitle = \"Broken\nauthor = \"ann\"\n+++\n",
+    );
+    // The message `serum build` prints is the one the pages show.
+    let message = site.build(&[]).fails();
+    assert!(
+        message.starts_with("error: content/posts/first.md:2:"),
+        "{message}"
+    );
+    let server = Server::start_broken(&site);
+    for path in [
+        "/",
+        "/posts/first/",
+        "/no/such/page/",
+        "/about",
+        "/index.html",
+    ] {
+        let response = server.get(path);
+        assert_eq!(response.status, 500, "{path}");
+        assert_eq!(
+            response.header("content-type"),
+            Some("text/html; charset=utf-8")
+        );
+        assert_eq!(response.header("cache-control"), Some("no-cache"));
+        let page = response.page();
+        assert_eq!(page.text("title"), "serum: the site does not build");
+        assert_eq!(page.text("h1"), "serum: the site does not build");
+        let shown: String = page.one("#serum-error-page pre").text().collect();
+        assert_eq!(shown, message.trim_end(), "{path}");
+        assert_eq!(
+            page.attrs("script[src]", "src"),
+            ["/__serum/live-reload.js"],
+            "the page reloads itself once the site builds"
+        );
+        assert_eq!(page.attr("#serum-error-page", "data-build"), "1");
+    }
+    // Files other than pages are not there: no page stands in for them.
+    assert_eq!(server.get("/style.css").status, 404);
+    assert_eq!(server.get("/__serum/live-reload.js").status, 200);
+
+    let events = listen(&server);
+    let (name, data) = next_event(&events);
+    assert_eq!(name, "hello");
+    let hello: serde_json::Value = serde_json::from_str(&data).unwrap();
+    assert_eq!(hello["build"], 1);
+    assert_eq!(hello["error"].as_str(), Some(message.trim_end()));
+
+    let _site = site.write(
+        "content/posts/first.md",
+        "+++\ntitle = \"Fixed\"\nauthor = \"ann\"\n+++\n",
+    );
+    assert_eq!(next_event(&events).0, "reload");
+    let home = server.get("/");
+    assert_eq!(home.status, 200);
+    assert_eq!(home.page().texts(".page-item-title"), ["Fixed"]);
+    assert_eq!(
+        server.get("/posts/first/").page().text("h1.page-title"),
+        "Fixed"
+    );
+    assert_eq!(server.get("/no/such/page/").status, 404);
 }
 
 #[test]

@@ -1,7 +1,11 @@
 // serum serve: reloads this page after a rebuild and shows build errors. Never in `serum build` output.
 (() => {
   "use strict";
-  let buildId = null;
+  // The server puts error.css here.
+  const ERROR_CSS = "/* error.css */";
+  // The page served while the site has never built says which build it shows.
+  const errorPage = document.getElementById("serum-error-page");
+  let buildId = errorPage ? Number(errorPage.dataset.build) : null;
   let overlay = null;
 
   function hideOverlay() {
@@ -11,25 +15,55 @@
     }
   }
 
+  // Inline !important declarations outrank any stylesheet of the site, and CSSOM calls are
+  // allowed under a Content-Security-Policy that forbids inline styles.
+  function pin(element, declarations) {
+    for (const [name, value] of declarations) element.style.setProperty(name, value, "important");
+  }
+
   function showOverlay(message) {
+    if (errorPage) {
+      errorPage.querySelector("pre").textContent = message;
+      return;
+    }
     hideOverlay();
     overlay = document.createElement("div");
     overlay.id = "serum-error-overlay";
-    overlay.setAttribute("role", "alert");
-    overlay.style.cssText =
-      "position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2rem;" +
-      "background:rgba(20,20,24,.94);color:#fff;font:14px/1.5 ui-monospace,monospace";
+    pin(overlay, [
+      ["all", "initial"],
+      ["display", "block"],
+      ["position", "fixed"],
+      ["inset", "0"],
+      ["z-index", "2147483647"],
+      ["overflow", "auto"],
+      ["padding", "0 16px"],
+      ["background", "rgba(0, 0, 0, 0.55)"],
+    ]);
+    // A shadow root: the site's stylesheets, which may be what is broken, cannot reach inside.
+    const root = overlay.attachShadow({ mode: "open" });
+    if ("adoptedStyleSheets" in root) {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(ERROR_CSS);
+      root.adoptedStyleSheets = [sheet];
+    } else {
+      const style = document.createElement("style");
+      style.textContent = ERROR_CSS;
+      root.append(style);
+    }
+    const panel = document.createElement("div");
+    panel.className = "panel";
+    panel.setAttribute("role", "alert");
     const title = document.createElement("h2");
+    title.className = "title";
     title.textContent = "serum: the last change did not build";
-    title.style.cssText = "margin:0 0 1rem;font:600 18px/1.3 system-ui,sans-serif;color:#ff9b9b";
     const body = document.createElement("pre");
     body.textContent = message;
-    body.style.cssText = "white-space:pre-wrap;margin:0";
     const note = document.createElement("p");
+    note.className = "note";
     note.textContent = "Showing the last good build underneath. Fix the file and save: this goes away.";
-    note.style.cssText = "font-family:system-ui,sans-serif;opacity:.8";
-    overlay.append(title, body, note);
-    document.body.append(overlay);
+    panel.append(title, body, note);
+    root.append(panel);
+    (document.body || document.documentElement).append(overlay);
   }
 
   function swapStylesheets() {

@@ -9,7 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::broadcast;
 
@@ -50,6 +50,8 @@ pub enum Notice {
     Styles,
     /// The last change did not build: show this message.
     Failed(String),
+    /// The server is stopping: end the event stream.
+    Stopping,
 }
 
 /// What the server and the rebuilder share.
@@ -63,6 +65,8 @@ pub struct State {
 struct Status {
     build: u64,
     error: Option<String>,
+    /// Whether any build succeeded, so that there is a site to serve.
+    has_site: bool,
 }
 
 impl State {
@@ -81,10 +85,25 @@ impl State {
                 Notice::Failed(message) => Some(message.clone()),
                 _ => None,
             };
+            status.has_site |= status.error.is_none();
             status.build
         };
         // Nobody listening is fine: no tab is open.
         let _ = self.notices.send((build, notice));
+    }
+
+    /// Records that the first build succeeded, which tabs need not hear of.
+    fn first_build_succeeded(&self) {
+        self.status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .has_site = true;
+    }
+
+    /// Ends every open event stream, so that their connections can close.
+    fn stop(&self) {
+        let build = self.status().build;
+        let _ = self.notices.send((build, Notice::Stopping));
     }
 }
 
@@ -94,7 +113,10 @@ pub fn serve(options: ServeOptions) -> Result<ExitCode> {
         .enable_all()
         .build()
         .map_err(|e| Diagnostic::new(format!("cannot start the server: {e}")))?;
-    runtime.block_on(run(options))
+    let result = runtime.block_on(run(options));
+    // A file still being read for a client that is gone must not hold up the exit.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    result
 }
 
 async fn run(options: ServeOptions) -> Result<ExitCode> {
@@ -123,9 +145,12 @@ async fn run(options: ServeOptions) -> Result<ExitCode> {
         notices: broadcast::channel(256).0,
         status: Mutex::new(Status::default()),
     });
-    if let Err(error) = builder.build() {
-        eprintln!("{error}");
-        state.publish(Notice::Failed(error.to_string()));
+    match builder.build() {
+        Ok(_) => state.first_build_succeeded(),
+        Err(error) => {
+            eprintln!("{error}");
+            state.publish(Notice::Failed(error.to_string()));
+        }
     }
     let root = builder.root.clone();
     let watcher = watch::start(&root, builder, state.clone())?;
@@ -134,12 +159,8 @@ async fn run(options: ServeOptions) -> Result<ExitCode> {
     if options.open {
         open_browser(&url);
     }
-    let app = server::router(state.clone());
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    server::serve(listener, state, shutdown_signal()).await;
     drop(watcher);
-    served.map_err(|e| Diagnostic::new(format!("the server stopped: {e}")))?;
     Ok(ExitCode::SUCCESS)
 }
 
