@@ -175,10 +175,18 @@ pub struct Paginator {
     pub previous: Option<String>,
     /// The URL of the page after, if any.
     pub next: Option<String>,
-    /// Every page of the listing.
-    pub pagers: Vec<Pager>,
     /// The pages a pager shows: the first, the last, and the ones around this one, with gaps.
     pub window: Vec<Pager>,
+}
+
+/// `paginator.pagers[]`: one page of a listing. The list is the same on every page of a
+/// listing, so it is made once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PagerLink {
+    /// Its number, from 1.
+    pub index: usize,
+    /// Its URL.
+    pub url: String,
 }
 
 /// One page of a listing, in a pager.
@@ -209,7 +217,6 @@ impl Paginator {
             current: index == current,
             gap: false,
         };
-        let pagers: Vec<Pager> = (1..=total_pages).map(pager).collect();
         let mut window = Vec::new();
         let near = |i: usize| i == 1 || i == total_pages || i.abs_diff(current) <= 2;
         for i in (1..=total_pages).filter(|&i| near(i)) {
@@ -235,7 +242,6 @@ impl Paginator {
             last: url(total_pages),
             previous: (current > 1).then(|| url(current - 1)),
             next: (current < total_pages).then(|| url(current + 1)),
-            pagers,
             window,
         }
     }

@@ -9,7 +9,7 @@ use super::{Outcome, Renderer, Written};
 use crate::config::TAGS;
 use crate::error::Diagnostics;
 use crate::site::{Key, KeyHasher};
-use crate::view::{self, AuthorRef, AuthorView, Paginator, SectionView, TermLink};
+use crate::view::{self, AuthorRef, AuthorView, PagerLink, Paginator, SectionView, TermLink};
 
 /// A list of pages, shown over one or more output pages.
 struct Listing<'a> {
@@ -29,6 +29,8 @@ struct Listing<'a> {
     view: tera::Value,
     /// The key of that view.
     view_key: Key,
+    /// `paginator.pagers`, the same on each of its pages: made once, when first needed.
+    pagers: std::sync::OnceLock<tera::Value>,
 }
 
 impl Renderer<'_> {
@@ -104,6 +106,7 @@ impl Renderer<'_> {
                     names: &["section"],
                     view_key: KeyHasher::new().value(&view).finish(),
                     view: tera::Value::from_serializable(&view),
+                    pagers: Default::default(),
                 })
             })
             .collect()
@@ -135,6 +138,7 @@ impl Renderer<'_> {
                     names: &["author"],
                     view_key: KeyHasher::new().value(&view).finish(),
                     view: tera::Value::from_serializable(&view),
+                    pagers: Default::default(),
                 }
             })
             .collect()
@@ -175,6 +179,7 @@ impl Renderer<'_> {
                     names: if is_tags { &["term", "tag"] } else { &["term"] },
                     view_key: KeyHasher::new().value(&view).finish(),
                     view: tera::Value::from_serializable(&view),
+                    pagers: Default::default(),
                 });
             }
         }
@@ -215,11 +220,18 @@ impl Renderer<'_> {
             );
             let paginator =
                 Paginator::new(n, total, listing.pages.len(), listing.paginate_by, &url);
-            let paginator = view::with_key(
-                tera::Value::from_serializable(&paginator),
-                "pages",
-                pages.clone(),
-            );
+            let pagers = listing.pagers.get_or_init(|| {
+                let all: Vec<PagerLink> = (1..=total)
+                    .map(|index| PagerLink {
+                        index,
+                        url: url(index),
+                    })
+                    .collect();
+                tera::Value::from_serializable(&all)
+            });
+            let mut paginator = tera::Value::from_serializable(&paginator);
+            paginator = view::with_key(paginator, "pages", pages.clone());
+            paginator = view::with_key(paginator, "pagers", pagers.clone());
             let mut context = tera::Context::new();
             let view = view::with_key(listing.view.clone(), "pages", pages);
             for name in listing.names {
