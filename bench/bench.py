@@ -3,10 +3,19 @@
 
     python3 bench/bench.py                      # N = 1, 1000, 10000 on /dev/shm, 5 runs each
     python3 bench/bench.py --sizes 100 1000 --runs 7 --dir /var/tmp/serum-bench
+    python3 bench/bench.py --sizes 100000 --runs 3   # opt-in: needs about 5 GB of /dev/shm
 
 Each site has N articles of about 900 words (3-5 `##` sections with `###` subsections,
-lists, a table, links to other articles), 5 authors and tags, split over 4 sections.
-Prints the median wall time, CPU time (user + system) and peak memory of each size.
+lists, a table, links to other articles), 5 authors, tags and two more taxonomies (skin
+concerns and actives), split over 4 sections; listings are paginated 10 to a page and every
+article gets 3 related articles (serum's defaults).
+
+For each size it times, as medians of --runs runs:
+- a clean build (public/ and .serum-cache/ removed before each);
+- a rebuild after one article's body was edited (a sentence added), with everything else
+  kept from the build before: what a writer waits for after saving;
+and prints wall time, CPU time (user + system), peak memory, the rebuild/clean ratio, and
+with --timings the median of each step serum reports (`serum build --timings`).
 """
 
 import argparse
@@ -28,6 +37,13 @@ WORDS = (
 SECTIONS = ["treatments", "routines", "ingredients", "science"]
 AUTHORS = ["ana-ruiz", "ben-okafor", "chloe-martin", "dev-patel", "eva-lind"]
 TAGS = ["acne", "aging", "barrier", "collagen", "hydration", "retinoids", "spf", "tools"]
+CONCERNS = ["acne", "ageing", "pigmentation", "redness", "dryness", "scarring", "sensitivity", "pores",
+            "dullness", "wrinkles", "dark-circles", "oiliness"]
+ACTIVES = [f"active-{k}" for k in range(40)]
+CONFIG = """title = "Bench"
+base_url = "https://example.com/"
+taxonomies = [{ name = "concerns" }, { name = "actives" }]
+"""
 
 
 def sentence(rng, lo=8, hi=18):
@@ -50,6 +66,8 @@ def article(rng, i, n):
         f"date = 20{10 + i % 15:02d}-{1 + i % 12:02d}-{1 + i % 28:02d}",
         f'author = "{author}"',
         f"tags = {tags!r}".replace("'", '"'),
+        f"concerns = {rng.sample(CONCERNS, 2)!r}".replace("'", '"'),
+        f"actives = {rng.sample(ACTIVES, 3)!r}".replace("'", '"'),
         "+++",
         paragraph(rng, 3),
         "",
@@ -77,7 +95,7 @@ def generate(root: Path, n: int):
         shutil.rmtree(root)
     rng = random.Random(n)
     (root / "content" / "authors").mkdir(parents=True)
-    (root / "serum.toml").write_text('title = "Bench"\nbase_url = "https://example.com/"\n')
+    (root / "serum.toml").write_text(CONFIG)
     (root / "content" / "_index.md").write_text('+++\ntitle = "Bench"\n+++\n')
     for slug in AUTHORS:
         name = slug.replace("-", " ").title()
@@ -92,17 +110,42 @@ def generate(root: Path, n: int):
         (root / "content" / section / f"article-{i}.md").write_text(text)
 
 
-def run_once(binary: str, root: Path):
-    """Wall seconds, CPU seconds and peak RSS in MiB of one `serum build`."""
+def run_once(binary: str, root: Path, timings=False):
+    """Wall seconds, CPU seconds, peak RSS in MiB, the summary line and the step timings of
+    one `serum build`."""
+    command = [binary, "build", "--root", str(root)] + (["--timings"] if timings else [])
     start = time.perf_counter()
-    proc = subprocess.Popen([binary, "build", "--root", str(root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     out = proc.stdout.read().decode()
     err = proc.stderr.read().decode()
     if status != 0:
         sys.exit(f"serum build failed on {root}:\n{out}\n{err}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.strip()
+    steps = {}
+    for line in err.splitlines():
+        name, _, took = line.rpartition(":")
+        if took.strip().endswith(" ms"):
+            steps[name.strip()] = float(took.strip()[:-3])
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.strip(), steps
+
+
+def clean(root: Path):
+    for leftover in ("public", ".serum-cache"):
+        shutil.rmtree(root / leftover, ignore_errors=True)
+
+
+def edit(root: Path, n: int, k: int):
+    """Adds a sentence to the end of one article's body, a different one each time."""
+    i = (k * 7919) % n
+    path = root / "content" / SECTIONS[i % len(SECTIONS)] / f"article-{i}.md"
+    with path.open("a") as f:
+        f.write(f"\nEdited for the {k + 1}. time.\n")
+
+
+def medians(runs):
+    return (statistics.median(r[0] for r in runs) * 1000, statistics.median(r[1] for r in runs) * 1000,
+            statistics.median(r[2] for r in runs))
 
 
 def main():
@@ -111,18 +154,39 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--dir", default="/dev/shm/serum-bench")
     parser.add_argument("--binary", default=str(Path(__file__).resolve().parent.parent / "target/release/serum"))
+    parser.add_argument("--timings", action="store_true", help="also print the median of each build step")
+    parser.add_argument("--no-edit", action="store_true", help="time clean builds only")
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], check=True, cwd=Path(__file__).resolve().parent.parent)
-    print(f"{'articles':>9} {'wall ms':>9} {'cpu ms':>9} {'peak MiB':>9}   (median of {args.runs} runs, {args.dir})")
+    print(f"median of {args.runs} runs in {args.dir}; clean: public/ and .serum-cache/ removed; "
+          f"edit: one article changed, then rebuilt")
+    print(f"{'articles':>9} {'build':>6} {'wall ms':>9} {'cpu ms':>9} {'peak MiB':>9} {'edit/clean':>10}")
     for n in args.sizes:
         root = Path(args.dir) / f"site-{n}"
         generate(root, n)
+        clean(root)
         run_once(args.binary, root)  # warm the page cache and check the site builds
-        runs = [run_once(args.binary, root) for _ in range(args.runs)]
-        wall = statistics.median(r[0] for r in runs) * 1000
-        cpu = statistics.median(r[1] for r in runs) * 1000
-        peak = statistics.median(r[2] for r in runs)
-        print(f"{n:>9} {wall:>9.1f} {cpu:>9.1f} {peak:>9.1f}   {runs[-1][3]}")
+        runs = []
+        for _ in range(args.runs):
+            clean(root)
+            runs.append(run_once(args.binary, root, args.timings))
+        wall, cpu, peak = medians(runs)
+        print(f"{n:>9} {'clean':>6} {wall:>9.1f} {cpu:>9.1f} {peak:>9.1f}")
+        if args.timings:
+            for step in runs[0][4]:
+                took = statistics.median(r[4].get(step, 0.0) for r in runs)
+                print(f"{'':>17}{step:>20}: {took:>9.1f} ms")
+        if not args.no_edit and n > 1:
+            edits = []
+            for k in range(args.runs):
+                edit(root, n, k)
+                edits.append(run_once(args.binary, root, args.timings))
+            ewall, ecpu, epeak = medians(edits)
+            print(f"{n:>9} {'edit':>6} {ewall:>9.1f} {ecpu:>9.1f} {epeak:>9.1f} {ewall / wall:>10.2f}   {edits[-1][3]}")
+            if args.timings:
+                for step in edits[0][4]:
+                    took = statistics.median(r[4].get(step, 0.0) for r in edits)
+                    print(f"{'':>17}{step:>20}: {took:>9.1f} ms")
         sys.stdout.flush()
 
 

@@ -10,12 +10,15 @@ writes a serum site, and the same articles are written as a Hugo site: same Mark
 (`@/section/article-i.md` links become `/section/article-i/`), same TOML front matter, the 5
 authors in data/authors.toml and as term pages of an `authors` taxonomy, and a small layout
 that renders what serum's default theme renders: each article's title, byline (author name,
-role, date, reading time), table of contents and body, with its tags and an author card; a
-home page and section pages listing their articles (title link, byline, summary); tag and
-author pages; the home feed (20 items), author feeds, sitemap, robots.txt, 404 page and a
-fingerprinted stylesheet.
+role, date, reading time), table of contents and body, with its tags, an author card, links
+to the previous and next article of its section and its 3 related articles (Hugo's
+`.Related` over tags, concerns and actives; serum's related articles); a home page, section,
+tag, concern, active and author pages listing their articles 10 to a page (title link,
+byline, summary) with a pager; the home feed (20 items), author feeds, sitemap, robots.txt,
+404 page and a fingerprinted stylesheet.
 
-Both outputs are checked before timing (N article pages, every article on the home page,
+Both outputs are checked before timing (N article pages, every article on the home page's
+pages,
 and for one article: the byline names its author and role, the table of contents has its
 `##` and `###` headings, its links to other articles resolve), so a build that renders less
 cannot win. Then, on each storage (tmpfs: /dev/shm, disk: /var/tmp), after one warm-up
@@ -63,9 +66,28 @@ languageCode = "en"
 enableRobotsTXT = true
 disableHugoGeneratorInject = true
 
+paginate = 10
+
 [taxonomies]
   tag = "tags"
   author = "authors"
+  concern = "concerns"
+  active = "actives"
+
+# serum's related articles: shared terms of every taxonomy, the 3 best.
+[related]
+  includeNewer = true
+  threshold = 1
+  toLower = false
+[[related.indices]]
+  name = "tags"
+  weight = 100
+[[related.indices]]
+  name = "concerns"
+  weight = 100
+[[related.indices]]
+  name = "actives"
+  weight = 100
 
 # serum's feeds: atom.xml and rss.xml for the home page, atom.xml for each author (set in
 # their _index.md); each with the 20 newest articles, summary and full content.
@@ -176,6 +198,23 @@ LAYOUTS = {
 <div class="page-content">{{ .Content }}</div>
 </div>
 <footer class="page-footer">
+{{- if or .PrevInSection .NextInSection }}
+<nav class="page-nav" aria-label="More in {{ .CurrentSection.Title }}">
+{{- with .NextInSection }}<a class="page-nav-link page-nav-previous" href="{{ .RelPermalink }}" rel="prev"><span class="page-nav-label">Previous</span> <span class="page-nav-title">{{ .Title }}</span></a>{{ end }}
+{{- with .PrevInSection }}<a class="page-nav-link page-nav-next" href="{{ .RelPermalink }}" rel="next"><span class="page-nav-label">Next</span> <span class="page-nav-title">{{ .Title }}</span></a>{{ end }}
+</nav>
+{{- end }}
+{{- with first 3 (site.RegularPages.Related .) }}
+<section class="related" aria-labelledby="related-title">
+<h2 id="related-title" class="related-heading">Related articles</h2>
+<ul class="related-list">
+{{- range . }}
+<li class="related-card"><h3 class="related-title"><a href="{{ .RelPermalink }}">{{ .Title }}</a></h3>
+<p class="related-meta">{{ (index site.Data.authors .Params.author).name }} · {{ .ReadingTime }} min read</p></li>
+{{- end }}
+</ul>
+</section>
+{{- end }}
 {{- with .GetTerms "tags" }}
 <ul class="tags" aria-label="Tags">
 {{ range . }}<li><a href="{{ .RelPermalink }}" rel="tag">{{ .LinkTitle }}</a></li>
@@ -205,7 +244,9 @@ LAYOUTS = {
 <h1 class="listing-title">{{ .Title }}</h1>
 <div class="section-intro">{{ .Content }}</div>
 </header>
-{{ partial "page-list.html" .Pages }}
+{{- $pager := .Paginate .Pages }}
+{{ partial "page-list.html" $pager.Pages }}
+{{ partial "pager.html" $pager }}
 </div>
 {{ end }}
 """,
@@ -229,7 +270,9 @@ LAYOUTS = {
 <header class="listing-header">
 <h1 class="listing-title">{{ .Title }}</h1>
 </header>
-{{ partial "page-list.html" .Pages }}
+{{- $pager := .Paginate .Pages }}
+{{ partial "page-list.html" $pager.Pages }}
+{{ partial "pager.html" $pager }}
 </div>
 {{ end }}
 """,
@@ -249,7 +292,9 @@ LAYOUTS = {
 </header>
 <div class="author-bio">{{ .Content }}</div>
 <h2 class="author-articles-title">Articles by {{ $author.name }}</h2>
-{{ partial "page-list.html" .Pages }}
+{{- $pager := .Paginate .Pages }}
+{{ partial "page-list.html" $pager.Pages }}
+{{ partial "pager.html" $pager }}
 </div>
 {{ end }}
 """,
@@ -267,7 +312,9 @@ LAYOUTS = {
 {{- end }}
 </ul>
 </nav>
-{{ partial "page-list.html" site.RegularPages }}
+{{- $pager := .Paginate site.RegularPages }}
+{{ partial "page-list.html" $pager.Pages }}
+{{ partial "pager.html" $pager }}
 </div>
 {{ end }}
 """,
@@ -328,6 +375,24 @@ Sitemap: {{ "sitemap.xml" | absURL }}
 <p class="byline-authors"><span class="byline-by">By</span> <span class="byline-person"><a class="byline-author" rel="author" href="{{ printf "/authors/%s/" .Params.author | relURL }}">{{ $author.name }}</a><span class="byline-sep">, </span><span class="byline-role">{{ $author.role }}</span></span></p>
 <p class="byline-meta"><time class="byline-date" datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "January 2, 2006" }}</time><span class="byline-dot" aria-hidden="true"> · </span><span class="byline-reading-time">{{ .ReadingTime }} min read</span></p>
 </div>
+""",
+    "partials/pager.html": """\
+{{- if gt .TotalPages 1 }}
+<nav class="pager" aria-label="Pages of this list">
+<ul>
+{{- with .Prev }}<li class="pager-step"><a href="{{ .URL }}" rel="prev">← Previous<span class="visually-hidden"> page</span></a></li>{{ end }}
+{{- $current := .PageNumber }}{{ $last := .TotalPages }}{{ $shown := 0 }}
+{{- range .Pagers }}
+{{- if or (eq .PageNumber 1) (eq .PageNumber $last) (and (ge .PageNumber (sub $current 2)) (le .PageNumber (add $current 2))) }}
+{{- if and (gt .PageNumber (add $shown 1)) (gt $shown 0) }}<li class="pager-gap" aria-hidden="true">…</li>{{ end }}
+<li><a href="{{ .URL }}"{{ if eq .PageNumber $current }} aria-current="page"{{ end }}><span class="visually-hidden">Page </span>{{ .PageNumber }}</a></li>
+{{- $shown = .PageNumber }}
+{{- end }}
+{{- end }}
+{{- with .Next }}<li class="pager-step"><a href="{{ .URL }}" rel="next">Next<span class="visually-hidden"> page</span> →</a></li>{{ end }}
+</ul>
+</nav>
+{{- end }}
 """,
     "partials/page-list.html": """\
 {{- if . }}
@@ -475,11 +540,16 @@ def check_output(tool, public: Path, serum_content: Path, n: int):
     if not home.exists():
         problems.append("no index.html (home page)")
     else:
-        _, links, _ = grab(home.read_text(), has_class("page-list"))
-        listed = {url_path(href) for href in links}
+        listed, pages = set(), [home] + sorted((public / "page").glob("*/index.html"))
+        for page in pages:
+            _, links, _ = grab(page.read_text(), has_class("page-list"))
+            links = [href for href in links if "/article-" in href]
+            if len(links) > 10:
+                problems.append(f"{page.relative_to(public)} lists {len(links)} articles, more than 10 to a page")
+            listed |= {url_path(href) for href in links}
         missing = [u for u in urls if u not in listed]
         if missing or len(urls) == 0:
-            problems.append(f"home page does not list {len(missing)} of the {len(urls)} articles (e.g. {missing[:3]})")
+            problems.append(f"the home page's {len(pages)} pages do not list {len(missing)} of the {len(urls)} articles (e.g. {missing[:3]})")
     i = n // 2
     section = SECTIONS[i % len(SECTIONS)]
     source = (serum_content / section / f"article-{i}.md").read_text()
@@ -510,6 +580,12 @@ def check_output(tool, public: Path, serum_content: Path, n: int):
                 target = public / url_path(href) / "index.html"
                 if not target.exists():
                     problems.append(f"{section}/article-{i}: link {href} does not resolve")
+        related, _, _ = grab(text, has_class("related"))
+        if related.count("min read") != 3:
+            problems.append(f"{section}/article-{i}: {related.count('min read')} related articles, expected 3")
+        _, nav, _ = grab(text, has_class("page-nav"))
+        if not nav:
+            problems.append(f"{section}/article-{i}: no links to the previous and next articles")
     if problems:
         sys.exit(f"{tool}'s output in {public} is incomplete, not timing it:\n  " + "\n  ".join(problems))
 
@@ -641,10 +717,10 @@ def main():
     print(f"host:  {platform.node()}, {os.cpu_count()} CPUs, Linux {platform.release()}")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other processes share the CPUs)")
     print(f"storage: {', '.join(f'{s} = {STORAGES[s]}' for s in storages)}")
-    print("Both build the same pages: articles (title, byline, TOC, body, tags, author card), home and")
-    print("section listings of every article, tag and author pages, home and author feeds")
-    print(f"({FEED_ITEMS} items), sitemap, robots.txt, 404, fingerprinted CSS. Hugo's taxonomies, RSS and")
-    print("sitemap are kept on as the like-for-like of serum's tags, authors, feeds and sitemap.")
+    print("Both build the same pages: articles (title, byline, TOC, body, tags, author card, previous")
+    print("and next, 3 related), home, section, tag, concern, active and author listings 10 to a page")
+    print(f"with a pager, home and author feeds ({FEED_ITEMS} items), sitemap, robots.txt, 404, fingerprinted")
+    print("CSS. Hugo's taxonomies, RSS and sitemap stand for serum's taxonomies, authors, feeds and sitemap.")
     print(f"Clean builds; {args.runs} timed runs each after 1 warm-up, serum and hugo alternating;")
     print("medians. hugo/serum = median of the per-round ratios (hugo's time / serum's in the same round).")
     print()
