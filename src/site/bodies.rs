@@ -29,10 +29,10 @@ struct Source<'a> {
 
 /// A rendered body, or what the cache kept of it.
 pub(crate) struct Body {
-    /// What the render gave; `html` is empty when the body came from the cache.
+    /// What the render gave; for pages, the HTML is kept apart, in `html`.
     pub rendered: Rendered,
-    /// Whether `rendered.html` holds the HTML.
-    has_html: bool,
+    /// A page's HTML until its page is written; `None` when the body came from the cache.
+    html: std::sync::Mutex<Option<String>>,
     /// The key of the text and where it sits.
     key: Key,
     /// The key of the HTML: the text's key and where every link and image leads.
@@ -98,9 +98,12 @@ pub(crate) fn render_all(
         };
         let problems = link_problems(&rendered, &source.file, source.body_line);
         let output_key = KeyHasher::new().key(key).value(&rendered.resolved).finish();
+        let mut rendered = rendered;
+        // Pages give their HTML up once written; intros and bios keep it, for every listing.
+        let html = (has_html && use_cache).then(|| std::mem::take(&mut rendered.html));
         let body = Body {
             rendered,
-            has_html,
+            html: std::sync::Mutex::new(html),
             key,
             output_key,
         };
@@ -150,23 +153,33 @@ pub(crate) fn render_all(
 
 impl Bodies {
     /// A page's HTML: as rendered in this build, or rendered again when the cache gave it.
-    pub(crate) fn page_html<'b>(
-        &'b self,
-        site: &Site,
-        links: &Links,
-        index: usize,
-    ) -> Cow<'b, str> {
-        let body = &self.pages[index];
-        if body.has_html {
-            return Cow::Borrowed(&body.rendered.html);
-        }
+    pub(crate) fn page_html(&self, site: &Site, links: &Links, index: usize) -> String {
+        let kept = self.pages[index]
+            .html
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        kept.unwrap_or_else(|| self.render_page_html(site, links, index))
+    }
+
+    /// A page's HTML for its own page, its last use: the memory goes with it.
+    pub(crate) fn take_page_html(&self, site: &Site, links: &Links, index: usize) -> String {
+        let kept = self.pages[index]
+            .html
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        kept.unwrap_or_else(|| self.render_page_html(site, links, index))
+    }
+
+    fn render_page_html(&self, site: &Site, links: &Links, index: usize) -> String {
         let source = page_source(site, index);
         let options = markdown::Options {
             page_url: Some(&source.url),
             toc_depth: site.config.toc_depth,
         };
         let resolver = links.seen_from(source.dir);
-        Cow::Owned(markdown::render(source.text, &options, &resolver).html)
+        markdown::render(source.text, &options, &resolver).html
     }
 
     /// A section intro's or an author bio's HTML, which is always rendered (they are few).
@@ -208,6 +221,7 @@ impl Bodies {
             .map(|(file, body)| {
                 let mut rendered = body.rendered;
                 rendered.html = String::new();
+                drop(body.html);
                 (
                     file,
                     CachedBody {

@@ -144,13 +144,14 @@ impl Site {
             let renderer = render::Renderer::new(self, theme, &views, output);
             renderer.copy_static_files(&mut written, &mut diagnostics);
             timings.lap("static files");
+            // Feeds first: they show the HTML of a few pages, which pages then give up.
+            renderer.write_feeds(&mut written, &mut diagnostics);
+            renderer.write_aliases(&mut written, &mut diagnostics);
+            timings.lap("feeds and sitemap");
             renderer.write_pages(&mut written, &mut diagnostics);
             timings.lap("pages");
             renderer.write_listings(&mut written, &mut diagnostics);
             timings.lap("listings");
-            renderer.write_feeds(&mut written, &mut diagnostics);
-            renderer.write_aliases(&mut written, &mut diagnostics);
-            timings.lap("feeds and sitemap");
         }
         diagnostics.ignore(&self.config.ignore);
         let checked_urls = bodies.checked_urls();

@@ -48,7 +48,7 @@ impl Renderer<'_> {
             .finish();
         let key = self.key(template, own);
         let context = || {
-            let html = views.bodies.page_html(self.site, views.links, i);
+            let html = views.bodies.take_page_html(self.site, views.links, i);
             let json_ld = views.json_ld(i);
             let full = PageBody::new(page, &html, &body.rendered.toc, &json_ld);
             let mut full = tera::Value::from_serializable(&full);
