@@ -143,37 +143,10 @@ impl StagedDir {
             .map(Path::to_path_buf)
             .unwrap_or_else(|_| target.clone());
         refuse_dangerous_target(&target, &shown, config)?;
-        let io = |action: &str, path: &Path, e: &std::io::Error| -> Diagnostic {
-            Diagnostic::in_file(path, format!("cannot {action}: {}", describe_io(e)))
-        };
-        match std::fs::symlink_metadata(&target) {
-            Ok(meta) if !meta.is_dir() => {
-                return Err(Diagnostic::in_file(
-                    &shown,
-                    "the output path exists and is not a directory",
-                )
-                .hint("remove it, or choose another place with --output")
-                .into());
-            }
-            Ok(_) => {
-                let is_empty = std::fs::read_dir(&target)
-                    .map_err(|e| io("read the output directory", &shown, &e))?
-                    .next()
-                    .is_none();
-                if !is_empty && !target.join(MARKER).exists() && !force {
-                    return Err(Diagnostic::in_file(
-                        &shown,
-                        "the output directory is not empty and was not made by serum; refusing to replace it",
-                    )
-                    .hint("empty it, choose another place with --output, or pass --force to replace its contents")
-                    .into());
-                }
-            }
-            Err(_) => {}
-        }
+        refuse_foreign_target(&target, &shown, force)?;
         let parent = target.parent().unwrap_or(Path::new("/")).to_path_buf();
         std::fs::create_dir_all(&parent)
-            .map_err(|e| io("create the output's parent directory", &parent, &e))?;
+            .map_err(|e| io_problem("create the output's parent directory", &parent, &e))?;
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -204,7 +177,7 @@ impl StagedDir {
                         "another serum build is writing into this staging directory",
                     )
                     .hint("it runs with the same process id, in another container or PID namespace; wait for it to finish, then build again"),
-                    _ => io("create the staging directory", &staging, &e),
+                    _ => io_problem("create the staging directory", &staging, &e),
                 })?;
                 (HashMap::new(), lock)
             }
@@ -347,6 +320,39 @@ impl StagedDir {
             .unwrap_or_else(|p| p.into_inner())
             .insert(path.to_string(), key);
         Ok(())
+    }
+}
+
+fn io_problem(action: &str, path: &Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::in_file(path, format!("cannot {action}: {}", describe_io(e)))
+}
+
+/// Refuses an output that is a file, or a non-empty directory serum did not make (unless
+/// `force`).
+fn refuse_foreign_target(target: &Path, shown: &Path, force: bool) -> Result<()> {
+    match std::fs::symlink_metadata(target) {
+        Ok(meta) if !meta.is_dir() => Err(Diagnostic::in_file(
+            shown,
+            "the output path exists and is not a directory",
+        )
+        .hint("remove it, or choose another place with --output")
+        .into()),
+        Ok(_) => {
+            let is_empty = std::fs::read_dir(target)
+                .map_err(|e| io_problem("read the output directory", shown, &e))?
+                .next()
+                .is_none();
+            if !is_empty && !target.join(MARKER).exists() && !force {
+                return Err(Diagnostic::in_file(
+                    shown,
+                    "the output directory is not empty and was not made by serum; refusing to replace it",
+                )
+                .hint("empty it, choose another place with --output, or pass --force to replace its contents")
+                .into());
+            }
+            Ok(())
+        }
+        Err(_) => Ok(()),
     }
 }
 

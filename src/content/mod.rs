@@ -153,17 +153,13 @@ impl Library {
                 .to_path_buf()
         };
         let (dirs, entries) = walk::classify(dirs, files, &shown);
-
         let mut sections: BTreeMap<String, Section> = dirs
             .iter()
             .map(|dir| {
-                (
-                    dir.clone(),
-                    Section::untitled(dir, section_path(dir), &config.title),
-                )
+                let section = Section::untitled(dir, section_path(dir), &config.title);
+                (dir.clone(), section)
             })
             .collect();
-
         let mut jobs = Vec::new();
         let mut bundle_assets = Vec::new();
         for entry in entries {
@@ -178,35 +174,15 @@ impl Library {
                 Entry::Read(job) => jobs.push(job),
             }
         }
-        let loaded: Vec<(std::result::Result<Loaded, Diagnostic>, Vec<Diagnostic>)> = jobs
+        let loaded: Vec<_> = jobs
             .into_par_iter()
             .map(|job| load_entry(config, job))
             .collect();
         for (result, warnings) in loaded {
             problems.extend(warnings);
             match result {
+                Ok(loaded) => library.keep(loaded, options, &mut sections, &mut problems),
                 Err(problem) => problems.push(problem),
-                Ok(Loaded::Page(page)) => {
-                    let due = page.date.filter(|d| d.timestamp() > options.now);
-                    if page.draft && !options.drafts {
-                        library.skipped_drafts.insert(page.content_path.clone());
-                    } else if let (Some(due), false) = (due, options.future) {
-                        library.scheduled.insert(page.content_path.clone(), due);
-                    } else {
-                        library.pages.push(*page);
-                    }
-                }
-                Ok(Loaded::Author(author)) => library.authors.push(*author),
-                Ok(Loaded::Unreadable { content_path, path }) => {
-                    library.unreadable.insert(content_path, path);
-                }
-                Ok(Loaded::SectionIndex { dir, file, text }) => {
-                    if let Some(section) = sections.get_mut(&dir) {
-                        if let Err(problem) = section.apply_index(file, &text, &mut problems) {
-                            problems.push(problem);
-                        }
-                    }
-                }
             }
         }
         library
@@ -220,6 +196,40 @@ impl Library {
         library.order(config);
         library.diagnostics = problems;
         library
+    }
+
+    /// Takes in one loaded file: a page (unless it is a draft or scheduled and those are left
+    /// out), an author, a section's `_index.md`, or a page that could not be read.
+    fn keep(
+        &mut self,
+        loaded: Loaded,
+        options: &LoadOptions,
+        sections: &mut BTreeMap<String, Section>,
+        problems: &mut Vec<Diagnostic>,
+    ) {
+        match loaded {
+            Loaded::Page(page) => {
+                let due = page.date.filter(|d| d.timestamp() > options.now);
+                if page.draft && !options.drafts {
+                    self.skipped_drafts.insert(page.content_path.clone());
+                } else if let (Some(due), false) = (due, options.future) {
+                    self.scheduled.insert(page.content_path.clone(), due);
+                } else {
+                    self.pages.push(*page);
+                }
+            }
+            Loaded::Author(author) => self.authors.push(*author),
+            Loaded::Unreadable { content_path, path } => {
+                self.unreadable.insert(content_path, path);
+            }
+            Loaded::SectionIndex { dir, file, text } => {
+                if let Some(section) = sections.get_mut(&dir) {
+                    if let Err(problem) = section.apply_index(file, &text, problems) {
+                        problems.push(problem);
+                    }
+                }
+            }
+        }
     }
 
     /// The index of the section whose folder is `dir`.

@@ -135,100 +135,115 @@ pub(crate) fn classify(
     files: Vec<Listed>,
     shown: &dyn Fn(&Path) -> PathBuf,
 ) -> (Vec<String>, Vec<Entry>) {
-    let bundles: BTreeSet<String> = files
-        .iter()
-        .filter_map(|file| {
-            let (dir, name) = file.relative.rsplit_once('/')?;
-            (is_bundle_index(name) && dir != AUTHORS_DIR).then(|| dir.to_string())
+    let bundles = Bundles::new(&files);
+    let authors_prefix = format!("{AUTHORS_DIR}/");
+    let section_dirs: Vec<String> = dirs
+        .into_iter()
+        .filter(|d| d.is_empty() || bundles.holding(&format!("{d}/x")).is_none())
+        .filter(|d| !bundles.folders.contains(d.as_str()))
+        .filter(|d| d != AUTHORS_DIR && !d.starts_with(&authors_prefix))
+        .collect();
+    let entries = files
+        .into_iter()
+        .map(|Listed { relative, source }| {
+            let file = shown(&source);
+            match bundles.holding(&relative) {
+                Some(bundle) => bundle_entry(bundle, relative, source, file),
+                None => plain_entry(relative, source, file),
+            }
         })
         .collect();
-    let bundle_of = |rel: &str| -> Option<String> {
-        let mut dir = rel;
+    (section_dirs, entries)
+}
+
+/// The folders that hold a bundle's `index.md`.
+struct Bundles {
+    folders: BTreeSet<String>,
+}
+
+impl Bundles {
+    fn new(files: &[Listed]) -> Self {
+        let folders = files
+            .iter()
+            .filter_map(|file| {
+                let (dir, name) = file.relative.rsplit_once('/')?;
+                (is_bundle_index(name) && dir != AUTHORS_DIR).then(|| dir.to_string())
+            })
+            .collect();
+        Bundles { folders }
+    }
+
+    /// The bundle a path lies in, at any depth.
+    fn holding(&self, relative: &str) -> Option<String> {
+        let mut dir = relative;
         while let Some((parent, _)) = dir.rsplit_once('/') {
-            if bundles.contains(parent) {
+            if self.folders.contains(parent) {
                 return Some(parent.to_string());
             }
             dir = parent;
         }
         None
-    };
-    let authors_prefix = format!("{AUTHORS_DIR}/");
-    let section_dirs: Vec<String> = dirs
-        .into_iter()
-        .filter(|d| d.is_empty() || bundle_of(&format!("{d}/x")).is_none())
-        .filter(|d| !bundles.contains(d.as_str()))
-        .filter(|d| d != AUTHORS_DIR && !d.starts_with(&authors_prefix))
-        .collect();
-    let entries = files
-        .into_iter()
-        .map(
-            |Listed {
-                 relative: rel,
-                 source,
-             }| {
-                let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
-                let file = shown(&source);
-                if let Some(bundle) = bundle_of(&rel) {
-                    if is_bundle_index(name) && dir == bundle {
-                        let (section, stem) =
-                            bundle.rsplit_once('/').unwrap_or(("", bundle.as_str()));
-                        return Entry::Read(Job::Page(PageSource {
-                            file,
-                            section: section.to_string(),
-                            section_path: section_path(section),
-                            stem: stem.to_string(),
-                            is_bundle: true,
-                            content_path: rel,
-                        }));
-                    }
-                    let rest = rel[bundle.len() + 1..].to_string();
-                    return Entry::BundleAsset {
-                        bundle,
-                        rest,
-                        source,
-                        content_path: rel,
-                    };
-                }
-                let stem = markdown_stem(name);
-                if rel.starts_with(&authors_prefix) {
-                    if let Some(slug) = stem.filter(|s| dir == AUTHORS_DIR && *s != "_index") {
-                        return Entry::Read(Job::Author {
-                            slug: slug.to_string(),
-                            file,
-                        });
-                    }
-                    return Entry::Asset(Asset {
-                        source,
-                        output_path: rel.clone(),
-                        content_path: rel,
-                    });
-                }
-                if stem == Some("_index") {
-                    return Entry::Read(Job::SectionIndex {
-                        dir: dir.to_string(),
-                        file,
-                    });
-                }
-                if let Some(stem) = stem {
-                    return Entry::Read(Job::Page(PageSource {
-                        file,
-                        section: dir.to_string(),
-                        section_path: section_path(dir),
-                        stem: stem.to_string(),
-                        is_bundle: false,
-                        content_path: rel,
-                    }));
-                }
-                let output_path = format!("{}{name}", section_path(dir));
-                Entry::Asset(Asset {
-                    source,
-                    output_path,
-                    content_path: rel,
-                })
-            },
-        )
-        .collect();
-    (section_dirs, entries)
+    }
+}
+
+/// A file inside a bundle: its page, or an asset published beside the page.
+fn bundle_entry(bundle: String, rel: String, source: PathBuf, file: PathBuf) -> Entry {
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
+    if is_bundle_index(name) && dir == bundle {
+        let (section, stem) = bundle.rsplit_once('/').unwrap_or(("", bundle.as_str()));
+        return Entry::Read(Job::Page(PageSource {
+            file,
+            section: section.to_string(),
+            section_path: section_path(section),
+            stem: stem.to_string(),
+            is_bundle: true,
+            content_path: rel,
+        }));
+    }
+    Entry::BundleAsset {
+        rest: rel[bundle.len() + 1..].to_string(),
+        bundle,
+        source,
+        content_path: rel,
+    }
+}
+
+/// A file outside bundles: an author, a section's `_index.md`, a page, or an asset.
+fn plain_entry(rel: String, source: PathBuf, file: PathBuf) -> Entry {
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
+    let stem = markdown_stem(name);
+    if rel.starts_with(AUTHORS_DIR) && rel[AUTHORS_DIR.len()..].starts_with('/') {
+        if let Some(slug) = stem.filter(|s| dir == AUTHORS_DIR && *s != "_index") {
+            return Entry::Read(Job::Author {
+                slug: slug.to_string(),
+                file,
+            });
+        }
+        return Entry::Asset(Asset {
+            source,
+            output_path: rel.clone(),
+            content_path: rel,
+        });
+    }
+    match stem {
+        Some("_index") => Entry::Read(Job::SectionIndex {
+            dir: dir.to_string(),
+            file,
+        }),
+        Some(stem) => Entry::Read(Job::Page(PageSource {
+            file,
+            section: dir.to_string(),
+            section_path: section_path(dir),
+            stem: stem.to_string(),
+            is_bundle: false,
+            content_path: rel,
+        })),
+        None => Entry::Asset(Asset {
+            output_path: format!("{}{name}", section_path(dir)),
+            source,
+            content_path: rel,
+        }),
+    }
 }
 
 /// A warning when a symbolic link leads outside the site root: such files are never published.

@@ -218,79 +218,8 @@ impl<'t, 'o> Pass<'t, 'o> {
 
     fn event(&mut self, event: Event<'t>, range: Range<usize>) {
         match event {
-            Event::Start(Tag::Heading {
-                level,
-                classes,
-                attrs,
-                ..
-            }) => self.open_heading(level, &classes, &attrs),
-            Event::End(TagEnd::Heading(level)) => self.close_heading(level),
-            Event::Start(Tag::BlockQuote(Some(kind))) => {
-                self.depth += 1;
-                self.out.push(Event::Html(open_alert(kind).into()));
-            }
-            Event::End(TagEnd::BlockQuote(Some(_))) => {
-                self.depth -= 1;
-                self.out.push(Event::Html("</div>\n".into()));
-            }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                self.depth += 1;
-                let dest_url = self.destination(link_type, dest_url, false, range.start);
-                self.out.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                self.depth += 1;
-                let dest_url = self.destination(link_type, dest_url, true, range.start);
-                self.out.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
-            }
-            // A checkbox needs a name for screen readers; the item's text follows it.
-            Event::TaskListMarker(done) => self.out.push(Event::Html(
-                if done {
-                    r#"<input type="checkbox" disabled checked aria-label="Done"> "#
-                } else {
-                    r#"<input type="checkbox" disabled aria-label="To do"> "#
-                }
-                .into(),
-            )),
-            Event::Start(Tag::FootnoteDefinition(label)) => {
-                self.depth += 1;
-                self.rendered.ids.push(label.to_string());
-                self.out.push(Event::Start(Tag::FootnoteDefinition(label)));
-            }
-            Event::Start(Tag::Paragraph) => {
-                if self.depth == 0 && self.first_paragraph.is_none() {
-                    self.paragraph_start = Some(self.out.len());
-                }
-                self.depth += 1;
-                self.out.push(Event::Start(Tag::Paragraph));
-            }
-            Event::End(TagEnd::Paragraph) => {
-                self.depth -= 1;
-                self.out.push(Event::End(TagEnd::Paragraph));
-                if let (0, Some(start)) = (self.depth, self.paragraph_start.take()) {
-                    self.first_paragraph = Some(start..self.out.len());
-                }
-            }
+            Event::Start(tag) => self.start(tag, range.start),
+            Event::End(tag) => self.end(tag),
             Event::Html(html) | Event::InlineHtml(html)
                 if self.depth == 0 && self.more_at.is_none() && html.trim() == MORE_MARKER =>
             {
@@ -304,9 +233,15 @@ impl<'t, 'o> Pass<'t, 'o> {
                 self.raw_html.push_str(&html);
                 self.out.push(Event::InlineHtml(html));
             }
-            event @ (Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock)) => {
-                self.out.push(event)
-            }
+            // A checkbox needs a name for screen readers; the item's text follows it.
+            Event::TaskListMarker(done) => self.out.push(Event::Html(
+                if done {
+                    r#"<input type="checkbox" disabled checked aria-label="Done"> "#
+                } else {
+                    r#"<input type="checkbox" disabled aria-label="To do"> "#
+                }
+                .into(),
+            )),
             event @ (Event::SoftBreak | Event::HardBreak) => {
                 self.words.break_word();
                 self.out.push(event);
@@ -319,21 +254,94 @@ impl<'t, 'o> Pass<'t, 'o> {
                 self.add_text(&code);
                 self.out.push(Event::Code(code));
             }
-            Event::Start(tag) => {
-                self.depth += 1;
+            event => self.out.push(event),
+        }
+    }
+
+    /// An element opens.
+    fn start(&mut self, tag: Tag<'t>, offset: usize) {
+        match tag {
+            Tag::Heading {
+                level,
+                classes,
+                attrs,
+                ..
+            } => return self.open_heading(level, &classes, &attrs),
+            Tag::BlockQuote(Some(kind)) => {
+                self.out.push(Event::Html(open_alert(kind).into()));
+            }
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            } => {
+                let dest_url = self.destination(link_type, dest_url, false, offset);
+                self.out.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            } => {
+                let dest_url = self.destination(link_type, dest_url, true, offset);
+                self.out.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Tag::FootnoteDefinition(label) => {
+                self.rendered.ids.push(label.to_string());
+                self.out.push(Event::Start(Tag::FootnoteDefinition(label)));
+            }
+            Tag::Paragraph => {
+                if self.depth == 0 && self.first_paragraph.is_none() {
+                    self.paragraph_start = Some(self.out.len());
+                }
+                self.out.push(Event::Start(Tag::Paragraph));
+            }
+            // An HTML block is no element of its own: it neither nests nor ends a word.
+            Tag::HtmlBlock => return self.out.push(Event::Start(Tag::HtmlBlock)),
+            tag => {
                 if !is_inline_style(&tag) {
                     self.words.break_word();
                 }
                 self.out.push(Event::Start(tag));
             }
-            Event::End(tag) => {
-                self.depth -= 1;
+        }
+        self.depth += 1;
+    }
+
+    /// An element closes.
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Heading(level) => return self.close_heading(level),
+            TagEnd::HtmlBlock => return self.out.push(Event::End(TagEnd::HtmlBlock)),
+            _ => {}
+        }
+        self.depth -= 1;
+        match tag {
+            TagEnd::BlockQuote(Some(_)) => self.out.push(Event::Html("</div>\n".into())),
+            TagEnd::Paragraph => {
+                self.out.push(Event::End(TagEnd::Paragraph));
+                if let (0, Some(start)) = (self.depth, self.paragraph_start.take()) {
+                    self.first_paragraph = Some(start..self.out.len());
+                }
+            }
+            tag => {
                 if !is_inline_style_end(&tag) {
                     self.words.break_word();
                 }
                 self.out.push(Event::End(tag));
             }
-            event => self.out.push(event),
         }
     }
 

@@ -4,6 +4,19 @@
 use std::collections::HashSet;
 
 use super::{Outcome, Renderer, Written};
+
+/// One feed to write: who it follows and its pages, newest first.
+struct Feed {
+    title: String,
+    description: String,
+    /// The feed's site path (`atom.xml`, `authors/ann/atom.xml`).
+    path: String,
+    /// The site path of the page it follows.
+    page_path: String,
+    pages: Vec<usize>,
+    /// RSS rather than Atom.
+    rss: bool,
+}
 use crate::error::{Diagnostic, Diagnostics, Reason};
 use crate::feed::{FeedEntry, FeedInfo, SitemapUrl};
 
@@ -15,70 +28,15 @@ impl Renderer<'_> {
             Ok(outcome) => outcomes.push(outcome),
             Err(problem) => diagnostics.push(problem),
         };
-        let lib = &self.site.library;
-        let newest: Vec<usize> = lib.pages_by_date().to_vec();
         let config = &self.site.config;
-        let site_feed = FeedInfo {
-            title: &config.title,
-            description: &config.description,
-            path: "atom.xml",
-            page_path: "",
-        };
-        push(self.write_feed(&site_feed, &newest, false));
-        let rss = FeedInfo {
-            path: "rss.xml",
-            ..site_feed
-        };
-        push(self.write_feed(&rss, &newest, true));
-        for section in lib.sections.iter().filter(|s| s.feed) {
-            let ids = match lib.section_index(&section.dir) {
-                Some(0) | None => newest.clone(),
-                Some(i) => lib.section_pages[i].clone(),
-            };
-            let title = format!("{}: {}", config.title, section.title);
-            let path = format!("{}atom.xml", section.path);
+        for feed in self.feeds() {
             let info = FeedInfo {
-                title: &title,
-                description: section
-                    .description
-                    .as_deref()
-                    .unwrap_or(&config.description),
-                path: &path,
-                page_path: &section.path,
+                title: &feed.title,
+                description: &feed.description,
+                path: &feed.path,
+                page_path: &feed.page_path,
             };
-            push(self.write_feed(&info, &ids, false));
-        }
-        for (t, taxonomy) in lib.taxonomies.iter().enumerate() {
-            if !config.taxonomies[t].feed {
-                continue;
-            }
-            for term in &taxonomy.terms {
-                let title = format!("{}: {}", config.title, term.name);
-                let path = format!("{}atom.xml", term.path);
-                let info = FeedInfo {
-                    title: &title,
-                    description: &config.description,
-                    path: &path,
-                    page_path: &term.path,
-                };
-                push(self.write_feed(&info, &term.pages, false));
-            }
-        }
-        for author in &lib.authors {
-            let theirs: Vec<usize> = newest
-                .iter()
-                .copied()
-                .filter(|&i| lib.pages[i].authors.contains(&author.slug))
-                .collect();
-            let title = format!("{}: {}", config.title, author.name);
-            let path = format!("{}atom.xml", author.path);
-            let info = FeedInfo {
-                title: &title,
-                description: &config.description,
-                path: &path,
-                page_path: &author.path,
-            };
-            push(self.write_feed(&info, &theirs, false));
+            push(self.write_feed(&info, &feed.pages, feed.rss));
         }
         push(self.bytes("sitemap.xml", self.sitemap().as_bytes()));
         let has_own = self
@@ -90,6 +48,80 @@ impl Renderer<'_> {
             push(self.bytes("robots.txt", crate::feed::robots(config).as_bytes()));
         }
         written.add(outcomes, diagnostics);
+    }
+
+    /// Every feed the site publishes: Atom and RSS of the whole site, and an Atom feed of
+    /// each author, each section with `feed = true`, and each term of a taxonomy with it.
+    fn feeds(&self) -> Vec<Feed> {
+        let lib = &self.site.library;
+        let config = &self.site.config;
+        let newest = lib.pages_by_date();
+        let titled = |name: &str| format!("{}: {name}", config.title);
+        let feed = |title: String, description: &str, page_path: &str, pages: Vec<usize>| Feed {
+            title,
+            description: description.to_string(),
+            path: format!("{page_path}atom.xml"),
+            page_path: page_path.to_string(),
+            pages,
+            rss: false,
+        };
+        let mut feeds = vec![feed(
+            config.title.clone(),
+            &config.description,
+            "",
+            newest.to_vec(),
+        )];
+        feeds.push(Feed {
+            path: "rss.xml".into(),
+            rss: true,
+            ..feed(
+                config.title.clone(),
+                &config.description,
+                "",
+                newest.to_vec(),
+            )
+        });
+        for (i, section) in lib.sections.iter().enumerate().filter(|(_, s)| s.feed) {
+            let pages = if i == 0 {
+                newest
+            } else {
+                &lib.section_pages[i]
+            };
+            let description = section
+                .description
+                .as_deref()
+                .unwrap_or(&config.description);
+            feeds.push(feed(
+                titled(&section.title),
+                description,
+                &section.path,
+                pages.to_vec(),
+            ));
+        }
+        for (t, taxonomy) in lib.taxonomies.iter().enumerate() {
+            for term in taxonomy.terms.iter().filter(|_| config.taxonomies[t].feed) {
+                feeds.push(feed(
+                    titled(&term.name),
+                    &config.description,
+                    &term.path,
+                    term.pages.clone(),
+                ));
+            }
+        }
+        for author in &lib.authors {
+            let theirs = newest
+                .iter()
+                .copied()
+                .filter(|&i| lib.pages[i].authors.contains(&author.slug))
+                .collect();
+            feeds.push(feed(
+                titled(&author.name),
+                &config.description,
+                &author.path,
+                theirs,
+            ));
+        }
+        feeds
     }
 
     /// One feed of the newest dated, indexable pages of `ids` (newest first).
