@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -78,16 +79,15 @@ impl BuildArgs {
     /// Builds the site and swaps it into the output directory, rendering only what changed
     /// since the last build.
     pub fn run(self) -> Result<ExitCode> {
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let root = absolute(&self.root);
         let overrides = Overrides {
-            theme: self.theme,
-            base_url: self.base_url,
+            theme: self.theme.clone(),
+            base_url: self.base_url.clone(),
         };
         let config = Config::load(&root, &overrides)?;
-        let output_dir = self
-            .output
-            .map(|o| absolute(&o))
+        let output_dir = (self.output.as_deref())
+            .map(absolute)
             .unwrap_or_else(|| root.join("public"));
         let options = BuildOptions {
             drafts: self.drafts,
@@ -108,20 +108,36 @@ impl BuildArgs {
             );
             return Ok(ExitCode::SUCCESS);
         }
-        let state_file = BuildState::file(&config.root, &output_dir, &options);
+        let (report, shown) = self.publish(config, options, &output_dir, &inputs, started)?;
+        print_diagnostics(&report.diagnostics);
+        if self.timings {
+            for (step, took) in &report.timings {
+                eprintln!("{step:>20}: {:>8.1} ms", took.as_secs_f64() * 1000.0);
+            }
+        }
+        println!("{}", summary_line(&report, &shown));
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// Renders the site into a staging directory that starts from the last build's output,
+    /// swaps it in, and keeps what the next build needs; returns the report and the output's
+    /// name as shown.
+    fn publish(
+        &self,
+        config: Config,
+        options: BuildOptions,
+        output_dir: &Path,
+        inputs: &str,
+        started: Instant,
+    ) -> Result<(BuildReport, PathBuf)> {
+        let state_file = BuildState::file(&config.root, output_dir, &options);
         let mut state = BuildState::read(&state_file);
         let shadow = state_file.with_extension("shadow");
-        let staged = StagedDir::prepare(
-            &output_dir,
-            &config,
-            self.force,
-            &state.output,
-            Some(&shadow),
-        )?;
+        let staged =
+            StagedDir::prepare(output_dir, &config, self.force, &state.output, Some(&shadow))?;
         let site = Site::load(config, options);
         let loaded = started.elapsed();
-        let report = site.render(&staged, &mut state);
-        let mut report = match report.into_result() {
+        let mut report = match site.render(&staged, &mut state).into_result() {
             Ok(report) => report,
             Err(error) => {
                 staged.abandon(&mut state.output);
@@ -129,9 +145,9 @@ impl BuildArgs {
                 return Err(error);
             }
         };
-        let rendered = std::time::Instant::now();
+        let rendered = Instant::now();
         let shown = staged.shown().to_path_buf();
-        staged.record_inputs(&inputs);
+        staged.record_inputs(inputs);
         staged.record_due(report.next_scheduled.map(|d| d.timestamp()));
         staged.commit(&mut state.output)?;
         if let Err(problem) = state.write(&state_file) {
@@ -142,16 +158,10 @@ impl BuildArgs {
         report.timings.insert(0, ("load", loaded));
         report.timings.push(("swap in", rendered.elapsed()));
         report.elapsed = started.elapsed();
-        print_diagnostics(&report.diagnostics);
-        if self.timings {
-            for (step, took) in &report.timings {
-                eprintln!("{step:>20}: {:>8.1} ms", took.as_secs_f64() * 1000.0);
-            }
-        }
-        println!("{}", summary_line(&report, &shown));
-        // The process ends here: freeing every page one by one would only cost time.
+        // The process ends soon: freeing every page one by one would only cost time.
         std::mem::forget(site);
-        Ok(ExitCode::SUCCESS)
+        std::mem::forget(state);
+        Ok((report, shown))
     }
 }
 
