@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::{Config, Overrides};
 use crate::error::{Diagnostic, Result, plural};
 use crate::output::{StagedDir, absolute};
-use crate::site::{BuildOptions, BuildReport, BuildState, Site};
+use crate::site::{BuildOptions, BuildReport, BuildState, Site, Step};
 
 /// serum: turns Markdown content and a theme into a static website.
 #[derive(Debug, Parser)]
@@ -111,8 +111,16 @@ impl BuildArgs {
         let (report, shown) = self.publish(config, options, &output_dir, &inputs, started)?;
         print_diagnostics(&report.diagnostics);
         if self.timings {
-            for (step, took) in &report.timings {
-                eprintln!("{step:>20}: {:>8.1} ms", took.as_secs_f64() * 1000.0);
+            for step in &report.timings {
+                let memory = step
+                    .resident
+                    .map(|bytes| format!(", {:>6.1} MiB in use", bytes as f64 / 1048576.0))
+                    .unwrap_or_default();
+                eprintln!(
+                    "{:>20}: {:>8.1} ms{memory}",
+                    step.name,
+                    step.took.as_secs_f64() * 1000.0
+                );
             }
         }
         println!("{}", summary_line(&report, &shown));
@@ -133,10 +141,15 @@ impl BuildArgs {
         let state_file = BuildState::file(&config.root, output_dir, &options);
         let mut state = BuildState::read(&state_file);
         let shadow = state_file.with_extension("shadow");
-        let staged =
-            StagedDir::prepare(output_dir, &config, self.force, &state.output, Some(&shadow))?;
+        let staged = StagedDir::prepare(
+            output_dir,
+            &config,
+            self.force,
+            &state.output,
+            Some(&shadow),
+        )?;
         let site = Site::load(config, options);
-        let loaded = started.elapsed();
+        let loaded = Step::ended("load", started.elapsed());
         let mut report = match site.render(&staged, &mut state).into_result() {
             Ok(report) => report,
             Err(error) => {
@@ -155,8 +168,10 @@ impl BuildArgs {
                 "the next build renders everything again; check that .serum-cache/ is writable",
             ));
         }
-        report.timings.insert(0, ("load", loaded));
-        report.timings.push(("swap in", rendered.elapsed()));
+        report.timings.insert(0, loaded);
+        report
+            .timings
+            .push(Step::ended("swap in", rendered.elapsed()));
         report.elapsed = started.elapsed();
         // The process ends soon: freeing every page one by one would only cost time.
         std::mem::forget(site);

@@ -1,14 +1,19 @@
 //! Related pages: those that share the most taxonomy terms with a page, rarer terms weighing
 //! more. Found through each term's page list, never by comparing every pair of pages.
+//!
+//! The candidates of a page are every page that shares a rare term with it (one carried by at
+//! most [`COMMON`] pages), and the [`WINDOW`] newest pages of each of its common terms; each
+//! candidate is then scored on every term it shares. A common term weighs little and ties go
+//! to the newer page, so its older pages rarely rank; bounding how many are looked at keeps the
+//! work per page the same however large the site grows.
 
 use super::{Page, Taxonomy};
 
-/// A term carried by more pages than this is walked newest first and only as far as needed:
-/// a page sharing it with many others gains little from it.
+/// A term carried by more pages than this is common.
 const COMMON: usize = 128;
 
-/// A term: its taxonomy and its index there.
-type TermId = (usize, usize);
+/// How many of a common term's newest pages are candidates.
+const WINDOW: usize = 64;
 
 /// For each page, up to `limit` related pages, best first: scored by the terms they share
 /// (a term carried by few pages weighs more than one carried by many), ties going to the
@@ -27,13 +32,13 @@ pub(crate) fn related(
     }
     let index = Index::new(pages, taxonomies, newest_first, eligible);
     let ids: Vec<usize> = (0..pages.len()).collect();
-    // One score buffer per chunk of pages, not per page.
+    // One marker buffer per chunk of pages, not per page.
     ids.par_chunks(256)
         .flat_map_iter(|chunk| {
-            let mut scratch = Scratch::new(pages.len());
+            let mut seen = vec![usize::MAX; pages.len()];
             chunk
                 .iter()
-                .map(|&p| index.best(p, limit, &mut scratch))
+                .map(|&p| index.best(p, limit, &mut seen))
                 .collect::<Vec<_>>()
         })
         .collect()
@@ -41,28 +46,15 @@ pub(crate) fn related(
 
 /// What ranking needs: each page's terms, each term's pages and weight, each page's age.
 struct Index<'a> {
-    taxonomies: &'a [Taxonomy],
-    /// Each page's terms.
-    terms: Vec<Vec<TermId>>,
+    /// Each term's pages, newest first, by term number.
+    term_pages: Vec<&'a [usize]>,
+    /// Each term's weight, by term number.
+    weights: Vec<f32>,
+    /// Each page's term numbers, in order.
+    terms: Vec<Vec<u32>>,
     /// Each page's place in newest-first order: the tie-breaker.
     rank: Vec<usize>,
     allowed: Vec<bool>,
-    total: f32,
-}
-
-/// A page's scores so far, and which pages have one.
-struct Scratch {
-    scores: Vec<f32>,
-    touched: Vec<usize>,
-}
-
-impl Scratch {
-    fn new(pages: usize) -> Self {
-        Scratch {
-            scores: vec![0.0; pages],
-            touched: Vec::new(),
-        }
-    }
 }
 
 impl<'a> Index<'a> {
@@ -76,39 +68,46 @@ impl<'a> Index<'a> {
         for (r, &p) in newest_first.iter().enumerate() {
             rank[p] = r;
         }
+        let total = pages.len() as f32;
+        let term_pages: Vec<&[usize]> = taxonomies
+            .iter()
+            .flat_map(|t| t.terms.iter().map(|term| term.pages.as_slice()))
+            .collect();
+        let weights = term_pages
+            .iter()
+            .map(|pages| (1.0 + total / pages.len() as f32).ln())
+            .collect();
         let mut terms = vec![Vec::new(); pages.len()];
-        for (t, taxonomy) in taxonomies.iter().enumerate() {
-            for (k, term) in taxonomy.terms.iter().enumerate() {
-                for &p in &term.pages {
-                    terms[p].push((t, k));
-                }
+        for (number, pages) in term_pages.iter().enumerate() {
+            for &p in pages.iter() {
+                terms[p].push(number as u32);
             }
         }
         Index {
-            taxonomies,
+            term_pages,
+            weights,
             terms,
             rank,
             allowed: pages.iter().map(eligible).collect(),
-            total: pages.len() as f32,
         }
     }
 
-    fn pages_of(&self, (t, k): TermId) -> &[usize] {
-        &self.taxonomies[t].terms[k].pages
-    }
-
-    /// The weight of a term: higher the fewer pages carry it.
-    fn weight(&self, term: TermId) -> f32 {
-        (1.0 + self.total / self.pages_of(term).len() as f32).ln()
-    }
-
-    /// The score `q` gets from the common terms of `p`.
-    fn common_score(&self, q: usize, common: &[(TermId, f32)]) -> f32 {
-        common
-            .iter()
-            .filter(|(term, _)| self.terms[q].contains(term))
-            .map(|(_, w)| w)
-            .sum()
+    /// The weight of the terms two pages share: their sorted term lists, merged.
+    fn shared(&self, p: usize, q: usize) -> f32 {
+        let (a, b) = (&self.terms[p], &self.terms[q]);
+        let (mut i, mut j, mut score) = (0, 0, 0.0);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    score += self.weights[a[i] as usize];
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        score
     }
 
     /// Whether `a` ranks before `b`: a higher score, else newer.
@@ -116,89 +115,34 @@ impl<'a> Index<'a> {
         a.0 > b.0 || (a.0 == b.0 && self.rank[a.1] < self.rank[b.1])
     }
 
-    /// Keeps `candidate` in `best` (at most `limit`, best first) if it ranks there.
-    fn offer(&self, best: &mut Vec<(f32, usize)>, limit: usize, candidate: (f32, usize)) {
-        if best.len() == limit && !self.before(candidate, best[limit - 1]) {
-            return;
-        }
-        let at = best
-            .iter()
-            .position(|&b| self.before(candidate, b))
-            .unwrap_or(best.len());
-        best.insert(at, candidate);
-        best.truncate(limit);
-    }
-
-    /// The related pages of `p`. Rare terms are counted page by page; pages that share only
-    /// common terms are visited newest first, until no page left can rank.
-    fn best(&self, p: usize, limit: usize, scratch: &mut Scratch) -> Vec<usize> {
-        let (mut rare, mut common) = (Vec::new(), Vec::new());
-        for &term in &self.terms[p] {
-            let weighed = (term, self.weight(term));
-            if self.pages_of(term).len() > COMMON {
-                common.push(weighed);
-            } else {
-                rare.push(weighed);
-            }
-        }
-        for &(term, w) in &rare {
-            for &q in self.pages_of(term) {
-                if q != p && self.allowed[q] {
-                    if scratch.scores[q] == 0.0 {
-                        scratch.touched.push(q);
-                    }
-                    scratch.scores[q] += w;
-                }
-            }
-        }
+    /// The related pages of `p`. `seen` marks the candidates met already, by `p`.
+    fn best(&self, p: usize, limit: usize, seen: &mut [usize]) -> Vec<usize> {
         let mut best: Vec<(f32, usize)> = Vec::with_capacity(limit + 1);
-        for &q in &scratch.touched {
-            let score = scratch.scores[q] + self.common_score(q, &common);
-            self.offer(&mut best, limit, (score, q));
+        for &term in &self.terms[p] {
+            let pages = self.term_pages[term as usize];
+            let candidates = if pages.len() > COMMON {
+                &pages[..WINDOW]
+            } else {
+                pages
+            };
+            for &q in candidates {
+                if q == p || !self.allowed[q] || seen[q] == p {
+                    continue;
+                }
+                seen[q] = p;
+                let candidate = (self.shared(p, q), q);
+                if best.len() == limit && !self.before(candidate, best[limit - 1]) {
+                    continue;
+                }
+                let at = best
+                    .iter()
+                    .position(|&b| self.before(candidate, b))
+                    .unwrap_or(best.len());
+                best.insert(at, candidate);
+                best.truncate(limit);
+            }
         }
-        if !common.is_empty() {
-            let most: f32 = common.iter().map(|(_, w)| w).sum();
-            self.walk_common(p, &common, most, limit, scratch, &mut best);
-        }
-        for &q in &scratch.touched {
-            scratch.scores[q] = 0.0;
-        }
-        scratch.touched.clear();
         best.into_iter().map(|(_, q)| q).collect()
-    }
-
-    /// Visits the pages of `p`'s common terms, newest first, that rare terms did not reach.
-    /// None of them scores more than `most`, and an older page loses a tie: once the last
-    /// of `best` scores `most`, the walk stops.
-    fn walk_common(
-        &self,
-        p: usize,
-        common: &[(TermId, f32)],
-        most: f32,
-        limit: usize,
-        scratch: &Scratch,
-        best: &mut Vec<(f32, usize)>,
-    ) {
-        let lists: Vec<&[usize]> = common.iter().map(|&(t, _)| self.pages_of(t)).collect();
-        let mut at = vec![0usize; lists.len()];
-        let mut last = None;
-        loop {
-            if best.len() == limit && best[limit - 1].0 >= most {
-                return;
-            }
-            // The newest page not yet visited in any of the lists (each is newest first).
-            let next = (0..lists.len())
-                .filter(|&l| at[l] < lists[l].len())
-                .min_by_key(|&l| self.rank[lists[l][at[l]]]);
-            let Some(l) = next else { return };
-            let q = lists[l][at[l]];
-            at[l] += 1;
-            if last == Some(q) || q == p || !self.allowed[q] || scratch.scores[q] != 0.0 {
-                continue;
-            }
-            last = Some(q);
-            self.offer(best, limit, (self.common_score(q, common), q));
-        }
     }
 }
 
@@ -242,15 +186,28 @@ mod tests {
         crate::content::sort_pages(pages, &mut newest, crate::content::SortBy::Date);
         let fast = related(pages, &taxonomies, &newest, limit, &|_| true);
         let index = Index::new(pages, &taxonomies, &newest, &|_| true);
+        // Every pair, scored on the terms they share; a page reached only through a common
+        // term's older pages is no candidate.
+        let candidate = |p: usize, q: usize| {
+            index.terms[p].iter().any(|&t| {
+                let pages = index.term_pages[t as usize];
+                let window = if pages.len() > COMMON {
+                    &pages[..WINDOW]
+                } else {
+                    pages
+                };
+                window.contains(&q)
+            })
+        };
         let slow: Vec<Vec<usize>> = (0..pages.len())
             .map(|p| {
                 let mut all: Vec<(f32, usize)> = (0..pages.len())
-                    .filter(|&q| q != p)
+                    .filter(|&q| q != p && candidate(p, q))
                     .map(|q| {
                         let shared = index.terms[p]
                             .iter()
                             .filter(|t| index.terms[q].contains(t))
-                            .map(|&t| index.weight(t))
+                            .map(|&t| index.weights[t as usize])
                             .sum::<f32>();
                         (shared, q)
                     })
@@ -288,7 +245,7 @@ mod tests {
     }
 
     #[test]
-    fn the_walk_over_common_terms_finds_what_comparing_every_pair_finds() {
+    fn with_common_terms_the_candidates_are_their_newest_pages() {
         // Enough pages that every tag is common, with overlapping sets of two or three tags.
         let tags = ["a", "b", "c", "d", "e"];
         let pages: Vec<Page> = (0..700)

@@ -13,7 +13,7 @@ mod links;
 mod load;
 mod render;
 mod validate;
-mod views;
+pub(crate) mod views;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -71,8 +71,8 @@ pub struct BuildReport {
     pub checked_urls: HashSet<String>,
     /// How long the build took.
     pub elapsed: Duration,
-    /// How long each step took, in order.
-    pub timings: Vec<(&'static str, Duration)>,
+    /// How long each step took, in order, and the memory in use after it.
+    pub timings: Vec<Step>,
 }
 
 /// A site ready to render: its configuration, content and theme, and the problems met
@@ -88,11 +88,40 @@ pub struct Site {
     diagnostics: Diagnostics,
 }
 
+/// One step of a build, as `--timings` shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Step {
+    /// Its name.
+    pub name: &'static str,
+    /// How long it took.
+    pub took: Duration,
+    /// The memory the process held after it, in bytes, where the system says.
+    pub resident: Option<u64>,
+}
+
+impl Step {
+    /// A step that has just ended.
+    pub fn ended(name: &'static str, took: Duration) -> Step {
+        Step {
+            name,
+            took,
+            resident: resident_memory(),
+        }
+    }
+}
+
+/// The memory the process holds now, from `/proc/self/statm` on Linux.
+fn resident_memory() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
 /// Times the steps of a build, for `--timings`.
 #[derive(Debug)]
 struct Timings {
     last: Instant,
-    steps: Vec<(&'static str, Duration)>,
+    steps: Vec<Step>,
 }
 
 impl Default for Timings {
@@ -108,7 +137,7 @@ impl Timings {
     /// Ends a step.
     fn lap(&mut self, step: &'static str) {
         let now = Instant::now();
-        self.steps.push((step, now - self.last));
+        self.steps.push(Step::ended(step, now - self.last));
         self.last = now;
     }
 }

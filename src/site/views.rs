@@ -71,7 +71,13 @@ pub(crate) struct Views<'a> {
     values: Vec<OnceLock<tera::Value>>,
     /// The key of what every template sees.
     pub globals_key: Key,
+    /// Problems rendering pages' listing items, with the page each was for.
+    item_problems: std::sync::Mutex<Vec<(crate::error::Diagnostic, std::path::PathBuf)>>,
 }
+
+/// The template that renders one page as listings show it, once per page, when the theme has
+/// it: every listing then repeats the HTML instead of rendering it again.
+pub(crate) const ITEM_TEMPLATE: &str = "partials/page-item.html";
 
 impl<'a> Views<'a> {
     /// Makes every page's listing view and its key, in parallel.
@@ -93,6 +99,7 @@ impl<'a> Views<'a> {
             summary_keys: Vec::new(),
             values: Vec::new(),
             globals_key: globals_key(site),
+            item_problems: Default::default(),
         };
         let summaries: Vec<PageSummary<'a>> = (0..lib.pages.len())
             .into_par_iter()
@@ -148,11 +155,41 @@ impl<'a> Views<'a> {
         PageSummary::new(&site.config, page, &body.rendered, parts)
     }
 
-    /// A page's listing view as a template value.
+    /// A page's listing view as a template value, with its listing item as `item` when the
+    /// theme renders one.
     pub(crate) fn summary(&self, i: usize) -> tera::Value {
         self.values[i]
-            .get_or_init(|| tera::Value::from_serializable(&self.summaries[i]))
+            .get_or_init(|| {
+                let value = tera::Value::from_serializable(&self.summaries[i]);
+                match self.site.theme.as_ref() {
+                    Some(theme) if theme.has_template(ITEM_TEMPLATE) => {
+                        self.with_item(theme, i, value)
+                    }
+                    _ => value,
+                }
+            })
             .clone()
+    }
+
+    fn with_item(&self, theme: &crate::theme::Theme, i: usize, value: tera::Value) -> tera::Value {
+        let mut context = tera::Context::new();
+        context.insert_value("p", value.clone());
+        match theme.render(ITEM_TEMPLATE, &context) {
+            Ok(html) => crate::view::with_key(value, "item", tera::Value::safe_string(&html)),
+            Err(problem) => {
+                let page = self.site.library.pages[i].file.clone();
+                self.item_problems
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((problem, page));
+                value
+            }
+        }
+    }
+
+    /// The problems met rendering listing items.
+    pub(crate) fn take_item_problems(&self) -> Vec<(crate::error::Diagnostic, std::path::PathBuf)> {
+        std::mem::take(&mut *self.item_problems.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// A page's schema.org `Article`, ready for a script element.

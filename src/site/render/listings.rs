@@ -62,6 +62,12 @@ impl Renderer<'_> {
             }
         }
         outcomes.push(self.write_not_found());
+        outcomes.extend(
+            self.views
+                .take_item_problems()
+                .into_iter()
+                .map(|(problem, page)| Outcome::Failed(problem, page)),
+        );
         written.add(outcomes, diagnostics);
     }
 
@@ -203,6 +209,7 @@ impl Renderer<'_> {
             .iter()
             .fold(
                 KeyHasher::new()
+                    .key(self.theme.template_key(crate::site::views::ITEM_TEMPLATE))
                     .key(listing.view_key)
                     .number(n as u64)
                     .number(total as u64)
