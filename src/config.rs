@@ -29,6 +29,12 @@ pub const DEFAULT_RELATED_LIMIT: usize = 3;
 /// The taxonomy every site has.
 pub const TAGS: &str = "tags";
 
+/// Where the search page is published, when the site has search.
+pub const SEARCH_PAGE: &str = "search/";
+
+/// Where the search index is published, when the site has search.
+pub const SEARCH_INDEX: &str = "pagefind/";
+
 /// Names a taxonomy cannot take: the paths serum publishes other things at.
 pub const RESERVED_PATHS: &[&str] = &["page", "authors", "search", "pagefind", "static"];
 
@@ -43,6 +49,7 @@ const KNOWN_KEYS: &[&str] = &[
     "paginate_by",
     "related_limit",
     "taxonomies",
+    "search",
     "check",
     "extra",
 ];
@@ -61,6 +68,7 @@ struct RawConfig {
     related_limit: Option<usize>,
     #[serde(default)]
     taxonomies: Vec<RawTaxonomy>,
+    search: Option<bool>,
     #[serde(default)]
     check: RawCheck,
     #[serde(default)]
@@ -136,6 +144,9 @@ pub struct Config {
     pub related_limit: usize,
     /// The taxonomies, `tags` first.
     pub taxonomies: Vec<TaxonomyConfig>,
+    /// Whether the site gets a search index, a search page and a search box (on unless
+    /// `search = false`).
+    pub search: bool,
     /// The warnings `serum check` and `serum build` do not show.
     pub ignore: Vec<Reason>,
     /// The `[extra]` table, passed to templates as it is.
@@ -229,6 +240,7 @@ impl Config {
             paginate_by,
             related_limit: raw.related_limit.unwrap_or(DEFAULT_RELATED_LIMIT),
             taxonomies,
+            search: raw.search.unwrap_or(true),
             ignore,
             extra: raw.extra,
         })
@@ -572,6 +584,18 @@ mod tests {
         let err = parse("title = \"T\"\nbase_url = \"/blog/\"\n").unwrap_err();
         assert_eq!(err.problems()[0].line, Some(2));
         assert!(err.problems()[0].message.contains("not an absolute URL"));
+    }
+
+    #[test]
+    fn search_is_on_unless_turned_off() {
+        let site = "title = \"T\"\nbase_url = \"https://e.com/\"\n";
+        assert!(parse(site).unwrap().search);
+        assert!(!parse(&format!("{site}search = false\n")).unwrap().search);
+        let err = parse(&format!("{site}search = \"no\"\n")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "error: serum.toml:3:10: invalid TOML: invalid type: string \"no\", expected a boolean\n  help: check the quoting and the `key = value` syntax on that line"
+        );
     }
 
     #[test]
