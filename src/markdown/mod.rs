@@ -105,6 +105,10 @@ pub struct Rendered {
     pub summary_html: String,
     /// The same summary as plain text on one line.
     pub summary_text: String,
+    /// The whole text as plain text, blocks apart, when the options ask for it (the search
+    /// index reads it). Never kept in caches: it is as long as the text.
+    #[serde(skip)]
+    pub text: String,
     /// Words in the text.
     pub word_count: usize,
     /// Every id a `#fragment` can land on: headings, footnotes, and ids in raw HTML.
@@ -124,6 +128,8 @@ pub struct Options<'a> {
     pub page_url: Option<&'a str>,
     /// The deepest heading level in the table of contents (2 to 6; 3 takes `##` and `###`).
     pub toc_depth: u8,
+    /// Also give the whole text as plain text, in [`Rendered::text`].
+    pub plain_text: bool,
 }
 
 impl Default for Options<'_> {
@@ -131,6 +137,7 @@ impl Default for Options<'_> {
         Options {
             page_url: None,
             toc_depth: 3,
+            plain_text: false,
         }
     }
 }
@@ -244,6 +251,7 @@ impl<'t, 'o> Pass<'t, 'o> {
             )),
             event @ (Event::SoftBreak | Event::HardBreak) => {
                 self.words.break_word();
+                self.separate_text();
                 self.out.push(event);
             }
             Event::Text(text) => {
@@ -260,6 +268,9 @@ impl<'t, 'o> Pass<'t, 'o> {
 
     /// An element opens.
     fn start(&mut self, tag: Tag<'t>, offset: usize) {
+        if !is_inline(&tag) {
+            self.separate_text();
+        }
         match tag {
             Tag::Heading {
                 level,
@@ -322,6 +333,9 @@ impl<'t, 'o> Pass<'t, 'o> {
 
     /// An element closes.
     fn end(&mut self, tag: TagEnd) {
+        if !is_inline_end(&tag) {
+            self.separate_text();
+        }
         match tag {
             TagEnd::Heading(level) => return self.close_heading(level),
             TagEnd::HtmlBlock => return self.out.push(Event::End(TagEnd::HtmlBlock)),
@@ -347,8 +361,19 @@ impl<'t, 'o> Pass<'t, 'o> {
 
     fn add_text(&mut self, text: &str) {
         self.rendered.word_count += self.words.count(text);
+        if self.options.plain_text {
+            self.rendered.text.push_str(text);
+        }
         if let Some((_, _, title)) = self.heading.as_mut() {
             title.push_str(text);
+        }
+    }
+
+    /// Ends a block in the plain text: what follows is another word.
+    fn separate_text(&mut self) {
+        let text = &mut self.rendered.text;
+        if self.options.plain_text && !text.is_empty() && !text.ends_with(' ') {
+            text.push(' ');
         }
     }
 
@@ -469,11 +494,21 @@ impl<'t, 'o> Pass<'t, 'o> {
         rendered.html.reserve(self.markdown.len() * 3 / 2);
         pulldown_cmark::html::push_html(&mut rendered.html, self.out.into_iter());
         rendered.toc = headings::nest_toc(self.flat_toc);
+        rendered.text.truncate(rendered.text.trim_end().len());
         if !self.raw_html.is_empty() {
             rendered.ids.extend(text::html_anchors(&self.raw_html));
         }
         rendered
     }
+}
+
+/// Elements inside a line of text: the plain text goes on through them.
+fn is_inline(tag: &Tag) -> bool {
+    is_inline_style(tag) || matches!(tag, Tag::Link { .. } | Tag::Image { .. })
+}
+
+fn is_inline_end(tag: &TagEnd) -> bool {
+    is_inline_style_end(tag) || matches!(tag, TagEnd::Image)
 }
 
 /// Inline styles do not end a word: `*in*line` is one word.

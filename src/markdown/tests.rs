@@ -220,3 +220,21 @@ fn every_destination_is_recorded_with_its_answer() {
         ]
     );
 }
+
+#[test]
+fn plain_text_keeps_every_word_and_puts_blocks_apart() {
+    let options = Options {
+        plain_text: true,
+        ..Options::default()
+    };
+    let r = render(
+        "# Title\n\nOne *em*phasis, [a link](x.md) and `code`.\nNext line.\n\n- item\n- ![alt text](i.png)\n\n| a | b |\n|---|---|\n| c | d |\n\n<div>raw html</div>\n\nEnd.[^n]\n\n[^n]: A note.\n",
+        &options,
+        &keep,
+    );
+    assert_eq!(
+        r.text,
+        "Title One emphasis, a link and code. Next line. item alt text a b c d End. A note."
+    );
+    assert_eq!(render("Words.", &Options::default(), &keep).text, "");
+}

@@ -33,6 +33,9 @@ pub(crate) struct Body {
     pub rendered: Rendered,
     /// A page's HTML until its page is written; `None` when the body came from the cache.
     html: std::sync::Mutex<Option<String>>,
+    /// A page's plain text until the search index takes it; `None` when the body came from
+    /// the cache, or the site has no search.
+    text: std::sync::Mutex<Option<String>>,
     /// The key of the text and where it sits.
     key: Key,
     /// The key of the HTML: the text's key and where every link and image leads.
@@ -65,7 +68,9 @@ pub(crate) fn render_all(
     diagnostics: &mut Diagnostics,
 ) -> Bodies {
     let toc_depth = site.config.toc_depth;
-    let render = |source: Source, use_cache: bool| -> (Body, Vec<Diagnostic>) {
+    // Only pages are searched; their text is kept for the index.
+    let render = |source: Source, is_page: bool| -> (Body, Vec<Diagnostic>) {
+        let use_cache = is_page;
         let key = KeyHasher::new()
             .text(source.text)
             .text(source.dir)
@@ -92,6 +97,7 @@ pub(crate) fn render_all(
                 let options = markdown::Options {
                     page_url: Some(&source.url),
                     toc_depth,
+                    plain_text: is_page && site.config.search,
                 };
                 (markdown::render(source.text, &options, &resolver), true)
             }
@@ -101,9 +107,12 @@ pub(crate) fn render_all(
         let mut rendered = rendered;
         // Pages give their HTML up once written; intros and bios keep it, for every listing.
         let html = (has_html && use_cache).then(|| std::mem::take(&mut rendered.html));
+        let text =
+            (has_html && is_page && site.config.search).then(|| std::mem::take(&mut rendered.text));
         let body = Body {
             rendered,
             html: std::sync::Mutex::new(html),
+            text: std::sync::Mutex::new(text),
             key,
             output_key,
         };
@@ -172,14 +181,19 @@ impl Bodies {
         kept.unwrap_or_else(|| self.render_page_html(site, links, index))
     }
 
+    /// A page's plain text for the search index, its only use: as rendered in this build,
+    /// or rendered again when the cache gave the body.
+    pub(crate) fn take_page_text(&self, site: &Site, links: &Links, index: usize) -> String {
+        let kept = self.pages[index]
+            .text
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        kept.unwrap_or_else(|| render_page(site, links, index, true).text)
+    }
+
     fn render_page_html(&self, site: &Site, links: &Links, index: usize) -> String {
-        let source = page_source(site, index);
-        let options = markdown::Options {
-            page_url: Some(&source.url),
-            toc_depth: site.config.toc_depth,
-        };
-        let resolver = links.seen_from(source.dir);
-        markdown::render(source.text, &options, &resolver).html
+        render_page(site, links, index, false).html
     }
 
     /// A section intro's or an author bio's HTML, which is always rendered (they are few).
@@ -222,6 +236,7 @@ impl Bodies {
                 let mut rendered = body.rendered;
                 rendered.html = String::new();
                 drop(body.html);
+                drop(body.text);
                 (
                     file,
                     CachedBody {
@@ -232,6 +247,18 @@ impl Bodies {
             })
             .collect()
     }
+}
+
+/// Renders a page's body again, as the build did.
+fn render_page(site: &Site, links: &Links, index: usize, plain_text: bool) -> Rendered {
+    let source = page_source(site, index);
+    let options = markdown::Options {
+        page_url: Some(&source.url),
+        toc_depth: site.config.toc_depth,
+        plain_text,
+    };
+    let resolver = links.seen_from(source.dir);
+    markdown::render(source.text, &options, &resolver)
 }
 
 fn page_source(site: &Site, index: usize) -> Source<'_> {
