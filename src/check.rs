@@ -66,6 +66,7 @@ pub fn check(root: &Path, options: &CheckOptions) -> Result<CheckReport> {
             live_reload: None,
             fingerprint_assets: true,
             process_images: false,
+            search_index: false,
         },
     );
     let output = MemoryOutput::default();

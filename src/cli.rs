@@ -95,6 +95,7 @@ impl BuildArgs {
             live_reload: None,
             fingerprint_assets: true,
             process_images: true,
+            search_index: true,
         };
         let inputs = crate::site::input_fingerprint(&config, &options);
         if crate::output::is_up_to_date(&output_dir, &inputs) {

@@ -61,6 +61,7 @@ fn build(root: &Path, state: &mut BuildState) -> Option<BTreeMap<String, Vec<u8>
         live_reload: None,
         fingerprint_assets: true,
         process_images: false,
+        search_index: false,
     };
     let site = Site::load(config, options);
     let output = MemoryOutput::default();

@@ -223,6 +223,7 @@ impl Rebuilder {
                 live_reload: Some(LIVE_RELOAD_SCRIPT.into()),
                 fingerprint_assets: false,
                 process_images: true,
+                search_index: true,
             },
             site_dir: workdir.join("site"),
             shadow_dir: workdir.join("shadow"),

@@ -12,6 +12,7 @@ mod incremental;
 mod links;
 mod load;
 mod render;
+pub(crate) mod search;
 mod validate;
 pub(crate) mod views;
 
@@ -43,6 +44,8 @@ pub struct BuildOptions {
     pub fingerprint_assets: bool,
     /// Make resized and PNG copies of covers (kept in `.serum-cache/`); `check` does without.
     pub process_images: bool,
+    /// Make the search index, when the site has search; `check` does without.
+    pub search_index: bool,
 }
 
 /// What a build produced, for the summary line.
@@ -181,6 +184,17 @@ impl Site {
             timings.lap("pages");
             renderer.write_listings(&mut written, &mut diagnostics);
             timings.lap("listings");
+            if self.config.search && self.options.search_index {
+                search::write_index(
+                    self,
+                    &views,
+                    output,
+                    &mut state.search,
+                    &mut written,
+                    &mut diagnostics,
+                );
+                timings.lap("search index");
+            }
         }
         diagnostics.ignore(&self.config.ignore);
         let checked_urls = bodies.checked_urls();

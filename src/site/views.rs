@@ -208,6 +208,11 @@ impl<'a> Views<'a> {
         view::article_json_ld(&site.config, page, &description, &authors, cover.as_ref())
     }
 
+    /// Page `i`'s cover with its URLs and, for local files, its size and copies.
+    pub(crate) fn cover(&self, i: usize) -> Option<CoverView<'a>> {
+        self.cover_view(&self.site.library.pages[i])
+    }
+
     /// A page's cover with its URLs and, for local files, its size and copies.
     fn cover_view(&self, page: &'a Page) -> Option<CoverView<'a>> {
         let config = &self.site.config;

@@ -1,0 +1,304 @@
+//! Step 11: the search index. Every page a reader may find goes to Pagefind as a record made
+//! from what the build holds in memory (its URL, title, plain text and language; the author,
+//! date, section and cover results show; the section, tags and authors the search page filters
+//! by), and Pagefind's files go under `pagefind/` like every other output. Drafts, `noindex`
+//! pages and pages dated after the build are never indexed; redirects, listings, their pager
+//! pages and 404 are not pages, so never records.
+//!
+//! Each record has a key; when every key is the one the last build indexed, the last build's
+//! files are kept as they are and Pagefind does not run.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::render::Written;
+use super::views::Views;
+use super::{Key, KeyHasher, Site};
+use crate::content::Page;
+use crate::error::{Diagnostic, Diagnostics, Reason};
+use crate::output::Output;
+
+pub(crate) use crate::config::{SEARCH_INDEX as INDEX_DIR, SEARCH_PAGE as PAGE_PATH};
+
+/// The template of the search page.
+pub(crate) const TEMPLATE: &str = "search.html";
+
+/// Pagefind's files that the search page uses: its script and worker, the WebAssembly that
+/// searches, the entry point, and the index. Its own user interfaces are left out: each
+/// theme shows results in its own markup.
+fn is_published(file: &str) -> bool {
+    matches!(
+        file,
+        "pagefind.js" | "pagefind-worker.js" | "pagefind-entry.json"
+    ) || (file.starts_with("wasm.") && file.ends_with(".pagefind"))
+        || (file.starts_with("pagefind.") && file.ends_with(".pf_meta"))
+        || ["index/", "fragment/", "filter/"]
+            .iter()
+            .any(|dir| file.starts_with(dir) && !file[dir.len()..].contains('/'))
+}
+
+/// What the last build indexed, kept for the next.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct IndexState {
+    /// The key of every record, and of Pagefind itself.
+    key: Key,
+    /// The files it wrote, each with its key, by path in the site.
+    files: Vec<(String, Key)>,
+}
+
+/// One page as the index sees it, but for its text, which is read only when the index is
+/// made.
+struct Record {
+    /// The page, in library order.
+    page: usize,
+    url: String,
+    meta: BTreeMap<String, String>,
+    filters: BTreeMap<String, Vec<String>>,
+    key: Key,
+}
+
+/// Whether a page may be found by searching: no drafts, no `noindex` pages, nothing dated
+/// after the build (`--future` shows such pages, but the index never holds them).
+pub(crate) fn is_indexed(site: &Site, page: &Page) -> bool {
+    !page.draft
+        && !page.noindex
+        && page
+            .date
+            .is_none_or(|date| date.timestamp() <= site.now.timestamp())
+}
+
+/// Writes the search index into `output`, or keeps the last build's when no record changed.
+pub(crate) fn write_index(
+    site: &Site,
+    views: &Views,
+    output: &dyn Output,
+    last: &mut Option<IndexState>,
+    written: &mut Written,
+    diagnostics: &mut Diagnostics,
+) {
+    let records = records(site, views);
+    let key = records
+        .iter()
+        .fold(
+            KeyHasher::new()
+                .text(PAGEFIND_VERSION)
+                .text(&site.config.language),
+            |h, r| h.key(r.key),
+        )
+        .finish();
+    if let Some(kept) = last.as_ref().filter(|state| state.key == key) {
+        // Every file or none: a half-kept index would mix two builds.
+        if kept
+            .files
+            .iter()
+            .all(|(path, key)| output.reuse(path, *key))
+        {
+            written.kept += kept.files.len();
+            return;
+        }
+    }
+    *last = None;
+    let texts: Vec<String> = records
+        .par_iter()
+        .map(|r| views.bodies.take_page_text(site, views.links, r.page))
+        .collect();
+    let files = match run_pagefind(&site.config.language, records, texts) {
+        Ok(files) => files,
+        Err(message) => {
+            diagnostics.push(
+                Diagnostic::new(format!("cannot build the search index: {message}"))
+                    .because(Reason::Io)
+                    .hint("set `search = false` in serum.toml to build the site without search, and report this"),
+            );
+            return;
+        }
+    };
+    let outcomes: Vec<Result<(String, Key), Diagnostic>> = files
+        .par_iter()
+        .map(|(path, bytes)| {
+            let key = KeyHasher::new().bytes(bytes).finish();
+            let path = format!("{INDEX_DIR}{path}");
+            output.write(&path, key, bytes).map(|()| (path, key))
+        })
+        .collect();
+    let mut state = IndexState {
+        key,
+        files: Vec::with_capacity(outcomes.len()),
+    };
+    for outcome in outcomes {
+        match outcome {
+            Ok(file) => state.files.push(file),
+            Err(problem) => diagnostics.push(problem),
+        }
+    }
+    written.written += state.files.len();
+    if state.files.len() == files.len() {
+        *last = Some(state);
+    }
+}
+
+/// The version of Pagefind that makes the index: a new one makes other files.
+const PAGEFIND_VERSION: &str = "pagefind 1.6.0";
+
+/// Every page the index holds, with its key.
+fn records(site: &Site, views: &Views) -> Vec<Record> {
+    let lib = &site.library;
+    let config = &site.config;
+    let tags = lib.taxonomies.first();
+    (0..lib.pages.len())
+        .into_par_iter()
+        .filter(|&i| is_indexed(site, &lib.pages[i]))
+        .map(|i| {
+            let page = &lib.pages[i];
+            let authors: Vec<String> = page
+                .authors
+                .iter()
+                .filter_map(|slug| lib.author(slug))
+                .map(|a| a.name.clone())
+                .collect();
+            let section = lib
+                .section_index(&page.section)
+                .map(|s| lib.sections[s].title.clone())
+                .filter(|_| !page.section.is_empty());
+            let tags: Vec<String> = page
+                .terms(0)
+                .iter()
+                .filter_map(|name| tags.and_then(|t| t.term(name)))
+                .map(|term| term.name.clone())
+                .collect();
+            let mut meta = BTreeMap::from([("title".to_string(), page.title.clone())]);
+            if !authors.is_empty() {
+                meta.insert("author".into(), authors.join(", "));
+            }
+            if let Some(date) = page.date {
+                meta.insert("date".into(), date.civil_date().to_string());
+            }
+            if let Some(section) = &section {
+                meta.insert("section".into(), section.clone());
+            }
+            if let Some(cover) = views.cover(i) {
+                let small = cover.srcset.as_deref().and_then(|s| s.split(' ').next());
+                meta.insert("image".into(), small.unwrap_or(&cover.src).to_string());
+                meta.insert("image_alt".into(), cover.alt.to_string());
+            }
+            let mut filters = BTreeMap::new();
+            for (name, values) in [
+                ("section", section.into_iter().collect()),
+                ("tags", tags),
+                ("author", authors),
+            ] {
+                if !values.is_empty() {
+                    filters.insert(name.to_string(), values);
+                }
+            }
+            let url = config.url_path(&page.path);
+            let key = KeyHasher::new()
+                .key(views.bodies.pages[i].output_key)
+                .text(&url)
+                .value(&meta)
+                .value(&filters)
+                .finish();
+            Record {
+                page: i,
+                url,
+                meta,
+                filters,
+                key,
+            }
+        })
+        .collect()
+}
+
+/// Runs Pagefind over the records, on a thread of its own (it is asynchronous, and `serve`
+/// already runs the build inside a runtime); returns its files, by path in its folder.
+fn run_pagefind(
+    language: &str,
+    records: Vec<Record>,
+    texts: Vec<String>,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let run = || -> Result<Vec<(String, Vec<u8>)>, String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        runtime.block_on(async {
+            let mut index = pagefind::api::PagefindIndex::new(None).map_err(|e| e.to_string())?;
+            for (record, text) in records.into_iter().zip(texts) {
+                index
+                    .add_custom_record(
+                        record.url,
+                        escape(&text),
+                        language.to_string(),
+                        Some(record.meta),
+                        Some(record.filters),
+                        None,
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            let files = index.get_files().await.map_err(|e| e.to_string())?;
+            Ok(files
+                .into_iter()
+                .filter_map(|file| {
+                    let path = file.filename.to_string_lossy().replace('\\', "/");
+                    is_published(&path).then_some((path, file.contents))
+                })
+                .collect())
+        })
+    };
+    std::thread::scope(|scope| {
+        scope
+            .spawn(run)
+            .join()
+            .unwrap_or_else(|_| Err("Pagefind stopped unexpectedly".into()))
+    })
+}
+
+/// The text as HTML text, which is what Pagefind reads from pages: excerpts made from it are
+/// then safe to show as HTML, with only Pagefind's `<mark>` in them.
+fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + text.len() / 16);
+    // Writing into a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html_body_text(&mut escaped, text);
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_files_the_search_page_reads_are_published() {
+        for kept in [
+            "pagefind.js",
+            "pagefind-worker.js",
+            "pagefind-entry.json",
+            "wasm.en.pagefind",
+            "wasm.unknown.pagefind",
+            "pagefind.en_3f2a.pf_meta",
+            "index/en_1a2b.pf_index",
+            "fragment/en_9c.pf_fragment",
+            "filter/en_77.pf_filter",
+        ] {
+            assert!(is_published(kept), "{kept}");
+        }
+        for left in [
+            "pagefind-ui.js",
+            "pagefind-ui.css",
+            "pagefind-modular-ui.js",
+            "pagefind-component-ui.css",
+            "pagefind-highlight.js",
+            "playground/index.html",
+            "index/deeper/x.pf_index",
+        ] {
+            assert!(!is_published(left), "{left}");
+        }
+    }
+
+    #[test]
+    fn text_is_escaped_as_html_text() {
+        assert_eq!(escape("a < b & <script>"), "a &lt; b &amp; &lt;script&gt;");
+    }
+}
