@@ -14,7 +14,18 @@ pub struct ConfigView<'a> {
     base_path: &'a str,
     description: &'a str,
     language: &'a str,
+    search: Option<SearchView>,
     extra: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+/// `config.search`: where the search page and the index are, or null when the site has no
+/// search.
+#[derive(Serialize)]
+pub struct SearchView {
+    /// The search page's URL path (`/search/`).
+    url: String,
+    /// The URL path of the folder holding `pagefind.js` and the index (`/pagefind/`).
+    index_url: String,
 }
 
 impl<'a> ConfigView<'a> {
@@ -26,6 +37,10 @@ impl<'a> ConfigView<'a> {
             base_path: &config.base_path,
             description: &config.description,
             language: &config.language,
+            search: config.search.then(|| SearchView {
+                url: config.url_path(crate::config::SEARCH_PAGE),
+                index_url: config.url_path(crate::config::SEARCH_INDEX),
+            }),
             extra: &config.extra,
         }
     }

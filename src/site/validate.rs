@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use super::Site;
 use super::links::Links;
+use super::{Site, search};
 use crate::content::{AUTHORS_DIR, Page, Section};
 use crate::error::{Diagnostic, Diagnostics, Reason};
 use crate::markdown::LinkAction;
@@ -17,6 +17,16 @@ pub(crate) fn check_references(site: &Site, links: &Links, diagnostics: &mut Dia
     check_images(site, links, diagnostics);
     check_robots_place(site, diagnostics);
     check_taxonomy_paths(site, diagnostics);
+    if site.config.search {
+        check_search_paths(site, diagnostics);
+        if site
+            .theme
+            .as_ref()
+            .is_some_and(|t| !t.has_template(search::TEMPLATE))
+        {
+            diagnostics.push(missing_search_page(&site.config.theme));
+        }
+    }
 }
 
 impl Site {
@@ -182,4 +192,44 @@ fn check_taxonomy_paths(site: &Site, diagnostics: &mut Diagnostics) {
         }
         diagnostics.push(problem);
     }
+}
+
+/// With search on, `/search/` is the search page's and `/pagefind/` the index's: content
+/// published there would be hidden, or would mix with the index.
+fn check_search_paths(site: &Site, diagnostics: &mut Diagnostics) {
+    let lib = &site.library;
+    let taken = |path: &str| path == search::PAGE_PATH || path.starts_with(search::INDEX_DIR);
+    let problem = |file: &Path, path: &str| {
+        let what = match path.starts_with(search::INDEX_DIR) {
+            true => "where the search index is",
+            false => "where the search page is",
+        };
+        Diagnostic::in_file(file, format!("this would be published at /{path}, {what}"))
+            .because(Reason::UrlCollision)
+            .hint("rename it (or give the page another `slug`), or turn search off with `search = false` in serum.toml")
+    };
+    for page in lib.pages.iter().filter(|p| taken(&p.path)) {
+        diagnostics.push(problem(&page.file, &page.path));
+    }
+    for section in lib.sections.iter().filter(|s| taken(&s.path)) {
+        let folder = Path::new("content").join(&section.dir);
+        diagnostics.push(problem(
+            section.file.as_deref().unwrap_or(&folder),
+            &section.path,
+        ));
+    }
+    for asset in lib.assets.iter().filter(|a| taken(&a.output_path)) {
+        let file = Path::new("content").join(&asset.content_path);
+        diagnostics.push(problem(&file, &asset.output_path));
+    }
+}
+
+/// A theme without `search.html` gives the index no page to be searched from.
+fn missing_search_page(theme: &str) -> Diagnostic {
+    Diagnostic::new(format!(
+        "the theme `{theme}` has no template `search.html`, so the site has a search index but no search page"
+    ))
+    .warning()
+    .because(Reason::Setting)
+    .hint("add templates/search.html (the default theme's is a start), or turn search off with `search = false` in serum.toml")
 }

@@ -249,6 +249,11 @@ impl Renderer<'_> {
         crate::feed::sitemap(&self.site.config, &urls)
     }
 
+    /// Whether a file lies where the search index is published.
+    fn is_search_index(&self, file: &str) -> bool {
+        self.site.config.search && file.starts_with(crate::site::search::INDEX_DIR)
+    }
+
     /// A redirect page at each old URL a page lists in `aliases`.
     pub(crate) fn write_aliases(&self, written: &mut Written, diagnostics: &mut Diagnostics) {
         let lib = &self.site.library;
@@ -269,6 +274,12 @@ impl Renderer<'_> {
             )
             .map(|path| format!("{path}index.html"))
             .chain(
+                self.site
+                    .config
+                    .search
+                    .then(|| format!("{}index.html", crate::site::search::PAGE_PATH)),
+            )
+            .chain(
                 [
                     "404.html",
                     "atom.xml",
@@ -284,7 +295,7 @@ impl Renderer<'_> {
             for alias in &page.aliases {
                 match crate::feed::alias_file(alias) {
                     // `insert` is false when the path is taken, by a page or by an earlier alias.
-                    Some(file) if !taken.insert(file.clone()) => diagnostics.push(
+                    Some(file) if !taken.insert(file.clone()) || self.is_search_index(&file) => diagnostics.push(
                         page.key_problem(
                             "aliases",
                             format!(

@@ -1,5 +1,6 @@
 //! Step 9: the pages that list other pages (the home page, sections, authors, taxonomy terms),
-//! each over as many pages as `paginate_by` asks; the taxonomies' indexes; and 404.
+//! each over as many pages as `paginate_by` asks; the taxonomies' indexes; 404; and the
+//! search page.
 
 use std::path::{Path, PathBuf};
 
@@ -8,7 +9,7 @@ use rayon::prelude::*;
 use super::{Outcome, Renderer, Written};
 use crate::config::TAGS;
 use crate::error::Diagnostics;
-use crate::site::{Key, KeyHasher};
+use crate::site::{Key, KeyHasher, search};
 use crate::view::{self, AuthorRef, AuthorView, PagerLink, Paginator, SectionView, TermLink};
 
 /// A list of pages, shown over one or more output pages.
@@ -62,6 +63,9 @@ impl Renderer<'_> {
             }
         }
         outcomes.push(self.write_not_found());
+        if self.site.config.search && self.theme.has_template(search::TEMPLATE) {
+            outcomes.push(self.write_search_page());
+        }
         outcomes.extend(
             self.views
                 .take_item_problems()
@@ -304,6 +308,21 @@ impl Renderer<'_> {
             "404.html",
             tera::Context::new,
             Path::new("404.html"),
+        )
+    }
+}
+
+impl Renderer<'_> {
+    /// The search page: its results come from the index, in the reader's browser, so it
+    /// depends on no page.
+    fn write_search_page(&self) -> Outcome {
+        let path = format!("{}index.html", search::PAGE_PATH);
+        self.html(
+            &path,
+            self.key(search::TEMPLATE, 0),
+            search::TEMPLATE,
+            tera::Context::new,
+            Path::new(&path),
         )
     }
 }

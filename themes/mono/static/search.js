@@ -1,0 +1,172 @@
+// The search page: queries the site's Pagefind index as the reader types, and shows the
+// results and filters in the theme's own markup (the <template>s of search.html). Loaded on
+// the search page only, so other pages carry no script.
+const root = document.querySelector('[data-index]');
+const form = root.querySelector('.search-form');
+const input = root.querySelector('input[name=q]');
+const status = root.querySelector('.search-status');
+const list = root.querySelector('.search-results');
+const filterBox = root.querySelector('.search-filters');
+const filterGroups = root.querySelector('.search-filter-groups');
+const moreRow = root.querySelector('.search-more-row');
+const PAGE = 10;
+const language = document.documentElement.lang || undefined;
+const dates = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' });
+
+let pagefind;
+/** The results of the last search, and how many of them are shown. */
+let found = [];
+let shown = 0;
+/** Counts searches: only the last one asked for may show its results. */
+let asked = 0;
+
+/** The part of a template marked data-slot=name. */
+const slot = (node, name) => node.querySelector(`[data-slot="${name}"]`);
+
+/** The filters checked, as Pagefind takes them. */
+function chosenFilters() {
+  const chosen = {};
+  for (const box of filterGroups.querySelectorAll('input:checked')) {
+    (chosen[box.name] ??= { any: [] }).any.push(box.value);
+  }
+  return chosen;
+}
+
+/** One result, from the result template. */
+function resultItem(data) {
+  const item = document.getElementById('search-result').content.firstElementChild.cloneNode(true);
+  const link = slot(item, 'url');
+  link.href = data.url;
+  link.textContent = data.meta.title || data.url;
+  const parts = { author: data.meta.author, section: data.meta.section };
+  for (const [name, value] of Object.entries(parts)) {
+    if (value) slot(item, name).textContent = value;
+    else slot(item, name).remove();
+  }
+  const date = slot(item, 'date');
+  const when = data.meta.date && new Date(`${data.meta.date}T00:00:00Z`);
+  if (when && !Number.isNaN(when.getTime())) {
+    date.dateTime = data.meta.date;
+    date.textContent = dates.format(when);
+  } else {
+    date.remove();
+  }
+  // A separator stays only between two things.
+  for (const dot of item.querySelectorAll('.byline-dot')) {
+    const before = dot.previousElementSibling;
+    const after = dot.nextElementSibling;
+    if (!before || before.classList.contains('byline-dot') || !after) dot.remove();
+  }
+  const meta = item.querySelector('.byline-meta');
+  if (meta && !meta.firstElementChild) meta.closest('.byline').remove();
+  // The index holds the text as HTML text: the excerpt is safe HTML, with <mark> around
+  // the words found.
+  slot(item, 'excerpt').innerHTML = data.excerpt;
+  const image = slot(item, 'image');
+  if (data.meta.image) {
+    image.src = data.meta.image;
+    image.alt = data.meta.image_alt || '';
+    item.classList.add('has-cover');
+  } else {
+    image.remove();
+  }
+  return item;
+}
+
+/** Shows the next results, up to a page more. */
+async function showMore() {
+  const results = found;
+  const next = results.slice(shown, shown + PAGE);
+  const data = await Promise.all(next.map((result) => result.data()));
+  if (results !== found) return; // a newer search replaced these
+  shown += next.length;
+  list.append(...data.map(resultItem));
+  moreRow.hidden = shown >= found.length;
+}
+
+/** Runs the search the form and the filters describe, and shows what it finds. */
+async function run(immediately = false) {
+  const mine = ++asked;
+  const term = input.value.trim();
+  const filters = chosenFilters();
+  const filtered = Object.keys(filters).length > 0;
+  const url = new URL(location.href);
+  if (term) url.searchParams.set('q', term);
+  else url.searchParams.delete('q');
+  history.replaceState(null, '', url);
+  if (!term && !filtered) {
+    found = [];
+    list.replaceChildren();
+    moreRow.hidden = true;
+    status.textContent = '';
+    return;
+  }
+  const search = immediately
+    ? await pagefind.search(term || null, { filters })
+    : await pagefind.debouncedSearch(term || null, { filters }, 150);
+  if (search === null || mine !== asked) return; // a newer search is under way
+  found = search.results;
+  shown = 0;
+  list.replaceChildren();
+  await showMore();
+  const count = found.length;
+  const what = term ? ` for “${term}”` : '';
+  status.textContent = count === 0
+    ? `No results${what}.`
+    : `${count} ${count === 1 ? 'result' : 'results'}${what}.`;
+}
+
+/** The filter controls: one group of checkboxes per filter, each value with its count. */
+async function showFilters() {
+  const all = await pagefind.filters();
+  const template = document.getElementById('search-filter').content.firstElementChild;
+  for (const [name, values] of Object.entries(all)) {
+    const entries = Object.entries(values).sort(([a], [b]) => a.localeCompare(b));
+    if (entries.length < 2) continue;
+    const group = template.cloneNode(true);
+    slot(group, 'legend').textContent = root.dataset[`label${name[0].toUpperCase()}${name.slice(1)}`] || name;
+    const options = slot(group, 'options');
+    for (const [value, count] of entries) {
+      const item = document.createElement('li');
+      const label = document.createElement('label');
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.name = name;
+      box.value = value;
+      box.addEventListener('change', () => run(true));
+      const text = document.createElement('span');
+      text.textContent = `${value} (${count})`;
+      label.append(box, text);
+      item.append(label);
+      options.append(item);
+    }
+    filterGroups.append(group);
+  }
+  if (filterGroups.childElementCount > 0) {
+    filterBox.hidden = false;
+    filterBox.open = matchMedia('(min-width: 48rem)').matches;
+  }
+}
+
+async function start() {
+  try {
+    pagefind = await import(`${root.dataset.index}pagefind.js`);
+    // Record URLs already carry the site's path.
+    await pagefind.options({ baseUrl: '/' });
+    await pagefind.init();
+  } catch (error) {
+    status.textContent = 'Search is not available right now: its index could not be loaded.';
+    return;
+  }
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    run(true);
+  });
+  input.addEventListener('input', () => run());
+  moreRow.querySelector('button').addEventListener('click', showMore);
+  const query = new URLSearchParams(location.search).get('q');
+  if (query) input.value = query;
+  await Promise.all([showFilters(), query ? run(true) : null]);
+}
+
+start();
