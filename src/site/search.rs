@@ -39,6 +39,11 @@ fn is_published(file: &str) -> bool {
             .any(|dir| file.starts_with(dir) && !file[dir.len()..].contains('/'))
 }
 
+/// How much of a page's text the index takes: far more than any article, and a bound on
+/// what one result makes a reader download (Pagefind sends a page's whole text for its
+/// excerpt).
+pub(crate) const MAX_TEXT: usize = 512 * 1024;
+
 /// What the last build indexed, kept for the next.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct IndexState {
@@ -102,7 +107,7 @@ pub(crate) fn write_index(
     *last = None;
     let texts: Vec<String> = records
         .par_iter()
-        .map(|r| views.bodies.take_page_text(site, views.links, r.page))
+        .map(|r| capped(views.bodies.take_page_text(site, views.links, r.page)))
         .collect();
     let files = match run_pagefind(&site.config.language, records, texts) {
         Ok(files) => files,
@@ -115,12 +120,17 @@ pub(crate) fn write_index(
             return;
         }
     };
-    let outcomes: Vec<Result<(String, Key), Diagnostic>> = files
+    // Most files of a new index are those of the last one (its script, its WebAssembly, the
+    // chunks no change reached): those are kept as they are.
+    let outcomes: Vec<Result<(String, Key, bool), Diagnostic>> = files
         .par_iter()
         .map(|(path, bytes)| {
             let key = KeyHasher::new().bytes(bytes).finish();
             let path = format!("{INDEX_DIR}{path}");
-            output.write(&path, key, bytes).map(|()| (path, key))
+            if output.reuse(&path, key) {
+                return Ok((path, key, false));
+            }
+            output.write(&path, key, bytes).map(|()| (path, key, true))
         })
         .collect();
     let mut state = IndexState {
@@ -129,11 +139,16 @@ pub(crate) fn write_index(
     };
     for outcome in outcomes {
         match outcome {
-            Ok(file) => state.files.push(file),
+            Ok((path, key, made)) => {
+                match made {
+                    true => written.written += 1,
+                    false => written.kept += 1,
+                }
+                state.files.push((path, key));
+            }
             Err(problem) => diagnostics.push(problem),
         }
     }
-    written.written += state.files.len();
     if state.files.len() == files.len() {
         *last = Some(state);
     }
@@ -256,6 +271,19 @@ fn run_pagefind(
     })
 }
 
+/// The text, cut at a word once it is longer than [`MAX_TEXT`].
+fn capped(mut text: String) -> String {
+    if text.len() > MAX_TEXT {
+        let mut limit = MAX_TEXT;
+        while !text.is_char_boundary(limit) {
+            limit -= 1;
+        }
+        let end = text[..limit].rfind(char::is_whitespace).unwrap_or(limit);
+        text.truncate(end);
+    }
+    text
+}
+
 /// The text as HTML text, which is what Pagefind reads from pages: excerpts made from it are
 /// then safe to show as HTML, with only Pagefind's `<mark>` in them.
 fn escape(text: &str) -> String {
@@ -295,6 +323,21 @@ mod tests {
         ] {
             assert!(!is_published(left), "{left}");
         }
+    }
+
+    #[test]
+    fn a_long_text_is_cut_at_a_word() {
+        let text = "word ".repeat(MAX_TEXT / 4);
+        let cut = capped(text);
+        assert!(
+            cut.len() <= MAX_TEXT && cut.len() > MAX_TEXT - 6,
+            "{}",
+            cut.len()
+        );
+        assert!(cut.ends_with("word"));
+        let unbroken = "é".repeat(MAX_TEXT);
+        assert!(capped(unbroken).len() <= MAX_TEXT);
+        assert_eq!(capped("short".into()), "short");
     }
 
     #[test]
