@@ -488,13 +488,15 @@ fn a_rebuild_rewrites_only_the_files_whose_bytes_changed() {
     );
     site.build(&[]).ok();
     let after = modified_times(&site.path("public"));
-    assert_eq!(
-        before.keys().collect::<Vec<_>>(),
-        after.keys().collect::<Vec<_>>()
-    );
+    // The search index names its chunks by their content: an edit renames the ones it reaches.
+    let named = |times: &std::collections::BTreeMap<String, _>| -> Vec<String> {
+        let chunk = |p: &str| p.starts_with("pagefind/") && p.contains(".pf_");
+        times.keys().filter(|p| !chunk(p)).cloned().collect()
+    };
+    assert_eq!(named(&before), named(&after));
     let changed: Vec<&String> = after
         .keys()
-        .filter(|path| before[*path] != after[*path])
+        .filter(|path| before.get(*path) != Some(&after[*path]))
         .collect();
     assert!(
         changed.contains(&&"posts/first/index.html".to_string()),
@@ -505,6 +507,10 @@ fn a_rebuild_rewrites_only_the_files_whose_bytes_changed() {
         "{changed:?}"
     );
     assert!(!changed.iter().any(|p| p.ends_with(".css")), "{changed:?}");
+    assert!(
+        !changed.contains(&&"pagefind/pagefind.js".to_string()),
+        "{changed:?}"
+    );
 }
 
 #[test]

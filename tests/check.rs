@@ -142,11 +142,11 @@ fn a_relative_link_says_where_it_leads_from_the_page() {
 fn a_template_link_that_leads_nowhere_names_the_built_file() {
     let site = clean_site().write(
         "templates/404.html",
-        "<!DOCTYPE html>\n<html><head><title>Not found</title></head>\n<body><a href=\"{{ base_path }}search/\">Search</a></body></html>\n",
+        "<!DOCTYPE html>\n<html><head><title>Not found</title></head>\n<body><a href=\"{{ base_path }}find/\">Search</a></body></html>\n",
     );
     assert_eq!(
         problems(&site, &[]),
-        "error: 404.html: link to `/search/` leads nowhere\n  help: fix the link in the Markdown or the template that writes it\nerror: 1 problem found\n"
+        "error: 404.html: link to `/find/` leads nowhere\n  help: fix the link in the Markdown or the template that writes it\nerror: 1 problem found\n"
     );
 }
 

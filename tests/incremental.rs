@@ -84,16 +84,25 @@ fn every_kind_of_change_rebuilds_to_what_a_clean_build_makes() {
     let site = site();
     site.build(&[]).ok();
     let total = snapshot(&site.path("public")).len();
+    let index = snapshot(&site.path("public/pagefind"));
 
     let site = site.write(
         "content/posts/p00.md",
         "+++\ntitle = \"Post 0\"\ndate = 2024-01-01\nauthor = \"bo\"\ntags = [\"t0\", \"spf\"]\n+++\nBody of post 0, with a [link](p00.md).\n\n## Part\n\nLess.\n",
     );
     let line = rebuild_matches_a_clean_build(&site, "clean-body");
+    let reindexed = snapshot(&site.path("public/pagefind"))
+        .into_iter()
+        .filter(|(path, bytes)| index.get(path) != Some(bytes))
+        .count();
+    assert!(
+        (1..=5).contains(&reindexed),
+        "the search index changes where the page's text is, not as a whole: {reindexed} files"
+    );
     assert_eq!(
         written(&line),
-        4,
-        "an edit below the summary rewrites the page and the three feeds that carry it: {line}"
+        4 + reindexed,
+        "an edit below the summary rewrites the page, the three feeds that carry it and the index files its text is in: {line}"
     );
 
     let site = site.write(
