@@ -148,6 +148,46 @@ impl Browser {
         (problems, result["passed"].as_u64().unwrap_or(0))
     }
 
+    /// The element a CSS selector finds, as WebDriver names it.
+    fn element(&self, selector: &str) -> String {
+        let found = post(
+            &format!("{}/session/{}/element", self.base, self.session),
+            &json!({ "using": "css selector", "value": selector }),
+        );
+        element_id(&found["value"])
+    }
+
+    /// Types text into an element, key by key, as a reader would.
+    fn type_into(&self, selector: &str, text: &str) {
+        let element = self.element(selector);
+        post(
+            &format!(
+                "{}/session/{}/element/{element}/clear",
+                self.base, self.session
+            ),
+            &json!({}),
+        );
+        post(
+            &format!(
+                "{}/session/{}/element/{element}/value",
+                self.base, self.session
+            ),
+            &json!({ "text": text }),
+        );
+    }
+
+    /// Clicks the element a script returns.
+    fn click(&self, script: &str) {
+        let element = element_id(&self.eval(script));
+        post(
+            &format!(
+                "{}/session/{}/element/{element}/click",
+                self.base, self.session
+            ),
+            &json!({}),
+        );
+    }
+
     /// Polls a script until it returns `expected`.
     fn wait_for(&self, script: &str, expected: Value) -> Value {
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -165,6 +205,14 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let _ = ureq::delete(format!("{}/session/{}", self.base, self.session)).call();
     }
+}
+
+/// The id of a WebDriver element reference.
+fn element_id(reference: &Value) -> String {
+    reference["element-6066-11e4-a52e-4f735466cecf"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not an element: {reference}"))
+        .to_string()
 }
 
 fn post(url: &str, body: &Value) -> Value {
@@ -419,4 +467,102 @@ fn a_site_broken_from_the_start_shows_its_error_then_reloads_itself_once_fixed()
         json!(true),
         "the page reloaded by itself"
     );
+}
+
+/// What the search page lists, once its status says how many: each result's link, sorted.
+const RESULTS: &str = "return document.querySelector('.search-status').textContent === '' ? null : \
+    [...document.querySelectorAll('.search-results .page-item-title a')].map((a) => a.getAttribute('href')).sort()";
+
+/// Polls the results until they are `expected`; returns how long that took.
+fn wait_for_results(browser: &Browser, expected: &[&str]) -> Duration {
+    let started = Instant::now();
+    let seen = browser.wait_for(RESULTS, json!(expected));
+    assert_eq!(seen, json!(expected));
+    started.elapsed()
+}
+
+#[test]
+#[ignore = "needs chromium and chromedriver; .ci/run installs them and runs this"]
+fn search_finds_pages_as_the_reader_types_never_drafts_or_noindex_and_follows_edits() {
+    let site = TestSite::new()
+        .write("content/posts/_index.md", "+++\ntitle = \"Posts\"\n+++\n")
+        .write("content/guides/_index.md", "+++\ntitle = \"Guides\"\n+++\n")
+        .write(
+            "content/posts/first.md",
+            "+++\ntitle = \"First post\"\ndate = 2024-05-01\nauthor = \"ann\"\ntags = [\"barrier\"]\n+++\nZephyrine calms the skin. Ceramide helps too.\n",
+        )
+        .write(
+            "content/guides/second.md",
+            "+++\ntitle = \"A guide\"\ndate = 2024-04-01\nauthor = \"ann\"\ntags = [\"routine\"]\n+++\nA ceramide cream at night.\n",
+        )
+        .write(
+            "content/posts/hidden.md",
+            "+++\ntitle = \"Hidden\"\ndate = 2024-03-01\nnoindex = true\n+++\nQuokkaberry lives here only.\n",
+        )
+        .write(
+            "content/posts/draft.md",
+            "+++\ntitle = \"Draft\"\ndate = 2024-03-02\ndraft = true\n+++\nMarmaladine lives here only.\n",
+        );
+    // Drafts are shown, so that the test proves they are left out of the index all the same.
+    let (_server, url) = serve_with(&site, &["--drafts"]);
+    let browser = Browser::start();
+    browser.open(&format!("{url}search/"));
+    browser.wait_for(
+        "return document.querySelector('.search-filters').hidden",
+        json!(false),
+    );
+
+    browser.type_into("#search-query", "zephyrine");
+    let took = wait_for_results(&browser, &["/posts/first/"]);
+    assert!(took < Duration::from_secs(2), "results took {took:?}");
+    let excerpt = "return document.querySelector('.search-results mark').textContent";
+    assert_eq!(browser.eval(excerpt), json!("Zephyrine"));
+    let byline = "return document.querySelector('.search-results .byline-meta').textContent";
+    assert_eq!(browser.eval(byline), json!("Ann Lee · May 1, 2024 · Posts"));
+    assert_eq!(
+        browser.eval("return location.search"),
+        json!("?q=zephyrine"),
+        "the address can be shared"
+    );
+
+    for word in ["quokkaberry", "marmaladine"] {
+        browser.type_into("#search-query", word);
+        let status = "return document.querySelector('.search-status').textContent";
+        let expected = json!(format!("No results for “{word}”."));
+        assert_eq!(browser.wait_for(status, expected.clone()), expected);
+        assert_eq!(browser.eval(RESULTS), json!([]));
+    }
+
+    // The query in the address runs on load; a filter narrows what it found.
+    browser.open(&format!("{url}search/?q=ceramide"));
+    wait_for_results(&browser, &["/guides/second/", "/posts/first/"]);
+    browser.click(
+        "return [...document.querySelectorAll('.search-filter label')]
+           .find((l) => l.textContent.startsWith('Guides'))",
+    );
+    wait_for_results(&browser, &["/guides/second/"]);
+
+    // serve re-indexes what a save changed.
+    let _site = site.write(
+        "content/guides/second.md",
+        "+++\ntitle = \"A guide\"\ndate = 2024-04-01\nauthor = \"ann\"\n+++\nA ceramide cream, then xylophonic calm.\n",
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        browser.open(&format!("{url}search/?q=xylophonic"));
+        let answered = Instant::now() + Duration::from_secs(5);
+        let mut seen = browser.eval(RESULTS);
+        while seen.is_null() && Instant::now() < answered {
+            std::thread::sleep(Duration::from_millis(50));
+            seen = browser.eval(RESULTS);
+        }
+        if seen == json!(["/guides/second/"]) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the edit never reached the index: {seen}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
