@@ -176,25 +176,44 @@ impl Site {
             let renderer = render::Renderer::new(self, theme, &views, output);
             renderer.copy_static_files(&mut written, &mut diagnostics);
             timings.lap("static files");
-            // Feeds first: they show the HTML of a few pages, which pages then give up.
-            renderer.write_feeds(&mut written, &mut diagnostics);
-            renderer.write_aliases(&mut written, &mut diagnostics);
-            timings.lap("feeds and sitemap");
-            renderer.write_pages(&mut written, &mut diagnostics);
-            timings.lap("pages");
-            renderer.write_listings(&mut written, &mut diagnostics);
-            timings.lap("listings");
-            if self.config.search && self.options.search_index {
-                search::write_index(
-                    self,
-                    &views,
-                    output,
-                    &mut state.search,
-                    &mut written,
-                    &mut diagnostics,
-                );
-                timings.lap("search index");
-            }
+            std::thread::scope(|scope| {
+                // The index needs no rendered page: Pagefind, mostly one thread's work, makes
+                // it alongside the steps that fill every core, instead of after them.
+                let index = (self.config.search && self.options.search_index).then(|| {
+                    scope.spawn(|| {
+                        let (mut written, mut problems) = Default::default();
+                        let last = &mut state.search;
+                        search::write_index(
+                            self,
+                            &views,
+                            output,
+                            last,
+                            &mut written,
+                            &mut problems,
+                        );
+                        (written, problems)
+                    })
+                });
+                // Feeds first: they show the HTML of a few pages, which pages then give up.
+                renderer.write_feeds(&mut written, &mut diagnostics);
+                renderer.write_aliases(&mut written, &mut diagnostics);
+                timings.lap("feeds and sitemap");
+                renderer.write_pages(&mut written, &mut diagnostics);
+                timings.lap("pages");
+                renderer.write_listings(&mut written, &mut diagnostics);
+                timings.lap("listings");
+                if let Some(index) = index {
+                    match index.join() {
+                        Ok((indexed, problems)) => {
+                            written.merge(indexed);
+                            diagnostics.extend(problems.into_sorted());
+                        }
+                        Err(_) => diagnostics.push(search::stopped()),
+                    }
+                    // What the index took beyond the other steps.
+                    timings.lap("search index");
+                }
+            });
         }
         diagnostics.ignore(&self.config.ignore);
         let checked_urls = bodies.checked_urls();

@@ -109,17 +109,37 @@ pub(crate) fn write_index(
         .par_iter()
         .map(|r| capped(views.bodies.take_page_text(site, views.links, r.page)))
         .collect();
-    let files = match run_pagefind(&site.config.language, records, texts) {
-        Ok(files) => files,
-        Err(message) => {
-            diagnostics.push(
-                Diagnostic::new(format!("cannot build the search index: {message}"))
-                    .because(Reason::Io)
-                    .hint("set `search = false` in serum.toml to build the site without search, and report this"),
-            );
-            return;
-        }
-    };
+    match run_pagefind(&site.config.language.to_lowercase(), records, texts) {
+        Ok(files) => *last = write_files(key, &files, output, written, diagnostics),
+        Err(message) => diagnostics.push(failed(&message)),
+    }
+}
+
+/// The problem of an index that could not be made.
+fn failed(message: &str) -> Diagnostic {
+    Diagnostic::new(format!("cannot build the search index: {message}"))
+        .because(Reason::Io)
+        .hint(
+            "set `search = false` in serum.toml to build the site without search, and report this",
+        )
+}
+
+/// The problem of an index whose making stopped unexpectedly.
+pub(crate) fn stopped() -> Diagnostic {
+    failed(STOPPED)
+}
+
+const STOPPED: &str = "Pagefind stopped unexpectedly";
+
+/// Puts Pagefind's files in the output; returns what the next build may keep, when every
+/// file could be written.
+fn write_files(
+    key: Key,
+    files: &[(String, Vec<u8>)],
+    output: &dyn Output,
+    written: &mut Written,
+    diagnostics: &mut Diagnostics,
+) -> Option<IndexState> {
     // Most files of a new index are those of the last one (its script, its WebAssembly, the
     // chunks no change reached): those are kept as they are.
     let outcomes: Vec<Result<(String, Key, bool), Diagnostic>> = files
@@ -149,9 +169,7 @@ pub(crate) fn write_index(
             Err(problem) => diagnostics.push(problem),
         }
     }
-    if state.files.len() == files.len() {
-        *last = Some(state);
-    }
+    (state.files.len() == files.len()).then_some(state)
 }
 
 /// The version of Pagefind that makes the index: a new one makes other files.
@@ -267,7 +285,7 @@ fn run_pagefind(
         scope
             .spawn(run)
             .join()
-            .unwrap_or_else(|_| Err("Pagefind stopped unexpectedly".into()))
+            .unwrap_or_else(|_| Err(STOPPED.into()))
     })
 }
 

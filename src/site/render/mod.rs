@@ -35,6 +35,13 @@ pub(crate) struct Written {
 }
 
 impl Written {
+    /// Adds the counts of a step that ran on another thread.
+    pub(crate) fn merge(&mut self, other: Written) {
+        self.written += other.written;
+        self.kept += other.kept;
+        self.static_files += other.static_files;
+    }
+
     /// Counts outcomes and collects the problems, grouping one template problem met on many
     /// pages into one message.
     fn add(&mut self, outcomes: Vec<Outcome>, diagnostics: &mut Diagnostics) {
