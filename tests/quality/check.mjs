@@ -7,7 +7,8 @@
 //     no request leaving the site, no horizontal overflow; screenshots of the article;
 //   - the article's weight (HTML and CSS under 30 KB, one render-blocking request) and measure
 //     (60-75 characters a line on a desktop);
-//   - Lighthouse on the article: accessibility, best practices and SEO 100, performance >= 98.
+//   - Lighthouse on the article: accessibility, best practices and SEO 100, performance >= 98;
+//     on the search page, showing the results of a query: 100 in all four.
 // Ends with `N passed, M failed`; exits 1 on any failure.
 //
 // Needs: `cargo build --release`, `npm ci --prefix tests/quality`, Java, Chromium.
@@ -41,6 +42,8 @@ const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 const MAX_WEIGHT = 30_000; // bytes of HTML and CSS on the article page
 const MEASURE = [60, 75]; // characters in a line of the article's text on a desktop
 const SCORES = { performance: 0.98, accessibility: 1, 'best-practices': 1, seo: 1 };
+// The search page, its results shown: 100 in every category.
+const SEARCH_SCORES = { performance: 1, accessibility: 1, 'best-practices': 1, seo: 1 };
 // Chromium on a machine without a network: no background traffic, a fresh profile every run
 // (Playwright makes a new temporary --user-data-dir for each launch; Lighthouse is given one).
 const CHROME_FLAGS = [
@@ -61,6 +64,7 @@ const REPO_PAGES = {
   tags: '/tags/',
   tag: '/tags/skincare/',
   404: '/no-such-page/',
+  search: '/search/?q=collagen',
 };
 
 /** Every check's name and the problems it found (none: passed). */
@@ -279,6 +283,10 @@ async function checkPage(browser, origin, pagePath, { width, scheme, expectStatu
   try {
     await page.goto(target, { waitUntil: 'load', timeout: 30_000 });
     await page.evaluate(() => document.fonts.ready.then(() => true));
+    // The search page shows its results after loading the index: check it with them.
+    await page.waitForFunction(() => document.querySelector('.search-status')?.textContent !== '', null, {
+      timeout: 10_000,
+    });
     const overflow = await page.evaluate(() => ({
       scrollWidth: document.documentElement.scrollWidth,
       innerWidth: window.innerWidth,
@@ -402,26 +410,27 @@ async function checkMeasure(browser, origin, build) {
   record(`measure ${build.name} article`, problems, detail);
 }
 
-/** Lighthouse (mobile preset) on the article; the scores come from its JSON report. */
-async function checkLighthouse(origin, build, work) {
-  const report = path.join(work, `lighthouse-${build.name.replace('/', '-')}.json`);
+/** Lighthouse (mobile preset) on one kind of page (the article, the search page with a query);
+ * the scores come from its JSON report. */
+async function checkLighthouse(origin, build, work, kind, minimums) {
+  const report = path.join(work, `lighthouse-${build.name.replace('/', '-')}-${kind}.json`);
   const profile = await fs.mkdtemp(path.join(work, 'lighthouse-profile-'));
   const flags = [...CHROME_FLAGS, `--user-data-dir=${profile}`].join(' ');
   const { code, stderr } = await run(
     process.execPath,
-    [LIGHTHOUSE, origin + build.pages.article, '--output=json', `--output-path=${report}`, `--chrome-flags=${flags}`, '--quiet'],
+    [LIGHTHOUSE, origin + build.pages[kind], '--output=json', `--output-path=${report}`, `--chrome-flags=${flags}`, '--quiet'],
     { env: { ...process.env, CHROME_PATH: CHROME } },
   );
   let result;
   try {
     result = JSON.parse(await fs.readFile(report, 'utf8'));
   } catch {
-    record(`Lighthouse ${build.name} article`, [`lighthouse exited ${code}: ${stderr.trim().slice(-2000)}`]);
+    record(`Lighthouse ${build.name} ${kind}`, [`lighthouse exited ${code}: ${stderr.trim().slice(-2000)}`]);
     return null;
   }
   const problems = [];
   const scores = {};
-  for (const [id, minimum] of Object.entries(SCORES)) {
+  for (const [id, minimum] of Object.entries(minimums)) {
     const category = result.categories[id];
     scores[id] = category?.score ?? null;
     if (scores[id] === null || scores[id] < minimum) {
@@ -437,7 +446,7 @@ async function checkLighthouse(origin, build, work) {
   }
   if (result.runtimeError) problems.push(`runtime error: ${result.runtimeError.message}`);
   const detail = Object.entries(scores).map(([id, s]) => `${id} ${s === null ? '-' : Math.round(s * 100)}`).join(', ');
-  record(`Lighthouse ${build.name} article`, problems, detail);
+  record(`Lighthouse ${build.name} ${kind}`, problems, detail);
   return scores;
 }
 
@@ -462,10 +471,9 @@ async function main() {
       for (const [kind, pagePath] of Object.entries(build.pages)) {
         for (const width of WIDTHS) {
           for (const scheme of SCHEMES) {
-            const screenshot =
-              kind === 'article'
-                ? path.join(SCREENSHOTS, `${build.name.replace('/', '-')}-article-${width}-${scheme}.png`)
-                : null;
+            const screenshot = ['article', 'search'].includes(kind)
+              ? path.join(SCREENSHOTS, `${build.name.replace('/', '-')}-${kind}-${width}-${scheme}.png`)
+              : null;
             const problems = await checkPage(browser, origin, pagePath, {
               width,
               scheme,
@@ -482,7 +490,10 @@ async function main() {
     await browser.close();
     browser = null;
 
-    for (const build of builds) await checkLighthouse(build.origin, build, work);
+    for (const build of builds) {
+      await checkLighthouse(build.origin, build, work, 'article', SCORES);
+      await checkLighthouse(build.origin, build, work, 'search', SEARCH_SCORES);
+    }
     console.log(`\nScreenshots: ${SCREENSHOTS}`);
   } catch (error) {
     record('the check script itself', [error.stack ?? String(error)]);

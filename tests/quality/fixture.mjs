@@ -233,6 +233,7 @@ Bo writes about routines.
 /** The paths of the fixture's pages that each theme must get right. */
 export const fixturePages = {
   home: '/',
+  search: '/search/?q=retinol',
   section: '/posts/',
   article: '/posts/everything/',
   'plain article': '/posts/plain/',
