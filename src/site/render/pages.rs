@@ -31,13 +31,19 @@ impl Renderer<'_> {
             .key(views.summary_keys[i])
             .key(body.output_key)
             .value(&page.noindex)
+            .value(&page.show_toc)
             .value(&page.extra)
             .finish();
         let key = self.key(template, own);
         let context = || {
             let html = views.bodies.page_html(self.site, views.links, i);
             let json_ld = views.json_ld(i);
-            let full = PageBody::new(page, &html, &body.rendered.toc, &json_ld);
+            let toc = if page.show_toc {
+                body.rendered.toc.as_slice()
+            } else {
+                &[]
+            };
+            let full = PageBody::new(page, &html, toc, &json_ld);
             let full = tera::Value::from_serializable(&full);
             let mut context = tera::Context::new();
             context.insert_value("page", view::merged(views.summary(i), full));
