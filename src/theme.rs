@@ -458,6 +458,7 @@ fn add_templates(
             tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
                 Some(report.filename().to_string())
             }
+            tera::ErrorKind::Msg(text) => reported_place(text).map(|(_, name, _, _)| name),
             _ => None,
         };
         match failed {
@@ -604,10 +605,34 @@ fn template_error(files: &BTreeMap<String, PathBuf>, error: &tera::Error) -> Dia
         .hint(format!(
             "add templates/{parent}, or fix the name in `{{% extends %}}`"
         )),
+        tera::ErrorKind::Msg(text) if reported_place(text).is_some() => {
+            let (message, name, line, column) = reported_place(text).unwrap_or_default();
+            Diagnostic::in_file(shown(&name), message)
+                .at(line, column)
+                .because(Reason::Template)
+                .hint("fix the template syntax at that place")
+        }
         _ => Diagnostic::new(format!("template error: {error}"))
             .because(Reason::Template)
             .hint("check the theme's templates"),
     }
+}
+
+/// The message, template, line and column of the first report in a Tera message such as
+/// "error: Unknown filter `x`\n --> page.html:2:12\n …", which Tera gives for a name that
+/// no filter, test or function has.
+fn reported_place(text: &str) -> Option<(String, String, usize, usize)> {
+    let mut lines = text.lines();
+    let message = lines.next()?.strip_prefix("error: ")?.to_string();
+    let place = lines.next()?.trim_start().strip_prefix("--> ")?;
+    let (rest, column) = place.rsplit_once(':')?;
+    let (name, line) = rest.rsplit_once(':')?;
+    Some((
+        message,
+        name.to_string(),
+        line.parse().ok()?,
+        column.parse().ok()?,
+    ))
 }
 
 /// What templates may ask of a static file: its final path, and a hash for `integrity`.
