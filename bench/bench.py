@@ -3,9 +3,14 @@
 
     python3 bench/bench.py                      # N = 1, 1000, 10000 on /dev/shm, 5 runs each
     python3 bench/bench.py --sizes 100 1000 --runs 7 --dir /var/tmp/serum-bench
+    python3 bench/bench.py --sizes 1000 --rich both   # the same articles without, then with, rich content
 
 Each site has N articles of about 900 words (3-5 `##` sections with `###` subsections,
 lists, a table, links to other articles), 5 authors and tags, split over 4 sections.
+With --rich, each article also has three fenced code blocks (Rust with line numbers and a
+marked line, Python, JavaScript; about 10 lines each) and two shortcodes (a YouTube video and
+a `details` with a Markdown body); `--rich both` times the plain and the rich site alike and
+prints what rich content adds.
 Prints the median wall time, CPU time (user + system) and peak memory of each size.
 """
 
@@ -39,7 +44,49 @@ def paragraph(rng, sentences=4):
     return " ".join(sentence(rng) for _ in range(sentences))
 
 
-def article(rng, i, n):
+RUST = """fn layers_for(skin: &Skin, week: u32) -> Vec<Layer> {{
+    let mut layers = Vec::with_capacity(3);
+    // {comment}
+    if skin.is_sensitive() && week < {week} {{
+        layers.push(Layer::new("serum", 0.{dose}));
+    }}
+    for day in 0..7 {{
+        layers.push(Layer::rest(day * 24));
+    }}
+    layers
+}}"""
+PYTHON = """def minutes(layers: list[str], wait: int = {week}) -> int:
+    \"\"\"{comment}\"\"\"
+    total = 0
+    for layer in layers:
+        if layer.startswith("serum"):
+            total += wait * 2
+        else:
+            total += {dose}
+    return total"""
+JS = """const routine = ["cleanse", "serum", "moisturize"];
+// {comment}
+function nextStep(done) {{
+  const left = routine.filter((step) => !done.includes(step));
+  return left.length > 0 ? left[0] : null;
+}}
+console.log(`next: ${{nextStep(["cleanse"])}} after {week} minutes`);"""
+VIDEO_IDS = ["dQw4w9WgXcQ", "M7lc1UVf-VE", "aqz-KE-bpKQ", "ScMzIvxBSi4"]
+
+
+def rich_blocks(rng, i):
+    """Three code blocks and two shortcodes, as Markdown lines."""
+    fill = lambda t: t.format(comment=sentence(rng, 4, 8), week=rng.randint(2, 9), dose=rng.randint(1, 9))
+    return [
+        "```rust,linenos,hl_lines=4", fill(RUST), "```", "",
+        f'{{{{ youtube(id="{VIDEO_IDS[i % len(VIDEO_IDS)]}", title="{sentence(rng, 3, 5)[:-1]}") }}}}', "",
+        "```python", fill(PYTHON), "```", "",
+        f'{{% details(summary="{sentence(rng, 3, 6)[:-1]}?") %}}', paragraph(rng, 2), "{% end %}", "",
+        "```js", fill(JS), "```", "",
+    ]
+
+
+def article(rng, i, n, rich=False):
     section = SECTIONS[i % len(SECTIONS)]
     author = AUTHORS[i % len(AUTHORS)]
     tags = rng.sample(TAGS, 2)
@@ -63,6 +110,9 @@ def article(rng, i, n):
         if s == 1:
             lines += ["| Step | What | Time |", "|---|---|---|"]
             lines += [f"| {k} | {sentence(rng, 2, 4)} | {k * 5} min |" for k in range(1, 5)] + [""]
+        if rich and s == 1:
+            # A generator of its own, so the rest of the article is the plain one's.
+            lines += rich_blocks(random.Random(n * 100_003 + i), i)
         if n > 1:
             other = (i * 7 + s + 1) % n
             other_section = SECTIONS[other % len(SECTIONS)]
@@ -72,7 +122,7 @@ def article(rng, i, n):
     return section, "\n".join(lines)
 
 
-def generate(root: Path, n: int):
+def generate(root: Path, n: int, rich=False):
     if root.exists():
         shutil.rmtree(root)
     rng = random.Random(n)
@@ -88,7 +138,7 @@ def generate(root: Path, n: int):
         (root / "content" / section).mkdir()
         (root / "content" / section / "_index.md").write_text(f'+++\ntitle = "{section.title()}"\n+++\n')
     for i in range(n):
-        section, text = article(rng, i, n)
+        section, text = article(rng, i, n, rich)
         (root / "content" / section / f"article-{i}.md").write_text(text)
 
 
@@ -111,19 +161,32 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--dir", default="/dev/shm/serum-bench")
     parser.add_argument("--binary", default=str(Path(__file__).resolve().parent.parent / "target/release/serum"))
+    parser.add_argument("--rich", choices=["no", "yes", "both"], default="no",
+                        help="add three code blocks and two shortcodes to each article (both: time with and without)")
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], check=True, cwd=Path(__file__).resolve().parent.parent)
-    print(f"{'articles':>9} {'wall ms':>9} {'cpu ms':>9} {'peak MiB':>9}   (median of {args.runs} runs, {args.dir})")
+    kinds = {"no": [False], "yes": [True], "both": [False, True]}[args.rich]
+    print(f"{'articles':>9} {'content':>7} {'wall ms':>9} {'cpu ms':>9} {'peak MiB':>9}   (median of {args.runs} runs, {args.dir}; clean builds)")
     for n in args.sizes:
-        root = Path(args.dir) / f"site-{n}"
-        generate(root, n)
-        run_once(args.binary, root)  # warm the page cache and check the site builds
-        runs = [run_once(args.binary, root) for _ in range(args.runs)]
-        wall = statistics.median(r[0] for r in runs) * 1000
-        cpu = statistics.median(r[1] for r in runs) * 1000
-        peak = statistics.median(r[2] for r in runs)
-        print(f"{n:>9} {wall:>9.1f} {cpu:>9.1f} {peak:>9.1f}   {runs[-1][3]}")
-        sys.stdout.flush()
+        walls = {}
+        for rich in kinds:
+            root = Path(args.dir) / f"site-{n}{'-rich' if rich else ''}"
+            generate(root, n, rich)
+            run_once(args.binary, root)  # warm the page cache and check the site builds
+            runs = []
+            for _ in range(args.runs):
+                shutil.rmtree(root / "public", ignore_errors=True)
+                shutil.rmtree(root / ".serum-cache", ignore_errors=True)
+                runs.append(run_once(args.binary, root))
+            wall = statistics.median(r[0] for r in runs) * 1000
+            cpu = statistics.median(r[1] for r in runs) * 1000
+            peak = statistics.median(r[2] for r in runs)
+            walls[rich] = (wall, cpu)
+            print(f"{n:>9} {'rich' if rich else 'plain':>7} {wall:>9.1f} {cpu:>9.1f} {peak:>9.1f}   {runs[-1][3]}")
+            sys.stdout.flush()
+        if len(walls) == 2:
+            (pw, pc), (rw, rc) = walls[False], walls[True]
+            print(f"{n:>9} rich content adds {100 * (rw / pw - 1):.1f}% wall, {100 * (rc / pc - 1):.1f}% CPU (target < 30%)")
 
 
 if __name__ == "__main__":
