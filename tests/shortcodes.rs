@@ -196,9 +196,9 @@ fn code_is_highlighted_with_classes_and_marked_lines() {
     assert_eq!(html.texts("code.language-rust .hl-k"), ["fn", "let"]);
     assert_eq!(
         html.texts("code.language-rust .hl-s"),
-        ["\"serum\"", "\"", "\""]
+        ["\"serum\"", "\"{x}\""]
     );
-    assert_eq!(html.texts("code.language-rust .hl-e"), ["{x}"]);
+    assert_eq!(html.texts("code.language-rust .hl-m"), ["println!"]);
     assert_eq!(html.texts("code.language-python .hl-f"), ["f"]);
     assert!(html.all("code.language-klingon span").is_empty());
     assert!(

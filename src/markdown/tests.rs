@@ -403,3 +403,13 @@ fn fenced_code_is_highlighted_with_a_clean_language_class() {
     );
     assert_eq!(r.word_count, 8);
 }
+
+#[test]
+fn calls_nest_in_bodies() {
+    let r = with_fake("{% box() %}\nA\n\n{{ hr() }}\n{% end %}\n", &keep);
+    assert_eq!(
+        r.html,
+        "<div class=\"box\">\n<p>A</p>\n<hr class=\"n1\">\n</div>\n"
+    );
+    assert_eq!(r.shortcodes, ["box", "hr"]);
+}
