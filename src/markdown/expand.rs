@@ -107,7 +107,8 @@ pub(super) fn expand(
 /// The code spans and blocks of a text, where shortcode syntax is text.
 fn code_ranges(text: &str) -> Vec<Range<usize>> {
     let mut ranges: Vec<Range<usize>> = Vec::new();
-    for (event, range) in Parser::new_ext(text, super::parser_options()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(text, pulldown_cmark::Options::empty()).into_offset_iter()
+    {
         if matches!(event, Event::Code(_) | Event::Start(Tag::CodeBlock(_))) {
             match ranges.last_mut() {
                 Some(last) if last.end >= range.start => last.end = last.end.max(range.end),

@@ -1,245 +1,20 @@
 //! Fenced code to highlighted HTML, at build time, with CSS classes rather than inline styles
-//! so that themes choose the colours (and dark mode works).
+//! so that themes choose the colours (and dark mode works): `<span class="hl-k">fn</span>`.
 //!
-//! tree-sitter parses each block with the language's grammar and its highlight query names
-//! the tokens; each name is reduced to one of a dozen kinds (keyword, string, comment…) by
-//! [`KINDS`], so the output stays small: `<span class="hl-k">fn</span>`. syntect, with its
-//! pure-Rust regex engine, was tried first: on bench.py's 1,000 articles with three code blocks
-//! each it took 8.5 s where the whole site without code takes 0.4 s, over twenty times the
-//! budget; tree-sitter parses instead of running hundreds of regexes a line.
+//! The tokens come from `lexer.rs`, a table per language read in one pass. Two grammar-based
+//! crates were measured first, on bench.py --rich's 3,000 blocks (Rust, Python, JavaScript,
+//! about ten lines each), on one thread: syntect with its pure-Rust regex engine took about
+//! 2,800 us a block, tree-sitter about 150 us (90 us of it parsing alone). A build of the
+//! same 1,000 articles without code takes about 300 ms, so highlighting within 30% of it
+//! leaves some 20 us a block; the lexer takes a few.
 //!
 //! The info string takes Zola's options, separated by commas: ```` ```rust,linenos,hl_lines=1 3-5,linenostart=10 ````.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::LazyLock;
 
 use pulldown_cmark_escape::escape_html;
-use tree_sitter_highlight::{HighlightConfiguration, HighlightEvent, Highlighter};
 
-/// The names tree-sitter highlight queries give tokens, and the class each becomes; a name
-/// takes the entry of its longest listed prefix (`function.method` is `function`). `None`
-/// leaves the token unmarked.
-const KINDS: &[(&str, Option<&str>)] = &[
-    ("attribute", Some("hl-a")),
-    ("boolean", Some("hl-n")),
-    ("comment", Some("hl-c")),
-    ("constant", Some("hl-n")),
-    ("constructor", Some("hl-t")),
-    ("embedded", None),
-    ("escape", Some("hl-e")),
-    ("function", Some("hl-f")),
-    ("function.macro", Some("hl-m")),
-    ("keyword", Some("hl-k")),
-    ("label", Some("hl-a")),
-    ("namespace", Some("hl-t")),
-    ("number", Some("hl-n")),
-    ("operator", None),
-    ("property", Some("hl-a")),
-    ("punctuation", None),
-    ("punctuation.special", Some("hl-e")),
-    ("string", Some("hl-s")),
-    ("string.special.key", Some("hl-a")),
-    ("tag", Some("hl-g")),
-    ("type", Some("hl-t")),
-    ("variable", None),
-    ("variable.builtin", Some("hl-n")),
-];
-
-/// A grammar: the names it is asked for by, and how to make its highlight configuration.
-struct Grammar {
-    names: &'static [&'static str],
-    make: fn() -> Option<HighlightConfiguration>,
-}
-
-macro_rules! grammar {
-    ($name:literal, $language:expr, $highlights:expr, $injections:expr) => {
-        || {
-            let mut config =
-                HighlightConfiguration::new($language.into(), $name, $highlights, $injections, "")
-                    .ok()?;
-            config.configure(&KIND_NAMES);
-            Some(config)
-        }
-    };
-}
-
-/// Every language this build can highlight.
-const GRAMMARS: &[Grammar] = &[
-    Grammar {
-        names: &["rust", "rs"],
-        make: grammar!(
-            "rust",
-            tree_sitter_rust::LANGUAGE,
-            tree_sitter_rust::HIGHLIGHTS_QUERY,
-            ""
-        ),
-    },
-    Grammar {
-        names: &["python", "py", "python3"],
-        make: grammar!(
-            "python",
-            tree_sitter_python::LANGUAGE,
-            tree_sitter_python::HIGHLIGHTS_QUERY,
-            ""
-        ),
-    },
-    Grammar {
-        names: &["javascript", "js", "jsx", "mjs", "cjs", "node"],
-        make: || {
-            let highlights = format!(
-                "{}\n{}",
-                tree_sitter_javascript::JSX_HIGHLIGHT_QUERY,
-                tree_sitter_javascript::HIGHLIGHT_QUERY
-            );
-            grammar!(
-                "javascript",
-                tree_sitter_javascript::LANGUAGE,
-                &highlights,
-                ""
-            )()
-        },
-    },
-    Grammar {
-        names: &["typescript", "ts", "mts", "cts"],
-        make: || {
-            let highlights = format!(
-                "{}\n{}",
-                tree_sitter_typescript::HIGHLIGHTS_QUERY,
-                tree_sitter_javascript::HIGHLIGHT_QUERY
-            );
-            grammar!(
-                "typescript",
-                tree_sitter_typescript::LANGUAGE_TYPESCRIPT,
-                &highlights,
-                ""
-            )()
-        },
-    },
-    Grammar {
-        names: &["tsx"],
-        make: || {
-            let highlights = format!(
-                "{}\n{}\n{}",
-                tree_sitter_typescript::HIGHLIGHTS_QUERY,
-                tree_sitter_javascript::JSX_HIGHLIGHT_QUERY,
-                tree_sitter_javascript::HIGHLIGHT_QUERY
-            );
-            grammar!("tsx", tree_sitter_typescript::LANGUAGE_TSX, &highlights, "")()
-        },
-    },
-    Grammar {
-        names: &["json", "jsonc", "json5"],
-        make: grammar!(
-            "json",
-            tree_sitter_json::LANGUAGE,
-            tree_sitter_json::HIGHLIGHTS_QUERY,
-            ""
-        ),
-    },
-    Grammar {
-        names: &["bash", "sh", "shell", "zsh", "console", "shellsession"],
-        make: grammar!(
-            "bash",
-            tree_sitter_bash::LANGUAGE,
-            tree_sitter_bash::HIGHLIGHT_QUERY,
-            ""
-        ),
-    },
-    Grammar {
-        names: &["html", "htm", "xhtml", "svg", "xml"],
-        make: grammar!(
-            "html",
-            tree_sitter_html::LANGUAGE,
-            tree_sitter_html::HIGHLIGHTS_QUERY,
-            tree_sitter_html::INJECTIONS_QUERY
-        ),
-    },
-    Grammar {
-        names: &["css"],
-        make: grammar!(
-            "css",
-            tree_sitter_css::LANGUAGE,
-            tree_sitter_css::HIGHLIGHTS_QUERY,
-            ""
-        ),
-    },
-    Grammar {
-        names: &["toml"],
-        make: grammar!(
-            "toml",
-            tree_sitter_toml_ng::LANGUAGE,
-            tree_sitter_toml_ng::HIGHLIGHTS_QUERY,
-            ""
-        ),
-    },
-    Grammar {
-        names: &["yaml", "yml"],
-        make: grammar!(
-            "yaml",
-            tree_sitter_yaml::LANGUAGE,
-            tree_sitter_yaml::HIGHLIGHTS_QUERY,
-            ""
-        ),
-    },
-    Grammar {
-        names: &["go", "golang"],
-        make: grammar!(
-            "go",
-            tree_sitter_go::LANGUAGE,
-            tree_sitter_go::HIGHLIGHTS_QUERY,
-            ""
-        ),
-    },
-    Grammar {
-        names: &["c", "h"],
-        make: grammar!(
-            "c",
-            tree_sitter_c::LANGUAGE,
-            tree_sitter_c::HIGHLIGHT_QUERY,
-            ""
-        ),
-    },
-];
-
-/// The names of [`KINDS`], as tree-sitter is told them.
-static KIND_NAMES: LazyLock<Vec<&'static str>> =
-    LazyLock::new(|| KINDS.iter().map(|(name, _)| *name).collect());
-
-/// Each grammar's configuration, made (its queries compiled) the first time a block needs it.
-static CONFIGS: LazyLock<Vec<std::sync::OnceLock<Option<HighlightConfiguration>>>> =
-    LazyLock::new(|| {
-        GRAMMARS
-            .iter()
-            .map(|_| std::sync::OnceLock::new())
-            .collect()
-    });
-
-/// Grammar index by every name and alias, lowercase.
-static BY_NAME: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
-    GRAMMARS
-        .iter()
-        .enumerate()
-        .flat_map(|(i, g)| g.names.iter().map(move |name| (*name, i)))
-        .collect()
-});
-
-thread_local! {
-    /// A highlighter keeps a parser and query cursors: one per thread, reused.
-    static HIGHLIGHTER: RefCell<Highlighter> = RefCell::new(Highlighter::new());
-}
-
-/// The highlight configuration of a language named in an info string, or an injection.
-fn config(language: &str) -> Option<&'static HighlightConfiguration> {
-    let index = match BY_NAME.get(language) {
-        Some(&i) => i,
-        None => *BY_NAME.get(language.to_ascii_lowercase().as_str())?,
-    };
-    CONFIGS[index]
-        .get_or_init(|| (GRAMMARS[index].make)())
-        .as_ref()
-}
+use super::lexer::{self, Kind};
 
 /// What an info string asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -309,87 +84,38 @@ pub fn code_block(info: &Info, code: &str) -> String {
         html.push('"');
     }
     html.push('>');
-    let lines = match config(&info.language) {
-        Some(config) => highlighted_lines(config, code),
-        None => None,
+    let mut lines = Lines {
+        html,
+        info,
+        wrap: info.line_numbers || !info.marked.is_empty(),
+        number: 0,
+        in_line: false,
+        open: None,
     };
-    let lines = lines.unwrap_or_else(|| {
-        code.split_inclusive('\n')
-            .map(|line| {
-                let mut escaped = String::new();
-                escape_html(&mut escaped, line).ok();
-                escaped
-            })
-            .collect()
-    });
-    let wrap = info.line_numbers || !info.marked.is_empty();
-    for (i, line) in lines.iter().enumerate() {
-        if !wrap {
-            html.push_str(line);
-            continue;
-        }
-        let n = i + 1;
-        html.push_str("<span class=\"line");
-        if info.is_marked(n) {
-            html.push_str(" hl");
-        }
-        html.push('"');
-        if info.line_numbers {
-            write!(html, " data-n=\"{}\"", info.first_line + i).ok();
-        }
-        html.push('>');
-        html.push_str(line);
-        html.push_str("</span>");
+    match lexer::syntax(&info.language).filter(|_| !info.language.is_empty()) {
+        Some(syntax) => lexer::tokens(syntax, code, &mut |text, kind: Kind| {
+            lines.push(text, kind.class())
+        }),
+        None => lines.push(code, None),
     }
+    let mut html = lines.finish();
     html.push_str("</code></pre>\n");
     html
 }
 
-/// Each line of `code` as HTML with a span around each marked token, ending with its line
-/// feed; `None` if the grammar fails on this text.
-fn highlighted_lines(config: &HighlightConfiguration, code: &str) -> Option<Vec<String>> {
-    HIGHLIGHTER.with(|highlighter| {
-        let mut highlighter = highlighter.try_borrow_mut().ok()?;
-        let events = highlighter
-            .highlight(config, code.as_bytes(), None, |name| {
-                config_for_injection(name)
-            })
-            .ok()?;
-        let mut lines = Lines::default();
-        let mut stack: Vec<Option<&'static str>> = Vec::new();
-        for event in events {
-            match event.ok()? {
-                HighlightEvent::HighlightStart(kind) => {
-                    stack.push(KINDS.get(kind.0).and_then(|(_, class)| *class))
-                }
-                HighlightEvent::HighlightEnd => {
-                    stack.pop();
-                }
-                HighlightEvent::Source { start, end } => {
-                    // The innermost marked kind colours the token.
-                    let class = stack.iter().rev().find_map(|c| *c);
-                    lines.push(code.get(start..end)?, class);
-                }
-            }
-        }
-        Some(lines.finish())
-    })
-}
-
-/// The configuration of a language another one embeds (a `<script>` in HTML).
-fn config_for_injection(name: &str) -> Option<&'static HighlightConfiguration> {
-    config(name)
-}
-
-/// HTML lines being written, with the span open on the current one.
-#[derive(Default)]
-struct Lines {
-    done: Vec<String>,
-    line: String,
+/// Highlighted lines written into the block's HTML: each wrapped in a `line` span when lines
+/// are numbered or marked, with the token span open on the current one.
+struct Lines<'i> {
+    html: String,
+    info: &'i Info,
+    wrap: bool,
+    /// Lines started so far.
+    number: usize,
+    in_line: bool,
     open: Option<&'static str>,
 }
 
-impl Lines {
+impl Lines<'_> {
     /// Adds text of one kind; spaces take no colour, so they stay in a span that goes on
     /// after them, else out of any.
     fn push(&mut self, text: &str, class: Option<&'static str>) {
@@ -398,18 +124,23 @@ impl Lines {
                 Some(piece) => (piece, true),
                 None => (piece, false),
             };
+            if !self.in_line {
+                self.start_line();
+            }
             if !piece.is_empty() {
-                let blank = piece.trim().is_empty();
+                let blank = piece.bytes().all(|b| b == b' ' || b == b'\t' || b == b'\r');
                 if class != self.open && !(blank && self.open.is_none()) {
                     if self.open.is_some() {
-                        self.line.push_str("</span>");
+                        self.html.push_str("</span>");
                     }
                     self.open = if blank { None } else { class };
                     if let Some(class) = self.open {
-                        write!(self.line, "<span class=\"{class}\">").ok();
+                        self.html.push_str("<span class=\"");
+                        self.html.push_str(class);
+                        self.html.push_str("\">");
                     }
                 }
-                escape_html(&mut self.line, piece).ok();
+                escape_html(&mut self.html, piece).ok();
             }
             if feed {
                 self.end_line(true);
@@ -417,21 +148,46 @@ impl Lines {
         }
     }
 
-    fn end_line(&mut self, feed: bool) {
-        if self.open.take().is_some() {
-            self.line.push_str("</span>");
+    fn start_line(&mut self) {
+        self.in_line = true;
+        self.number += 1;
+        if !self.wrap {
+            return;
         }
-        if feed {
-            self.line.push('\n');
+        self.html.push_str("<span class=\"line");
+        if self.info.is_marked(self.number) {
+            self.html.push_str(" hl");
         }
-        self.done.push(std::mem::take(&mut self.line));
+        self.html.push('"');
+        if self.info.line_numbers {
+            write!(
+                self.html,
+                " data-n=\"{}\"",
+                self.info.first_line + self.number - 1
+            )
+            .ok();
+        }
+        self.html.push('>');
     }
 
-    fn finish(mut self) -> Vec<String> {
-        if !self.line.is_empty() || self.open.is_some() {
+    fn end_line(&mut self, feed: bool) {
+        if self.open.take().is_some() {
+            self.html.push_str("</span>");
+        }
+        if feed {
+            self.html.push('\n');
+        }
+        if self.wrap {
+            self.html.push_str("</span>");
+        }
+        self.in_line = false;
+    }
+
+    fn finish(mut self) -> String {
+        if self.in_line {
             self.end_line(false);
         }
-        self.done
+        self.html
     }
 }
 

@@ -7,6 +7,7 @@
 mod expand;
 mod headings;
 pub mod highlight;
+mod lexer;
 pub mod shortcodes;
 mod text;
 
