@@ -9,8 +9,11 @@ Each site has N articles of about 900 words (3-5 `##` sections with `###` subsec
 lists, a table, links to other articles), 5 authors and tags, split over 4 sections.
 With --rich, each article also has three fenced code blocks (Rust with line numbers and a
 marked line, Python, JavaScript; about 10 lines each) and two shortcodes (a YouTube video and
-a `details` with a Markdown body); `--rich both` times the plain and the rich site alike and
-prints what rich content adds.
+a `details` with a Markdown body). `--rich both` builds three sites of the same articles:
+plain; the "twin", with the same text as the rich one but no highlighting or shortcode (the
+blocks without a language, the video as a link, the details as paragraphs); and rich. It
+prints what rich costs over each: over the twin is what highlighting and shortcodes cost,
+over plain also counts the extra text.
 Prints the median wall time, CPU time (user + system) and peak memory of each size.
 """
 
@@ -74,15 +77,29 @@ console.log(`next: ${{nextStep(["cleanse"])}} after {week} minutes`);"""
 VIDEO_IDS = ["dQw4w9WgXcQ", "M7lc1UVf-VE", "aqz-KE-bpKQ", "ScMzIvxBSi4"]
 
 
-def rich_blocks(rng, i):
-    """Three code blocks and two shortcodes, as Markdown lines."""
+def rich_blocks(rng, i, plain_twin=False):
+    """Three code blocks and two shortcodes, as Markdown lines; or, for `plain_twin`, the same
+    text without them: the blocks with no language, the video as a link, the details' summary
+    and body as paragraphs."""
     fill = lambda t: t.format(comment=sentence(rng, 4, 8), week=rng.randint(2, 9), dose=rng.randint(1, 9))
+    video, title = VIDEO_IDS[i % len(VIDEO_IDS)], sentence(rng, 3, 5)[:-1]
+    rust, python = fill(RUST), fill(PYTHON)
+    summary, answer = sentence(rng, 3, 6)[:-1], paragraph(rng, 2)
+    js = fill(JS)
+    if plain_twin:
+        return [
+            "```", rust, "```", "",
+            f"[{title}](https://www.youtube.com/watch?v={video})", "",
+            "```", python, "```", "",
+            f"**{summary}?**", "", answer, "",
+            "```", js, "```", "",
+        ]
     return [
-        "```rust,linenos,hl_lines=4", fill(RUST), "```", "",
-        f'{{{{ youtube(id="{VIDEO_IDS[i % len(VIDEO_IDS)]}", title="{sentence(rng, 3, 5)[:-1]}") }}}}', "",
-        "```python", fill(PYTHON), "```", "",
-        f'{{% details(summary="{sentence(rng, 3, 6)[:-1]}?") %}}', paragraph(rng, 2), "{% end %}", "",
-        "```js", fill(JS), "```", "",
+        "```rust,linenos,hl_lines=4", rust, "```", "",
+        f'{{{{ youtube(id="{video}", title="{title}") }}}}', "",
+        "```python", python, "```", "",
+        f'{{% details(summary="{summary}?") %}}', answer, "{% end %}", "",
+        "```js", js, "```", "",
     ]
 
 
@@ -112,7 +129,7 @@ def article(rng, i, n, rich=False):
             lines += [f"| {k} | {sentence(rng, 2, 4)} | {k * 5} min |" for k in range(1, 5)] + [""]
         if rich and s == 1:
             # A generator of its own, so the rest of the article is the plain one's.
-            lines += rich_blocks(random.Random(n * 100_003 + i), i)
+            lines += rich_blocks(random.Random(n * 100_003 + i), i, plain_twin=rich == "twin")
         if n > 1:
             other = (i * 7 + s + 1) % n
             other_section = SECTIONS[other % len(SECTIONS)]
@@ -165,29 +182,38 @@ def main():
                         help="add three code blocks and two shortcodes to each article (both: time with and without)")
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], check=True, cwd=Path(__file__).resolve().parent.parent)
-    kinds = {"no": [False], "yes": [True], "both": [False, True]}[args.rich]
+    kinds = {"no": [False], "yes": [True], "both": [False, "twin", True]}[args.rich]
     print(f"{'articles':>9} {'content':>7} {'wall ms':>9} {'cpu ms':>9} {'peak MiB':>9}   (median of {args.runs} runs, {args.dir}; clean builds)")
     for n in args.sizes:
-        walls = {}
+        roots = {}
         for rich in kinds:
-            root = Path(args.dir) / f"site-{n}{'-rich' if rich else ''}"
-            generate(root, n, rich)
-            run_once(args.binary, root)  # warm the page cache and check the site builds
-            runs = []
-            for _ in range(args.runs):
-                shutil.rmtree(root / "public", ignore_errors=True)
-                shutil.rmtree(root / ".serum-cache", ignore_errors=True)
-                runs.append(run_once(args.binary, root))
-            wall = statistics.median(r[0] for r in runs) * 1000
-            cpu = statistics.median(r[1] for r in runs) * 1000
-            peak = statistics.median(r[2] for r in runs)
-            walls[rich] = (wall, cpu)
-            print(f"{n:>9} {'rich' if rich else 'plain':>7} {wall:>9.1f} {cpu:>9.1f} {peak:>9.1f}   {runs[-1][3]}")
-            sys.stdout.flush()
-        if len(walls) == 2:
-            (pw, pc), (rw, rc) = walls[False], walls[True]
-            print(f"{n:>9} rich content adds {100 * (rw / pw - 1):.1f}% wall, {100 * (rc / pc - 1):.1f}% CPU (target < 30%)")
-
+            roots[rich] = Path(args.dir) / f"site-{n}{ {False: '', 'twin': '-twin', True: '-rich'}[rich] }"
+            generate(roots[rich], n, rich)
+            run_once(args.binary, roots[rich])  # warm the page cache and check the site builds
+        runs = {rich: [] for rich in kinds}
+        for k in range(args.runs):
+            # With both kinds, they alternate, and which goes first too: the machine's load
+            # drifts, and a ratio taken within one round is fairer than two medians.
+            order = kinds[k % len(kinds):] + kinds[:k % len(kinds)]
+            for rich in order:
+                shutil.rmtree(roots[rich] / "public", ignore_errors=True)
+                shutil.rmtree(roots[rich] / ".serum-cache", ignore_errors=True)
+                runs[rich].append(run_once(args.binary, roots[rich]))
+        for rich in kinds:
+            wall = statistics.median(r[0] for r in runs[rich]) * 1000
+            cpu = statistics.median(r[1] for r in runs[rich]) * 1000
+            peak = statistics.median(r[2] for r in runs[rich])
+            name = {False: "plain", "twin": "twin", True: "rich"}[rich]
+            print(f"{n:>9} {name:>7} {wall:>9.1f} {cpu:>9.1f} {peak:>9.1f}   {runs[rich][-1][3]}")
+        for base, what in (("twin", "highlighting and shortcodes add"), (False, "rich articles take, over plain ones,")):
+            if base not in runs or True not in runs:
+                continue
+            wall = statistics.median(r[0] / p[0] for p, r in zip(runs[base], runs[True]))
+            cpu = statistics.median(r[1] / p[1] for p, r in zip(runs[base], runs[True]))
+            target = " (target < 30%)" if base == "twin" else ""
+            print(f"{n:>9} {what} {100 * (wall - 1):.1f}% wall, {100 * (cpu - 1):.1f}% CPU"
+                  f" (median of the {args.runs} rounds' ratios){target}")
+        sys.stdout.flush()
 
 if __name__ == "__main__":
     main()

@@ -13,7 +13,7 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::shortcodes::{self, Arg, Call, Found};
 use super::{
@@ -104,19 +104,133 @@ pub(super) fn expand(
     Some(expander.out)
 }
 
-/// The code spans and blocks of a text, where shortcode syntax is text.
+/// The code spans and blocks of a text, where shortcode syntax is text, found by reading its
+/// lines as CommonMark does where it matters here: fenced blocks, indented blocks (but for a
+/// list item's indented paragraph), and backtick spans within a paragraph. A full parse
+/// would cost as much again as the render.
 fn code_ranges(text: &str) -> Vec<Range<usize>> {
-    let mut ranges: Vec<Range<usize>> = Vec::new();
-    for (event, range) in Parser::new_ext(text, pulldown_cmark::Options::empty()).into_offset_iter()
-    {
-        if matches!(event, Event::Code(_) | Event::Start(Tag::CodeBlock(_))) {
-            match ranges.last_mut() {
-                Some(last) if last.end >= range.start => last.end = last.end.max(range.end),
-                _ => ranges.push(range),
+    let mut blocks: Vec<Range<usize>> = Vec::new();
+    let mut fence: Option<(u8, usize, usize)> = None;
+    let mut previous_blank = true;
+    let mut in_indented = false;
+    let mut in_list = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        let trimmed = content.trim_start_matches([' ', '\t']);
+        let indent: usize = content[..content.len() - trimmed.len()]
+            .bytes()
+            .map(|b| if b == b'\t' { 4 } else { 1 })
+            .sum();
+        let blank = trimmed.is_empty();
+        if let Some((mark, len, open)) = fence {
+            let run = trimmed.bytes().take_while(|&b| b == mark).count();
+            if run >= len && trimmed[run..].trim().is_empty() {
+                blocks.push(open..offset);
+                fence = None;
+            }
+            continue;
+        }
+        let mark = trimmed.bytes().next().unwrap_or(b' ');
+        let run = trimmed.bytes().take_while(|&b| b == mark).count();
+        if (mark == b'`' || mark == b'~')
+            && run >= 3
+            && !(mark == b'`' && trimmed[run..].contains('`'))
+        {
+            fence = Some((mark, run, start));
+            continue;
+        }
+        let code_indent = if in_list { 8 } else { 4 };
+        if !blank && indent >= code_indent && (previous_blank || in_indented) {
+            match blocks.last_mut() {
+                Some(last) if in_indented => last.end = offset,
+                _ => blocks.push(start..offset),
+            }
+            in_indented = true;
+            continue;
+        }
+        if !blank {
+            in_indented = false;
+            if is_list_item(trimmed) && indent < 4 {
+                in_list = true;
+            } else if indent < 2 && previous_blank {
+                in_list = false;
             }
         }
+        previous_blank = blank;
     }
+    if let Some((_, _, open)) = fence {
+        blocks.push(open..text.len());
+    }
+    let mut ranges = Vec::with_capacity(blocks.len());
+    let mut at = 0;
+    for block in blocks {
+        code_spans(text, at..block.start, &mut ranges);
+        at = block.end;
+        ranges.push(block);
+    }
+    code_spans(text, at..text.len(), &mut ranges);
     ranges
+}
+
+/// Whether a line (without its indentation) starts a list item: `- `, `* `, `+ `, `1. `, `1) `.
+fn is_list_item(line: &str) -> bool {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &line.as_bytes()[digits..];
+    let marker = matches!(
+        (digits, rest.first()),
+        (0, Some(b'-' | b'*' | b'+')) | (1..=9, Some(b'.' | b')'))
+    );
+    marker && rest.get(1).is_none_or(|b| *b == b' ' || *b == b'\t')
+}
+
+/// The backtick code spans of `range` of `text`: a run of backticks up to the next run of
+/// as many, within one paragraph (no blank line between).
+fn code_spans(text: &str, range: Range<usize>, spans: &mut Vec<Range<usize>>) {
+    let bytes = &text.as_bytes()[..range.end];
+    let mut i = range.start;
+    while let Some(found) = bytes[i..].iter().position(|&b| b == b'`') {
+        let open = i + found;
+        let run = bytes[open..].iter().take_while(|&&b| b == b'`').count();
+        i = open + run;
+        if open > 0 && bytes[open - 1] == b'\\' {
+            continue;
+        }
+        let mut j = i;
+        let close = loop {
+            let Some(next) = bytes[j..].iter().position(|&b| b == b'`') else {
+                break None;
+            };
+            let candidate = j + next;
+            if is_blank_line_between(&text[j..candidate]) {
+                break None;
+            }
+            let length = bytes[candidate..]
+                .iter()
+                .take_while(|&&b| b == b'`')
+                .count();
+            if length == run {
+                break Some(candidate + length);
+            }
+            j = candidate + length;
+        };
+        if let Some(end) = close {
+            spans.push(open..end);
+            i = end;
+        }
+    }
+}
+
+/// Whether a stretch of text holds a blank line, which ends a paragraph: a whole line
+/// between its first and its last with nothing but spaces.
+fn is_blank_line_between(text: &str) -> bool {
+    let segments: Vec<&str> = text.split('\n').collect();
+    segments.len() > 2
+        && segments[1..segments.len() - 1]
+            .iter()
+            .any(|line| line.trim().is_empty())
 }
 
 struct Expander<'a> {
@@ -308,7 +422,7 @@ pub(super) fn splice<'t>(
     let mut only_html = false;
     for (event, range) in events {
         match event {
-            Event::Text(text) if text.contains(SLOT_OPEN) => {
+            Event::Text(text) if has_slot(&text) => {
                 for (piece, is_slot) in pieces(&text) {
                     match (is_slot.and_then(|i| slots.get(i)), piece) {
                         (Some(Slot::Html(html)), _) => {
@@ -325,7 +439,7 @@ pub(super) fn splice<'t>(
                     }
                 }
             }
-            Event::Html(html) | Event::InlineHtml(html) if html.contains(SLOT_OPEN) => {
+            Event::Html(html) | Event::InlineHtml(html) if has_slot(&html) => {
                 let mut replaced = String::with_capacity(html.len());
                 for (piece, is_slot) in pieces(&html) {
                     match is_slot.and_then(|i| slots.get(i)) {
@@ -371,6 +485,12 @@ pub(super) fn splice<'t>(
         }
     }
     out
+}
+
+/// Whether a text may hold a placeholder: a byte search, for most texts hold none.
+fn has_slot(text: &str) -> bool {
+    // The first byte of every character from U+E000 to U+EFFF in UTF-8.
+    text.as_bytes().contains(&0xEE) && text.contains(SLOT_OPEN)
 }
 
 /// A text cut at its placeholders: each piece, and the slot number when it is one.

@@ -608,7 +608,9 @@ impl<'t, 'o> Pass<'t, 'o> {
         rendered.html.reserve(self.markdown.len() * 3 / 2);
         pulldown_cmark::html::push_html(&mut rendered.html, self.out.into_iter());
         rendered.toc = headings::nest_toc(self.flat_toc);
-        if !self.raw_html.is_empty() {
+        // Reading HTML takes a parser: only when an `id` or a `name` may be in it (shortcode
+        // output, much of it, has neither).
+        if text::may_name_anchors(&self.raw_html) {
             rendered.ids.extend(text::html_anchors(&self.raw_html));
         }
         rendered

@@ -413,3 +413,12 @@ fn calls_nest_in_bodies() {
     );
     assert_eq!(r.shortcodes, ["box", "hr"]);
 }
+
+#[test]
+fn code_is_found_as_commonmark_reads_it() {
+    let r = with_fake(
+        "1. Step\n\n    {{ hr() }}\n\nText `` a ` {{ hr() }} `` and `{{ hr()\n}}` too.\n\n~~~~\n{{ hr() }}\n~~~\n~~~~\n\n\tx {{ hr() }}\n\nUnclosed ` {{ hr() }}\n\nOne `x\n\n{{ hr() }}` two.\n",
+        &keep,
+    );
+    assert_eq!(r.shortcodes, ["hr", "hr", "hr"], "{}", r.html);
+}

@@ -77,6 +77,24 @@ pub fn list_items(markdown: &str) -> Vec<String> {
     items
 }
 
+/// Whether raw HTML may have an `id` or `name` attribute (`id="x"`, `NAME = x`), which only a
+/// parser can tell for sure.
+pub(super) fn may_name_anchors(html: &str) -> bool {
+    let bytes = html.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        if b != b'=' {
+            return false;
+        }
+        let before = html[..i].trim_end().as_bytes();
+        let ends_with = |word: &[u8]| {
+            before.len() > word.len()
+                && before[before.len() - word.len()..].eq_ignore_ascii_case(word)
+                && before[before.len() - word.len() - 1].is_ascii_whitespace()
+        };
+        ends_with(b"id") || ends_with(b"name")
+    })
+}
+
 /// What a `#fragment` can land on in raw HTML: every `id`, and the `name` of `<a>` elements.
 pub(super) fn html_anchors(html: &str) -> Vec<String> {
     let fragment = scraper::Html::parse_fragment(html);
@@ -100,6 +118,16 @@ pub(super) fn html_anchors(html: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_html_with_an_id_or_a_name_is_parsed() {
+        assert!(may_name_anchors("<div ID = \"x\">"));
+        assert!(may_name_anchors("<a\nname=old>"));
+        assert!(!may_name_anchors(
+            "<figure data-id=\"x\" class=\"embed\"><button type=\"button\">"
+        ));
+        assert!(!may_name_anchors("plain text"));
+    }
 
     #[test]
     fn raw_html_anchors_are_ids_and_link_names() {
