@@ -88,6 +88,7 @@ pub(super) fn expand(
             slots: Vec::new(),
             segments: Vec::new(),
         },
+        counts: std::collections::HashMap::new(),
     };
     for error in errors {
         expander.problem(
@@ -240,6 +241,8 @@ struct Expander<'a> {
     lines: &'a LineIndex<'a>,
     rendered: &'a mut Rendered,
     out: Expanded,
+    /// How many times each shortcode was called so far.
+    counts: std::collections::HashMap<String, usize>,
 }
 
 impl Expander<'_> {
@@ -298,12 +301,9 @@ impl Expander<'_> {
 
     fn call(&mut self, call: &Call) {
         let at = call.range.start;
-        let nth = 1 + self
-            .rendered
-            .shortcodes
-            .iter()
-            .filter(|n| **n == call.name)
-            .count();
+        let nth = self.counts.entry(call.name.clone()).or_insert(0);
+        *nth += 1;
+        let nth = *nth;
         self.rendered.shortcodes.push(call.name.clone());
         let (args, image) = self.resolve_src(&call.args);
         let text = call

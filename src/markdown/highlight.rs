@@ -163,7 +163,7 @@ impl Lines<'_> {
             write!(
                 self.html,
                 " data-n=\"{}\"",
-                self.info.first_line + self.number - 1
+                self.info.first_line.saturating_add(self.number - 1)
             )
             .ok();
         }

@@ -69,6 +69,9 @@ pub struct SyntaxError {
     pub hint: String,
 }
 
+/// How many bodies deep calls may nest: each level is a step of recursion when expanding.
+pub const MAX_NESTING: usize = 32;
+
 /// Whether a text may hold shortcodes at all: most texts do not, and need no further look.
 pub fn may_contain(text: &str) -> bool {
     text.contains("{{") || text.contains("{%")
@@ -121,6 +124,16 @@ pub fn find(text: &str, code: &[Range<usize>]) -> (Vec<Found>, Vec<SyntaxError>)
                     body: None,
                 };
                 found_in(&mut open, &mut top, Found::Call(call));
+                at = end;
+            }
+            Tag::Call(end, name, _) if open.len() >= MAX_NESTING => {
+                scan.errors.push(SyntaxError {
+                    at: start,
+                    message: format!(
+                        "the shortcode `{name}` is nested {MAX_NESTING} bodies deep, more than serum reads"
+                    ),
+                    hint: "close some of the bodies around it with `{% end %}`".into(),
+                });
                 at = end;
             }
             Tag::Call(end, name, args) => {
@@ -537,6 +550,14 @@ mod tests {
         let (found, _) = find(text, &code);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].range().start, 17);
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let text = "{% a() %}".repeat(MAX_NESTING + 5) + &"{% end %}".repeat(MAX_NESTING + 5);
+        let (found, errors) = find(&text, &[]);
+        assert_eq!(found.len(), 1);
+        assert!(errors.len() >= 5, "{errors:?}");
     }
 
     #[test]
