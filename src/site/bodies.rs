@@ -88,6 +88,24 @@ pub(crate) fn render_all(
     diagnostics: &mut Diagnostics,
 ) -> Bodies {
     let theme = site.theme.as_ref();
+    // What a body's shortcodes read besides its text: their templates, and the files of the
+    // images they show (a figure writes its image's width and height).
+    let shortcodes_key = |rendered: &Rendered, dir: &str| -> Key {
+        if rendered.shortcodes.is_empty() {
+            return 0;
+        }
+        let images = rendered
+            .resolved
+            .iter()
+            .filter(|r| r.image)
+            .filter_map(|r| links.asset(&r.dest, dir));
+        images
+            .fold(
+                KeyHasher::new().key(shortcodes::used_key(theme, &rendered.shortcodes)),
+                |hasher, asset| hasher.key(super::covers::source_stamp(&asset.source)),
+            )
+            .finish()
+    };
     let render = |source: Source, use_cache: bool| -> (Body, Vec<Diagnostic>) {
         let key = KeyHasher::new()
             .text(source.text)
@@ -100,7 +118,7 @@ pub(crate) fn render_all(
         let cached = cache.get(source.file.as_ref()).filter(|cached| {
             use_cache
                 && cached.key == key
-                && cached.shortcodes_key == shortcodes::used_key(theme, &cached.rendered.shortcodes)
+                && cached.shortcodes_key == shortcodes_key(&cached.rendered, source.dir)
                 && cached.rendered.resolved.iter().all(|r| {
                     let now = if r.image {
                         markdown::Resolve::image(&resolver, &r.dest)
@@ -115,7 +133,7 @@ pub(crate) fn render_all(
             None => (render_source(theme, links, &source), true),
         };
         let problems = link_problems(&rendered, &source.file, source.body_line);
-        let shortcodes_key = shortcodes::used_key(theme, &rendered.shortcodes);
+        let shortcodes_key = shortcodes_key(&rendered, source.dir);
         let output_key = KeyHasher::new()
             .key(key)
             .key(shortcodes_key)
