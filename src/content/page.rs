@@ -27,6 +27,8 @@ const KNOWN_KEYS: &[&str] = &[
     "extra",
     "aliases",
     "taxonomies",
+    "toc",
+    "toc_depth",
 ];
 
 /// A page's cover image.
@@ -67,6 +69,8 @@ struct RawPageMeta {
     extra: serde_json::Map<String, serde_json::Value>,
     #[serde(default)]
     aliases: Vec<String>,
+    toc: Option<bool>,
+    toc_depth: Option<i64>,
     #[serde(flatten)]
     unknown: UnknownKeys,
 }
@@ -118,6 +122,10 @@ pub struct Page {
     pub body_line: usize,
     /// The front matter text, to point at a key's line in later messages.
     pub front_matter: String,
+    /// Whether its table of contents is shown (`toc = false` hides it).
+    pub show_toc: bool,
+    /// How deep its table of contents goes, when it says (else `serum.toml`'s `toc_depth`).
+    pub toc_depth: Option<u8>,
 }
 
 /// Where a page file sits in `content/`.
@@ -177,6 +185,23 @@ impl Page {
             Some(slug) => crate::markdown::slugify(&slug),
             None => crate::markdown::slugify(&source.stem),
         };
+        let toc_depth = match raw.toc_depth {
+            None => None,
+            Some(depth @ 2..=6) => Some(depth as u8),
+            Some(depth) => {
+                problems.push(
+                    key_problem(
+                        shown,
+                        &split,
+                        "toc_depth",
+                        format!("`toc_depth = {depth}` is not a heading level the table of contents can reach"),
+                    )
+                    .because(crate::error::Reason::FrontMatter)
+                    .hint("use 2 (only `##`) to 6 (down to `######`), or `toc = false` to hide it"),
+                );
+                None
+            }
+        };
         let dir = match source.content_path.rsplit_once('/') {
             Some((dir, _)) => dir.to_string(),
             None => String::new(),
@@ -204,6 +229,8 @@ impl Page {
             body: split.body.to_string(),
             body_line: split.body_line,
             front_matter: split.front_matter.to_string(),
+            show_toc: raw.toc.unwrap_or(true),
+            toc_depth,
         })
     }
 

@@ -10,9 +10,11 @@ use rayon::prelude::*;
 
 use super::incremental::CachedBody;
 use super::links::Links;
+use super::shortcodes::{self, PageShortcodes};
 use super::{Key, KeyHasher, Site};
 use crate::error::{Diagnostic, Diagnostics, Reason};
-use crate::markdown::{self, Rendered};
+use crate::markdown::{self, ProblemKind, Rendered};
+use crate::theme::Theme;
 
 /// One Markdown text to render and where it comes from.
 struct Source<'a> {
@@ -25,6 +27,25 @@ struct Source<'a> {
     body_line: usize,
     /// The URL of the page it is shown on.
     url: String,
+    /// The deepest heading level its table of contents shows.
+    toc_depth: u8,
+}
+
+/// Renders one body, its shortcodes with the theme's templates (without a theme, shortcode
+/// syntax is left as text: the theme's own problem is reported).
+fn render_source(theme: Option<&Theme>, links: &Links, source: &Source) -> Rendered {
+    let options = markdown::Options {
+        page_url: Some(&source.url),
+        toc_depth: source.toc_depth,
+    };
+    let resolver = links.seen_from(source.dir);
+    let Some(theme) = theme else {
+        return markdown::render(source.text, &options, &resolver);
+    };
+    let shortcodes = PageShortcodes::new(theme, links, source.dir);
+    let mut rendered = markdown::render_with(source.text, &options, &resolver, Some(&shortcodes));
+    rendered.data = shortcodes.into_data();
+    rendered
 }
 
 /// A rendered body, or what the cache kept of it.
@@ -35,6 +56,8 @@ pub(crate) struct Body {
     html: std::sync::Mutex<Option<String>>,
     /// The key of the text and where it sits.
     key: Key,
+    /// The key of the shortcode templates it used.
+    shortcodes_key: Key,
     /// The key of the HTML: the text's key and where every link and image leads.
     pub output_key: Key,
 }
@@ -64,19 +87,38 @@ pub(crate) fn render_all(
     cache: &HashMap<PathBuf, CachedBody>,
     diagnostics: &mut Diagnostics,
 ) -> Bodies {
-    let toc_depth = site.config.toc_depth;
+    let theme = site.theme.as_ref();
+    // What a body's shortcodes read besides its text: their templates, and the files of the
+    // images they show (a figure writes its image's width and height).
+    let shortcodes_key = |rendered: &Rendered, dir: &str| -> Key {
+        if rendered.shortcodes.is_empty() {
+            return 0;
+        }
+        let images = rendered
+            .resolved
+            .iter()
+            .filter(|r| r.image)
+            .filter_map(|r| links.asset(&r.dest, dir));
+        images
+            .fold(
+                KeyHasher::new().key(shortcodes::used_key(theme, &rendered.shortcodes)),
+                |hasher, asset| hasher.key(super::covers::source_stamp(&asset.source)),
+            )
+            .finish()
+    };
     let render = |source: Source, use_cache: bool| -> (Body, Vec<Diagnostic>) {
         let key = KeyHasher::new()
             .text(source.text)
             .text(source.dir)
             .text(&source.url)
             .number(source.body_line as u64)
-            .number(u64::from(toc_depth))
+            .number(u64::from(source.toc_depth))
             .finish();
         let resolver = links.seen_from(source.dir);
         let cached = cache.get(source.file.as_ref()).filter(|cached| {
             use_cache
                 && cached.key == key
+                && cached.shortcodes_key == shortcodes_key(&cached.rendered, source.dir)
                 && cached.rendered.resolved.iter().all(|r| {
                     let now = if r.image {
                         markdown::Resolve::image(&resolver, &r.dest)
@@ -88,16 +130,15 @@ pub(crate) fn render_all(
         });
         let (rendered, has_html) = match cached {
             Some(cached) => (cached.rendered.clone(), false),
-            None => {
-                let options = markdown::Options {
-                    page_url: Some(&source.url),
-                    toc_depth,
-                };
-                (markdown::render(source.text, &options, &resolver), true)
-            }
+            None => (render_source(theme, links, &source), true),
         };
         let problems = link_problems(&rendered, &source.file, source.body_line);
-        let output_key = KeyHasher::new().key(key).value(&rendered.resolved).finish();
+        let shortcodes_key = shortcodes_key(&rendered, source.dir);
+        let output_key = KeyHasher::new()
+            .key(key)
+            .key(shortcodes_key)
+            .value(&rendered.resolved)
+            .finish();
         let mut rendered = rendered;
         // Pages give their HTML up once written; intros and bios keep it, for every listing.
         let html = (has_html && use_cache).then(|| std::mem::take(&mut rendered.html));
@@ -105,6 +146,7 @@ pub(crate) fn render_all(
             rendered,
             html: std::sync::Mutex::new(html),
             key,
+            shortcodes_key,
             output_key,
         };
         (body, problems)
@@ -174,12 +216,7 @@ impl Bodies {
 
     fn render_page_html(&self, site: &Site, links: &Links, index: usize) -> String {
         let source = page_source(site, index);
-        let options = markdown::Options {
-            page_url: Some(&source.url),
-            toc_depth: site.config.toc_depth,
-        };
-        let resolver = links.seen_from(source.dir);
-        markdown::render(source.text, &options, &resolver).html
+        render_source(site.theme.as_ref(), links, &source).html
     }
 
     /// A section intro's or an author bio's HTML, which is always rendered (they are few).
@@ -226,6 +263,7 @@ impl Bodies {
                     file,
                     CachedBody {
                         key: body.key,
+                        shortcodes_key: body.shortcodes_key,
                         rendered,
                     },
                 )
@@ -242,6 +280,7 @@ fn page_source(site: &Site, index: usize) -> Source<'_> {
         file: Cow::Borrowed(&page.file),
         body_line: page.body_line,
         url: site.config.url_path(&page.path),
+        toc_depth: page.toc_depth.unwrap_or(site.config.toc_depth),
     }
 }
 
@@ -266,6 +305,7 @@ fn section_sources(site: &Site) -> Vec<Source<'_>> {
             },
             body_line: s.body_line,
             url: site.config.url_path(&s.path),
+            toc_depth: site.config.toc_depth,
         })
         .collect()
 }
@@ -280,31 +320,33 @@ fn author_sources(site: &Site) -> Vec<Source<'_>> {
             file: Cow::Borrowed(a.file.as_path()),
             body_line: a.body_line,
             url: site.config.url_path(&a.path),
+            toc_depth: site.config.toc_depth,
         })
         .collect()
 }
 
-/// The links and images of a body that lead nowhere, placed in its file.
+/// The links and images of a body that lead nowhere, and its shortcode calls that fail,
+/// placed in its file.
 fn link_problems(rendered: &Rendered, file: &Path, body_line: usize) -> Vec<Diagnostic> {
     rendered
         .problems
         .iter()
         .map(|p| {
-            let (reason, hint) = if p.image {
-                (
+            let (reason, hint) = match p.kind {
+                ProblemKind::Image => (
                     Reason::MissingImage,
                     "fix the path (relative to this file, `@/` from content/, or `/` from static/), or add the image",
-                )
-            } else {
-                (
+                ),
+                ProblemKind::Link => (
                     Reason::BrokenLink,
                     "fix the path (relative to this file, or `@/` from content/), or create what it points to",
-                )
+                ),
+                ProblemKind::Shortcode => (Reason::Shortcode, "fix the shortcode call"),
             };
             Diagnostic::in_file(file, p.message.clone())
                 .at(body_line + p.line - 1, p.column)
                 .because(reason)
-                .hint(hint)
+                .hint(p.hint.as_deref().unwrap_or(hint))
         })
         .collect()
 }

@@ -87,6 +87,8 @@ impl std::io::Write for KeyHasher {
 pub(crate) struct CachedBody {
     /// The key of the body's text and where it sits.
     pub key: Key,
+    /// The key of the shortcode templates it used.
+    pub shortcodes_key: Key,
     /// Everything the render found but the HTML, which is made again when an output needs it.
     pub rendered: Rendered,
 }
@@ -101,7 +103,7 @@ pub struct BuildState {
 }
 
 /// Changes whenever the saved state's shape does: an old file is then ignored.
-const FORMAT: &str = concat!("serum-state 1 ", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("serum-state 2 ", env!("CARGO_PKG_VERSION"));
 
 impl BuildState {
     /// The file that keeps the state of builds of this site into `output_dir` with `options`.
@@ -164,6 +166,7 @@ mod tests {
             PathBuf::from("content/a.md"),
             CachedBody {
                 key: 7,
+                shortcodes_key: 0,
                 rendered: Rendered::default(),
             },
         );

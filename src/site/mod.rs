@@ -12,6 +12,7 @@ mod incremental;
 mod links;
 mod load;
 mod render;
+mod shortcodes;
 mod validate;
 pub(crate) mod views;
 

@@ -205,7 +205,9 @@ impl<'a> Views<'a> {
         let description =
             view::meta_description(page.description.as_deref(), &body.rendered.summary_text);
         let cover = self.cover_view(page);
-        view::article_json_ld(&site.config, page, &description, &authors, cover.as_ref())
+        let article =
+            view::article_json_ld(&site.config, page, &description, &authors, cover.as_ref());
+        view::with_shortcode_data(article, &body.rendered.data)
     }
 
     /// A page's cover with its URLs and, for local files, its size and copies.
