@@ -91,12 +91,12 @@ pub(super) fn expand(
         counts: std::collections::HashMap::new(),
     };
     for error in errors {
-        expander.problem(
-            error.at,
-            ProblemKind::Shortcode,
-            error.message,
-            Some(error.hint),
-        );
+        let kind = if error.foreign {
+            ProblemKind::ForeignSyntax
+        } else {
+            ProblemKind::Shortcode
+        };
+        expander.problem(error.at, kind, error.message, Some(error.hint));
     }
     if found.is_empty() {
         return None;

@@ -89,6 +89,8 @@ pub enum ProblemKind {
     Image,
     /// A shortcode call that cannot be read or rendered.
     Shortcode,
+    /// Another tool's template syntax, published as text.
+    ForeignSyntax,
 }
 
 /// A problem found while rendering, with where it was written.

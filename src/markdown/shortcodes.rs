@@ -67,6 +67,9 @@ pub struct SyntaxError {
     pub message: String,
     /// What to do about it.
     pub hint: String,
+    /// Another tool's template syntax (Liquid's `{{ site.title }}`, `{% post_url x %}`), which
+    /// is published as text: a warning, where a broken call is an error.
+    pub foreign: bool,
 }
 
 /// How many bodies deep calls may nest: each level is a step of recursion when expanding.
@@ -103,7 +106,15 @@ pub fn find(text: &str, code: &[Range<usize>]) -> (Vec<Found>, Vec<SyntaxError>)
             };
         let inline = text.as_bytes()[start + 1] == b'{';
         match scan.tag(start, inline) {
-            Tag::NotACall => at = start + 2,
+            Tag::NotACall => {
+                at = match foreign_syntax(text, start, inline) {
+                    Some(end) => {
+                        scan.errors.push(foreign_error(&text[start..end], start));
+                        end
+                    }
+                    None => start + 2,
+                }
+            }
             Tag::Broken(end) => at = end,
             Tag::Literal(end, literal) => {
                 found_in(
@@ -128,6 +139,7 @@ pub fn find(text: &str, code: &[Range<usize>]) -> (Vec<Found>, Vec<SyntaxError>)
             }
             Tag::Call(end, name, _) if open.len() >= MAX_NESTING => {
                 scan.errors.push(SyntaxError {
+                    foreign: false,
                     at: start,
                     message: format!(
                         "the shortcode `{name}` is nested {MAX_NESTING} bodies deep, more than serum reads"
@@ -154,6 +166,7 @@ pub fn find(text: &str, code: &[Range<usize>]) -> (Vec<Found>, Vec<SyntaxError>)
                         found_in(&mut open, &mut top, Found::Call(call));
                     }
                     None => scan.errors.push(SyntaxError {
+                        foreign: false,
                         at: start,
                         message: "`{% end %}` closes no shortcode".into(),
                         hint: "remove it, or open a body before it with `{% name(…) %}`".into(),
@@ -165,6 +178,7 @@ pub fn find(text: &str, code: &[Range<usize>]) -> (Vec<Found>, Vec<SyntaxError>)
     }
     for (call, _, _) in open {
         scan.errors.push(SyntaxError {
+            foreign: false,
             at: call.range.start,
             message: format!(
                 "the shortcode `{}` has a body that is never closed",
@@ -175,6 +189,38 @@ pub fn find(text: &str, code: &[Range<usize>]) -> (Vec<Found>, Vec<SyntaxError>)
     }
     scan.errors.sort_by_key(|e| e.at);
     (top, scan.errors)
+}
+
+/// The end of another tool's template tag that starts at `start` (`{{ site.title }}`, `{%
+/// post_url 2010-07-21-name %}`, `{{ .Title }}`, Hugo's `{{< youtube x >}}`), when it is
+/// closed on the same line.
+fn foreign_syntax(text: &str, start: usize, inline: bool) -> Option<usize> {
+    let close = if inline { "}}" } else { "%}" };
+    let line = &text[start..];
+    let line = &line[..line.find('\n').unwrap_or(line.len())];
+    let end = line[2..].find(close)? + 2 + close.len();
+    let inner = line[2..end - close.len()].trim();
+    let looks_like_code = !inner.is_empty()
+        && inner.chars().next().is_some_and(|c| {
+            c.is_alphabetic() || matches!(c, '.' | '$' | '-' | '_' | '/' | '<' | '%')
+        });
+    looks_like_code.then_some(start + end)
+}
+
+fn foreign_error(tag: &str, at: usize) -> SyntaxError {
+    let hint = if tag.starts_with("{{<") || tag.starts_with("{{%") {
+        "Hugo's shortcodes are written as calls here: `{{ youtube(id=\"…\") }}`, with a template in templates/shortcodes/"
+    } else if tag.contains("post_url") || tag.contains("link") {
+        "link to the page with `@/` and its path in content/, such as `[title](@/blog/first-post.md)`"
+    } else {
+        "write what it stands for, or put it in a code span to show it as it is"
+    };
+    SyntaxError {
+        foreign: true,
+        at,
+        message: format!("`{tag}` is template syntax serum does not run: it is published as text"),
+        hint: hint.into(),
+    }
 }
 
 /// The next `{{` or `{%` at or after `from`.
@@ -216,6 +262,7 @@ impl Scan<'_, '_> {
 
     fn error(&mut self, at: usize, message: impl Into<String>, hint: impl Into<String>) {
         self.errors.push(SyntaxError {
+            foreign: false,
             at,
             message: message.into(),
             hint: hint.into(),
@@ -544,7 +591,11 @@ mod tests {
 
     #[test]
     fn other_braces_and_code_are_text() {
-        assert!(calls("{{ page.title }} {% if x %} {{}} {").is_empty());
+        let (found, errors) = find("{{ page.title }} {% if x %} {{}} { {{ 1 + 2 }}", &[]);
+        assert!(found.is_empty());
+        // Another tool's template tags are text too, each with a warning.
+        let foreign: Vec<(usize, bool)> = errors.iter().map(|e| (e.at, e.foreign)).collect();
+        assert_eq!(foreign, [(0, true), (17, true)]);
         let text = "`{{ figure() }}` {{ figure() }}";
         let code = [Range { start: 0, end: 16 }];
         let (found, _) = find(text, &code);

@@ -342,11 +342,17 @@ fn link_problems(rendered: &Rendered, file: &Path, body_line: usize) -> Vec<Diag
                     "fix the path (relative to this file, or `@/` from content/), or create what it points to",
                 ),
                 ProblemKind::Shortcode => (Reason::Shortcode, "fix the shortcode call"),
+                ProblemKind::ForeignSyntax => (Reason::ForeignSyntax, ""),
             };
-            Diagnostic::in_file(file, p.message.clone())
+            let problem = Diagnostic::in_file(file, p.message.clone())
                 .at(body_line + p.line - 1, p.column)
                 .because(reason)
-                .hint(p.hint.as_deref().unwrap_or(hint))
+                .hint(p.hint.as_deref().unwrap_or(hint));
+            if p.kind == ProblemKind::ForeignSyntax {
+                problem.warning()
+            } else {
+                problem
+            }
         })
         .collect()
 }
