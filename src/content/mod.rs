@@ -254,6 +254,14 @@ impl Library {
             .map(|i| &self.authors[i])
     }
 
+    /// Takes every page's Markdown body out, in page order, leaving them empty.
+    pub(crate) fn take_page_texts(&mut self) -> Vec<String> {
+        self.pages
+            .iter_mut()
+            .map(|page| std::mem::take(&mut page.body))
+            .collect()
+    }
+
     /// All pages, newest first: the home page's listing.
     pub fn pages_by_date(&self) -> &[usize] {
         &self.by_date

@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Not;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -70,6 +71,8 @@ pub(crate) struct Bodies {
     pub sections: Vec<Body>,
     /// One per author, in library order.
     pub authors: Vec<Body>,
+    /// Each page's Markdown, while it may be needed: when its HTML is not held.
+    texts: Vec<Option<String>>,
     files: Files,
 }
 
@@ -81,8 +84,11 @@ struct Files {
 }
 
 /// Renders every body that the cache cannot give, and reports every broken link and image.
+/// `texts` are the pages' Markdown, taken from the library: a page whose HTML this build
+/// holds lets its text go, which at 10,000 articles is tens of megabytes.
 pub(crate) fn render_all(
     site: &Site,
+    texts: Vec<String>,
     links: &Links,
     cache: &HashMap<PathBuf, CachedBody>,
     diagnostics: &mut Diagnostics,
@@ -151,9 +157,14 @@ pub(crate) fn render_all(
         };
         (body, problems)
     };
-    let pages: Vec<_> = page_sources(site)
+    let pages: Vec<_> = page_sources(site, &texts)
         .into_par_iter()
         .map(|s| render(s, true))
+        .collect();
+    let texts: Vec<Option<String>> = texts
+        .into_iter()
+        .zip(&pages)
+        .map(|(text, (body, _))| body.html_is_held().not().then_some(text))
         .collect();
     let sections: Vec<_> = section_sources(site)
         .into_par_iter()
@@ -172,10 +183,7 @@ pub(crate) fn render_all(
             .collect()
     };
     let files = Files {
-        pages: page_sources(site)
-            .into_iter()
-            .map(|s| s.file.into_owned())
-            .collect(),
+        pages: site.library.pages.iter().map(|p| p.file.clone()).collect(),
         sections: section_sources(site)
             .into_iter()
             .map(|s| s.file.into_owned())
@@ -189,7 +197,17 @@ pub(crate) fn render_all(
         pages: unzip(pages),
         sections: unzip(sections),
         authors: unzip(authors),
+        texts,
         files,
+    }
+}
+
+impl Body {
+    fn html_is_held(&self) -> bool {
+        self.html
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
     }
 }
 
@@ -214,8 +232,14 @@ impl Bodies {
         kept.unwrap_or_else(|| self.render_page_html(site, links, index))
     }
 
+    /// Renders a page's HTML again from its text, kept for exactly the pages whose HTML the
+    /// cache gave without HTML.
     fn render_page_html(&self, site: &Site, links: &Links, index: usize) -> String {
-        let source = page_source(site, index);
+        let Some(Some(text)) = self.texts.get(index) else {
+            debug_assert!(false, "page {index}: its HTML was taken twice");
+            return String::new();
+        };
+        let source = page_source(site, text, index);
         render_source(site.theme.as_ref(), links, &source).html
     }
 
@@ -272,10 +296,10 @@ impl Bodies {
     }
 }
 
-fn page_source(site: &Site, index: usize) -> Source<'_> {
+fn page_source<'a>(site: &'a Site, text: &'a str, index: usize) -> Source<'a> {
     let page = &site.library.pages[index];
     Source {
-        text: &page.body,
+        text,
         dir: &page.dir,
         file: Cow::Borrowed(&page.file),
         body_line: page.body_line,
@@ -284,9 +308,11 @@ fn page_source(site: &Site, index: usize) -> Source<'_> {
     }
 }
 
-fn page_sources(site: &Site) -> Vec<Source<'_>> {
-    (0..site.library.pages.len())
-        .map(|i| page_source(site, i))
+fn page_sources<'a>(site: &'a Site, texts: &'a [String]) -> Vec<Source<'a>> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| page_source(site, text, i))
         .collect()
 }
 
