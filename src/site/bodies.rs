@@ -157,15 +157,17 @@ pub(crate) fn render_all(
         };
         (body, problems)
     };
-    let pages: Vec<_> = page_sources(site, &texts)
+    // Each text goes as soon as its page is rendered, so that the texts and the HTML that
+    // replaces them are never all in memory at once.
+    let (pages, texts): (Vec<_>, Vec<Option<String>>) = texts
         .into_par_iter()
-        .map(|s| render(s, true))
-        .collect();
-    let texts: Vec<Option<String>> = texts
-        .into_iter()
-        .zip(&pages)
-        .map(|(text, (body, _))| body.html_is_held().not().then_some(text))
-        .collect();
+        .enumerate()
+        .map(|(i, text)| {
+            let rendered = render(page_source(site, &text, i), true);
+            let keep = rendered.0.html_is_held().not().then_some(text);
+            (rendered, keep)
+        })
+        .unzip();
     let sections: Vec<_> = section_sources(site)
         .into_par_iter()
         .map(|s| render(s, false))
@@ -306,14 +308,6 @@ fn page_source<'a>(site: &'a Site, text: &'a str, index: usize) -> Source<'a> {
         url: site.config.url_path(&page.path),
         toc_depth: page.toc_depth.unwrap_or(site.config.toc_depth),
     }
-}
-
-fn page_sources<'a>(site: &'a Site, texts: &'a [String]) -> Vec<Source<'a>> {
-    texts
-        .iter()
-        .enumerate()
-        .map(|(i, text)| page_source(site, text, i))
-        .collect()
 }
 
 /// Section intros and author bios are rendered every time: a few texts, and their HTML is on
