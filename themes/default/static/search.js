@@ -46,8 +46,10 @@ function resultItem(data) {
   const date = slot(item, 'date');
   const when = data.meta.date && new Date(`${data.meta.date}T00:00:00Z`);
   if (when && !Number.isNaN(when.getTime())) {
-    date.dateTime = data.meta.date;
-    date.textContent = dates.format(when);
+    const time = document.createElement('time');
+    time.dateTime = data.meta.date;
+    time.textContent = dates.format(when);
+    date.replaceChildren(time);
   } else {
     date.remove();
   }
