@@ -120,7 +120,7 @@ fn pagefind_files_are_published_under_pagefind_without_its_own_interfaces() {
 }
 
 #[test]
-fn every_page_has_a_search_box_leading_to_the_search_page() {
+fn every_page_links_to_the_search_page_and_none_but_it_loads_a_script() {
     let site = TestSite::new();
     site.build(&[]).ok();
     for page in [
@@ -130,26 +130,18 @@ fn every_page_has_a_search_box_leading_to_the_search_page() {
     ] {
         let html = site.page(page);
         assert_eq!(
-            html.attr("header form[role=search]", "action"),
+            html.attr("header nav a.site-search", "href"),
             "/search/",
             "{page}"
         );
-        assert_eq!(
-            html.attr("header form[role=search]", "method"),
-            "get",
-            "{page}"
-        );
-        let input = html.one("header form[role=search] input[name=q]");
-        assert_eq!(input.value().attr("type"), Some("search"));
-        let id = input.value().attr("id").unwrap();
-        assert_eq!(
-            html.text(&format!("label[for={id}]")),
-            "Search the site",
-            "{page}"
-        );
-        // No page but the search page loads a script.
+        assert_eq!(html.text("header nav a.site-search"), "Search", "{page}");
         assert_eq!(html.all("script[src]").len(), 0, "{page}");
     }
+    let search = site.page("public/search/index.html");
+    assert_eq!(
+        search.attr("header nav a.site-search", "aria-current"),
+        "page"
+    );
 }
 
 #[test]
@@ -188,7 +180,6 @@ fn the_search_page_has_a_labelled_form_a_results_list_and_a_noscript_note_in_bot
             "{script}"
         );
         assert!(site.path(&format!("public{script}")).exists(), "{theme}");
-        // The header has no second search form here.
         assert_eq!(page.all("form[role=search]").len(), 1, "{theme}");
     }
 }
@@ -207,7 +198,7 @@ fn a_site_under_a_sub_path_searches_under_it() {
     let search = site.page("public/search/index.html");
     assert_eq!(search.attr("[data-index]", "data-index"), "/blog/pagefind/");
     let home = site.page("public/index.html");
-    assert_eq!(home.attr("form[role=search]", "action"), "/blog/search/");
+    assert_eq!(home.attr("a.site-search", "href"), "/blog/search/");
 }
 
 #[test]
@@ -217,7 +208,7 @@ fn search_false_publishes_no_index_no_search_page_and_no_box() {
     assert!(!site.path("public/pagefind").exists());
     assert!(!site.path("public/search").exists());
     for page in ["public/index.html", "public/posts/first/index.html"] {
-        assert_eq!(site.page(page).all("form[role=search]").len(), 0, "{page}");
+        assert_eq!(site.page(page).all("a.site-search").len(), 0, "{page}");
     }
     // A page may then live at /search/.
     let site = site.write(
