@@ -543,3 +543,49 @@ fn a_new_static_file_is_served() {
     let response = server.get("/new.txt");
     assert_eq!((response.status, response.body.as_str()), (200, "fresh"));
 }
+
+/// The search index serve shows next to the one a clean `serum build` of the same files makes:
+/// its entry file names the hash of its metadata, which names every other file by its own.
+fn index_entries(server: &Server, site: &TestSite) -> (String, String) {
+    let copy = tempfile::tempdir().unwrap();
+    common::copy_dir(site.root(), copy.path());
+    common::serum(copy.path(), &["build"]).ok();
+    let built = std::fs::read_to_string(copy.path().join("public/pagefind/pagefind-entry.json"));
+    (
+        server.get("/pagefind/pagefind-entry.json").body,
+        built.unwrap(),
+    )
+}
+
+#[test]
+fn every_save_reaches_the_search_index_as_a_clean_build_makes_it() {
+    let site = site().write(
+        "content/posts/second.md",
+        "+++\ntitle = \"Second\"\ndate = 2024-06-01\n+++\nOrdinary words.\n",
+    );
+    let server = Server::start(&site);
+    let events = listen(&server);
+    next_event(&events);
+    let first = server.get("/pagefind/pagefind-entry.json").body;
+    // An edit: the index kept from the last build takes that page again.
+    let site = site.write(
+        "content/posts/second.md",
+        "+++\ntitle = \"Second\"\ndate = 2024-06-01\n+++\nOrdinary words, and xylophonic ones.\n",
+    );
+    assert_eq!(next_event(&events).0, "reload");
+    let (served, built) = index_entries(&server, &site);
+    assert_ne!(served, first);
+    assert_eq!(served, built);
+    // A new page, then a deleted one: a new index each time.
+    let site = site.write(
+        "content/posts/third.md",
+        "+++\ntitle = \"Third\"\ndate = 2024-07-01\n+++\nMore words.\n",
+    );
+    assert_eq!(next_event(&events).0, "reload");
+    let (served, built) = index_entries(&server, &site);
+    assert_eq!(served, built);
+    let site = site.remove("content/posts/second.md");
+    assert_eq!(next_event(&events).0, "reload");
+    let (served, built) = index_entries(&server, &site);
+    assert_eq!(served, built);
+}

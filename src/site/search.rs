@@ -6,7 +6,9 @@
 //! pages and 404 are not pages, so never records.
 //!
 //! Each record has a key; when every key is the one the last build indexed, the last build's
-//! files are kept as they are and Pagefind does not run.
+//! files are kept as they are and Pagefind does not run. Otherwise the last build's Pagefind
+//! index, kept in memory, takes again only the records whose key changed (when the same pages
+//! are indexed, in the same order), and makes its files from them and the others it holds.
 
 use std::collections::BTreeMap;
 
@@ -45,12 +47,52 @@ fn is_published(file: &str) -> bool {
 pub(crate) const MAX_TEXT: usize = 512 * 1024;
 
 /// What the last build indexed, kept for the next.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct IndexState {
     /// The key of every record, and of Pagefind itself.
     key: Key,
     /// The files it wrote, each with its key, by path in the site.
     files: Vec<(String, Key)>,
+    /// Pagefind's index itself; never saved, so `serum build` makes a new one every time,
+    /// while `serve` keeps it from one save to the next.
+    #[serde(skip)]
+    live: Option<LiveIndex>,
+}
+
+/// A Pagefind index in memory, and what it holds: the URL and key of each record, in order.
+struct LiveIndex {
+    index: pagefind::api::PagefindIndex,
+    /// The key of Pagefind and of the language it was given.
+    base: Key,
+    records: Vec<(String, Key)>,
+}
+
+impl std::fmt::Debug for LiveIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LiveIndex({} records)", self.records.len())
+    }
+}
+
+impl LiveIndex {
+    /// Whether the index holds the same pages as `records`, in the same order: it can then
+    /// take again those that changed, in place (Pagefind replaces a record by its URL), and
+    /// makes the files a new index of `records` would. It cannot forget a record.
+    fn holds_pages_of(&self, base: Key, records: &[Record]) -> bool {
+        self.base == base
+            && self.records.len() == records.len()
+            && self
+                .records
+                .iter()
+                .zip(records)
+                .all(|((url, _), record)| *url == record.url)
+    }
+
+    /// The records whose key is not the one this index holds.
+    fn changed(&self, records: &[Record]) -> Vec<usize> {
+        (0..records.len())
+            .filter(|&i| self.records[i].1 != records[i].key)
+            .collect()
+    }
 }
 
 /// One page as the index sees it, but for its text, which is read only when the index is
@@ -84,35 +126,63 @@ pub(crate) fn write_index(
     diagnostics: &mut Diagnostics,
 ) {
     let records = records(site, views);
+    let base = KeyHasher::new()
+        .text(PAGEFIND_VERSION)
+        .text(&site.config.language)
+        .finish();
     let key = records
         .iter()
-        .fold(
-            KeyHasher::new()
-                .text(PAGEFIND_VERSION)
-                .text(&site.config.language),
-            |h, r| h.key(r.key),
-        )
+        .fold(KeyHasher::new().key(base), |h, r| h.key(r.key))
         .finish();
-    if let Some(kept) = last.as_ref().filter(|state| state.key == key) {
+    let live = match last.take() {
         // Every file or none: a half-kept index would mix two builds.
-        if kept
-            .files
-            .iter()
-            .all(|(path, key)| output.reuse(path, *key))
+        Some(kept)
+            if kept.key == key
+                && kept
+                    .files
+                    .iter()
+                    .all(|(path, key)| output.reuse(path, *key)) =>
         {
             written.kept += kept.files.len();
+            *last = Some(kept);
             return;
         }
-    }
-    *last = None;
-    let texts: Vec<String> = records
+        Some(state) => state
+            .live
+            .filter(|live| live.holds_pages_of(base, &records)),
+        None => None,
+    };
+    let changed = match &live {
+        Some(live) => live.changed(&records),
+        None => (0..records.len()).collect(),
+    };
+    let texts: Vec<String> = changed
         .par_iter()
-        .map(|r| capped(views.bodies.take_page_text(site, views.links, r.page)))
+        .map(|&i| {
+            let page = records[i].page;
+            capped(views.bodies.take_page_text(site, views.links, page))
+        })
         .collect();
-    match run_pagefind(&site.config.language.to_lowercase(), records, texts) {
-        Ok(files) => *last = write_files(key, &files, output, written, diagnostics),
-        Err(message) => diagnostics.push(failed(&message)),
-    }
+    let language = site.config.language.to_lowercase();
+    let index = live.map(|live| live.index);
+    let made = match run_pagefind(&language, index, &records, &changed, texts) {
+        Ok(made) => made,
+        Err(message) => {
+            diagnostics.push(failed(&message));
+            return;
+        }
+    };
+    *last = write_files(key, &made.files, output, written, diagnostics).map(|state| {
+        let records = records.into_iter().map(|r| (r.url, r.key)).collect();
+        IndexState {
+            live: Some(LiveIndex {
+                index: made.index,
+                base,
+                records,
+            }),
+            ..state
+        }
+    });
 }
 
 /// The problem of an index that could not be made.
@@ -156,6 +226,7 @@ fn write_files(
     let mut state = IndexState {
         key,
         files: Vec::with_capacity(outcomes.len()),
+        live: None,
     };
     for outcome in outcomes {
         match outcome {
@@ -244,41 +315,56 @@ fn records(site: &Site, views: &Views) -> Vec<Record> {
         .collect()
 }
 
-/// Runs Pagefind over the records, on a thread of its own (it is asynchronous, and `serve`
-/// already runs the build inside a runtime); returns its files, by path in its folder.
+/// What Pagefind made: the index, which the next build may take on, and its files.
+struct Made {
+    index: pagefind::api::PagefindIndex,
+    /// Its files, by path in its folder.
+    files: Vec<(String, Vec<u8>)>,
+}
+
+/// Gives Pagefind the `changed` records, with their texts, in a new index or in the one the
+/// last build left, and has it make its files. Pagefind runs on a thread of its own: it is
+/// asynchronous, and `serve` already runs the build inside a runtime.
 fn run_pagefind(
     language: &str,
-    records: Vec<Record>,
+    index: Option<pagefind::api::PagefindIndex>,
+    records: &[Record],
+    changed: &[usize],
     texts: Vec<String>,
-) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let run = || -> Result<Vec<(String, Vec<u8>)>, String> {
+) -> Result<Made, String> {
+    let run = || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| e.to_string())?;
         runtime.block_on(async {
-            let mut index = pagefind::api::PagefindIndex::new(None).map_err(|e| e.to_string())?;
-            for (record, text) in records.into_iter().zip(texts) {
+            let mut index = match index {
+                Some(index) => index,
+                None => pagefind::api::PagefindIndex::new(None).map_err(|e| e.to_string())?,
+            };
+            for (&i, text) in changed.iter().zip(texts) {
+                let record = &records[i];
                 index
                     .add_custom_record(
-                        record.url,
+                        record.url.clone(),
                         escape(&text),
                         language.to_string(),
-                        Some(record.meta),
-                        Some(record.filters),
+                        Some(record.meta.clone()),
+                        Some(record.filters.clone()),
                         None,
                     )
                     .await
                     .map_err(|e| e.to_string())?;
             }
             let files = index.get_files().await.map_err(|e| e.to_string())?;
-            Ok(files
+            let files = files
                 .into_iter()
                 .filter_map(|file| {
                     let path = file.filename.to_string_lossy().replace('\\', "/");
                     is_published(&path).then_some((path, file.contents))
                 })
-                .collect())
+                .collect();
+            Ok(Made { index, files })
         })
     };
     std::thread::scope(|scope| {
