@@ -196,7 +196,7 @@ impl Site {
                     scope.spawn(|| {
                         let (mut written, mut problems) = Default::default();
                         let last = &mut state.search;
-                        search::write_index(
+                        let steps = search::write_index(
                             self,
                             &views,
                             output,
@@ -204,7 +204,7 @@ impl Site {
                             &mut written,
                             &mut problems,
                         );
-                        (written, problems)
+                        (written, problems, steps)
                     })
                 });
                 // Feeds first: they show the HTML of a few pages, which pages then give up.
@@ -216,15 +216,19 @@ impl Site {
                 renderer.write_listings(&mut written, &mut diagnostics);
                 timings.lap("listings");
                 if let Some(index) = index {
+                    let mut steps = Vec::new();
                     match index.join() {
-                        Ok((indexed, problems)) => {
+                        Ok((indexed, problems, its_steps)) => {
                             written.merge(indexed);
                             diagnostics.extend(problems.into_sorted());
+                            steps = its_steps;
                         }
                         Err(_) => diagnostics.push(search::stopped()),
                     }
-                    // What the index took beyond the other steps.
+                    // What the index took beyond the other steps, then its parts, which ran
+                    // beside them.
                     timings.lap("search index");
+                    timings.steps.extend(steps);
                 }
             });
         }

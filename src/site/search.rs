@@ -11,13 +11,14 @@
 //! are indexed, in the same order), and makes its files from them and the others it holds.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::render::Written;
 use super::views::Views;
-use super::{Key, KeyHasher, Site};
+use super::{Key, KeyHasher, Site, Step};
 use crate::content::Page;
 use crate::error::{Diagnostic, Diagnostics, Reason};
 use crate::output::Output;
@@ -116,7 +117,9 @@ pub(crate) fn is_indexed(site: &Site, page: &Page) -> bool {
             .is_none_or(|date| date.timestamp() <= site.now.timestamp())
 }
 
-/// Writes the search index into `output`, or keeps the last build's when no record changed.
+/// Writes the search index into `output`, or keeps the last build's when no record changed;
+/// returns how long its two parts took, for `--timings`: giving Pagefind the records (with
+/// their texts), and Pagefind making its files (its index, gzipped) and writing them.
 pub(crate) fn write_index(
     site: &Site,
     views: &Views,
@@ -124,7 +127,8 @@ pub(crate) fn write_index(
     last: &mut Option<IndexState>,
     written: &mut Written,
     diagnostics: &mut Diagnostics,
-) {
+) -> Vec<Step> {
+    let started = Instant::now();
     let records = records(site, views);
     let base = KeyHasher::new()
         .text(PAGEFIND_VERSION)
@@ -145,7 +149,7 @@ pub(crate) fn write_index(
         {
             written.kept += kept.files.len();
             *last = Some(kept);
-            return;
+            return Vec::new();
         }
         Some(state) => state
             .live
@@ -169,7 +173,7 @@ pub(crate) fn write_index(
         Ok(made) => made,
         Err(message) => {
             diagnostics.push(failed(&message));
-            return;
+            return Vec::new();
         }
     };
     *last = write_files(key, &made.files, output, written, diagnostics).map(|state| {
@@ -183,6 +187,15 @@ pub(crate) fn write_index(
             ..state
         }
     });
+    let took = |name, took| Step {
+        name,
+        took,
+        resident: None,
+    };
+    vec![
+        took("index: records", made.files_started - started),
+        took("index: files", made.files_started.elapsed()),
+    ]
 }
 
 /// The problem of an index that could not be made.
@@ -320,6 +333,8 @@ struct Made {
     index: pagefind::api::PagefindIndex,
     /// Its files, by path in its folder.
     files: Vec<(String, Vec<u8>)>,
+    /// When it had every record and began to make its files.
+    files_started: Instant,
 }
 
 /// Gives Pagefind the `changed` records, with their texts, in a new index or in the one the
@@ -356,6 +371,7 @@ fn run_pagefind(
                     .await
                     .map_err(|e| e.to_string())?;
             }
+            let files_started = Instant::now();
             let files = index.get_files().await.map_err(|e| e.to_string())?;
             let files = files
                 .into_iter()
@@ -364,7 +380,11 @@ fn run_pagefind(
                     is_published(&path).then_some((path, file.contents))
                 })
                 .collect();
-            Ok(Made { index, files })
+            Ok(Made {
+                index,
+                files,
+                files_started,
+            })
         })
     };
     std::thread::scope(|scope| {
