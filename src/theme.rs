@@ -45,6 +45,8 @@ pub struct StaticFile {
 struct ThemeInfo {
     name: Option<String>,
     description: Option<String>,
+    /// How wide the theme shows images in an article, as an HTML `sizes` attribute.
+    image_sizes: Option<String>,
 }
 
 /// A loaded theme: compiled templates and the static files to copy.
@@ -64,7 +66,98 @@ pub struct Theme {
     lookup: LookupSlot,
     /// Whether any template calls them: its output then depends on the whole site.
     uses_site_functions: bool,
+    /// What `resize_image` answers, set for each build.
+    images: ImageSlot,
+    /// The `sizes` attribute of images in articles: how wide the theme shows them.
+    pub image_sizes: String,
 }
+
+/// What `resize_image` asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResizeRequest {
+    /// The image: a URL the site publishes, `@/` and a path in `content/`, or a path in
+    /// `static/` or `content/`.
+    pub path: String,
+    /// The width asked for.
+    pub width: Option<u32>,
+    /// The height asked for.
+    pub height: Option<u32>,
+    /// `fit_width`, `fit_height`, `fit` or `fill`.
+    pub op: String,
+    /// `auto` (the image's own), `jpg`, `png` or `webp`.
+    pub format: String,
+    /// 1 to 100, for JPEG and WebP.
+    pub quality: Option<u8>,
+}
+
+impl ResizeRequest {
+    /// The operation asked for, on an image of `format`.
+    pub fn operation(
+        &self,
+        format: crate::images::Format,
+    ) -> Result<crate::images::Operation, String> {
+        use crate::images::{Fit, Format, Operation};
+        let need = |value: Option<u32>, name: &str| {
+            value.filter(|v| *v > 0).ok_or_else(|| {
+                format!(
+                    "resize_image with op=\"{}\" needs a `{name}` above 0",
+                    self.op
+                )
+            })
+        };
+        let fit = match self.op.as_str() {
+            "fit_width" => Fit::Width(need(self.width, "width")?),
+            "fit_height" => Fit::Height(need(self.height, "height")?),
+            "fit" => Fit::Within(need(self.width, "width")?, need(self.height, "height")?),
+            "fill" => Fit::Fill(need(self.width, "width")?, need(self.height, "height")?),
+            other => {
+                return Err(format!(
+                    "resize_image has no op `{other}`: use fit_width, fit_height, fit or fill"
+                ));
+            }
+        };
+        let format = match self.format.as_str() {
+            "auto" if format.is_processed() => format,
+            "auto" => Format::Png,
+            name => Format::from_name(name).ok_or_else(|| {
+                format!("resize_image cannot write `{name}`: use auto, jpg, png or webp")
+            })?,
+        };
+        let quality = match self.quality {
+            Some(q) if (1..=100).contains(&q) => q,
+            Some(q) => return Err(format!("resize_image's quality must be 1 to 100, not {q}")),
+            None => crate::images::default_quality(format),
+        };
+        Ok(Operation {
+            fit,
+            format,
+            quality,
+        })
+    }
+}
+
+/// What `resize_image` gives: `{ url, width, height, orig_width, orig_height }`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Resized {
+    /// The copy's URL.
+    pub url: String,
+    /// Its width, when known.
+    pub width: Option<u32>,
+    /// Its height, when known.
+    pub height: Option<u32>,
+    /// The width of the image it was made from.
+    pub orig_width: Option<u32>,
+    /// The height of the image it was made from.
+    pub orig_height: Option<u32>,
+}
+
+/// Makes the copies `resize_image` asks for.
+pub trait ImageResizer: Send + Sync {
+    /// Makes (or finds) a copy and says where it is and how large.
+    fn resize(&self, request: &ResizeRequest) -> Result<Resized, String>;
+}
+
+type ImageSlot = std::sync::Arc<std::sync::RwLock<Option<std::sync::Arc<dyn ImageResizer>>>>;
 
 /// What `get_page`, `get_section` and `get_taxonomy` answer, as templates see other views.
 pub trait SiteLookup: Send + Sync {
@@ -142,11 +235,13 @@ impl Theme {
             .values()
             .any(|(_, text)| SITE_FUNCTIONS.iter().any(|f| text.contains(f)));
         let lookup = LookupSlot::default();
+        let images = ImageSlot::default();
 
         let mut tera = Tera::new();
         register_filters(&mut tera);
         register_asset_functions(&mut tera, &config.base_path, assets);
         register_site_functions(&mut tera, &lookup);
+        register_resize_image(&mut tera, &images);
         let template_files: BTreeMap<String, PathBuf> = templates
             .iter()
             .map(|(name, (shown, _))| (name.clone(), shown.clone()))
@@ -182,6 +277,10 @@ impl Theme {
             assets_key,
             lookup,
             uses_site_functions,
+            images,
+            image_sizes: info
+                .image_sizes
+                .unwrap_or_else(|| crate::markdown::DEFAULT_IMAGE_SIZES.to_string()),
         })
     }
 
@@ -207,6 +306,11 @@ impl Theme {
     /// Sets what `get_page`, `get_section` and `get_taxonomy` answer.
     pub fn set_lookup(&self, lookup: std::sync::Arc<dyn SiteLookup>) {
         *self.lookup.write().unwrap_or_else(|p| p.into_inner()) = Some(lookup);
+    }
+
+    /// Sets what makes the copies `resize_image` asks for.
+    pub fn set_images(&self, images: std::sync::Arc<dyn ImageResizer>) {
+        *self.images.write().unwrap_or_else(|p| p.into_inner()) = Some(images);
     }
 
     /// The key of what `asset_url` and `asset_integrity` answer.
@@ -561,6 +665,37 @@ fn register_site_functions(tera: &mut Tera, lookup: &LookupSlot) {
             },
         );
     }
+}
+
+/// `resize_image(path=…, width=…, height=…, op="fill", format="auto", quality=…)`, as in Zola.
+fn register_resize_image(tera: &mut Tera, slot: &ImageSlot) {
+    let slot = slot.clone();
+    tera.register_function(
+        "resize_image",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<tera::Value> {
+            let size = |name: &str| -> TeraResult<Option<u32>> {
+                match kwargs.get::<i64>(name)? {
+                    None => Ok(None),
+                    Some(n) => u32::try_from(n).map(Some).map_err(|_| {
+                        tera::Error::message(format!("resize_image's {name} must be 0 or more"))
+                    }),
+                }
+            };
+            let request = ResizeRequest {
+                path: kwargs.must_get::<&str>("path")?.to_string(),
+                width: size("width")?,
+                height: size("height")?,
+                op: kwargs.get::<&str>("op")?.unwrap_or("fill").to_string(),
+                format: kwargs.get::<&str>("format")?.unwrap_or("auto").to_string(),
+                quality: size("quality")?.map(|q| u8::try_from(q).unwrap_or(u8::MAX)),
+            };
+            let images = slot.read().unwrap_or_else(|p| p.into_inner()).clone();
+            let images =
+                images.ok_or_else(|| tera::Error::message("resize_image is not available here"))?;
+            let resized = images.resize(&request).map_err(tera::Error::message)?;
+            Ok(tera::Value::from_serializable(&resized))
+        },
+    );
 }
 
 /// The `date` filter: `{{ page.date | date(format="%B %-d, %Y") }}`.

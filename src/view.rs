@@ -133,6 +133,8 @@ pub struct CoverView<'a> {
     pub height: Option<u32>,
     /// Resized copies for `srcset`, when the cover is a raster image.
     pub srcset: Option<String>,
+    /// WebP copies for a `<source type="image/webp">`, when the cover is a JPEG or PNG.
+    pub webp_srcset: Option<String>,
 }
 
 /// `page.tags[]`, `page.taxonomies.<name>[]`, `taxonomy.terms[]`: a term and its page.

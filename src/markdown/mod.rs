@@ -4,6 +4,7 @@
 //! rewritten through a resolver the caller passes in.
 
 mod headings;
+mod images;
 mod text;
 
 use std::cell::OnceCell;
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::LineIndex;
 pub use headings::{UniqueIds, slugify};
+pub use images::Picture;
 use text::WordCounter;
 
 /// One heading in a page's table of contents.
@@ -36,8 +38,17 @@ pub enum LinkAction {
     Keep,
     /// Replace the destination with this URL; it points inside the site.
     Rewrite(String),
+    /// A local image: its URL, size and copies.
+    Picture(Picture),
     /// The destination cannot be resolved: this message says why.
     Broken(String),
+    /// An image file that exists but cannot be shown: why, and what to do.
+    BadImage {
+        /// What is wrong.
+        message: String,
+        /// What to do about it.
+        hint: String,
+    },
 }
 
 /// Decides where links and images lead.
@@ -77,10 +88,23 @@ pub struct Problem {
     pub line: usize,
     /// 1-based column in the Markdown text.
     pub column: usize,
-    /// Whether it is about an image rather than a link.
-    pub image: bool,
+    /// What it is about.
+    pub kind: ProblemKind,
     /// What is wrong.
     pub message: String,
+    /// What to do about it, when the resolver knows better than the caller.
+    pub hint: Option<String>,
+}
+
+/// What a [`Problem`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProblemKind {
+    /// A link that leads nowhere.
+    Link,
+    /// An image that is not there or cannot be used.
+    Image,
+    /// An image without alt text: a warning.
+    MissingAlt,
 }
 
 /// One destination the resolver was asked about, and its answer: the render depends on it.
@@ -124,13 +148,23 @@ pub struct Options<'a> {
     pub page_url: Option<&'a str>,
     /// The deepest heading level in the table of contents (2 to 6; 3 takes `##` and `###`).
     pub toc_depth: u8,
+    /// The `sizes` attribute of images with copies: how wide the theme shows them.
+    pub image_sizes: &'a str,
+    /// Load the first image at once rather than lazily: nothing above it (no cover) would be
+    /// the page's largest paint.
+    pub eager_first_image: bool,
 }
+
+/// How wide images are shown when the theme does not say: the whole window.
+pub const DEFAULT_IMAGE_SIZES: &str = "100vw";
 
 impl Default for Options<'_> {
     fn default() -> Self {
         Options {
             page_url: None,
             toc_depth: 3,
+            image_sizes: DEFAULT_IMAGE_SIZES,
+            eager_first_image: false,
         }
     }
 }
@@ -155,8 +189,11 @@ pub fn render(markdown: &str, options: &Options, resolve: &dyn Resolve) -> Rende
         .into_offset_iter()
         .collect();
     let heading_ids = headings::assign_ids(&events);
+    let figures = images::figure_paragraphs(&events);
     let mut pass = Pass::new(markdown, options, resolve, heading_ids, events.len());
-    for (event, range) in events {
+    let mut figures = figures.into_iter().peekable();
+    for (i, (event, range)) in events.into_iter().enumerate() {
+        pass.figure_next = figures.next_if_eq(&i).is_some();
         pass.event(event, range);
     }
     pass.finish()
@@ -181,6 +218,37 @@ struct Pass<'t, 'o> {
     raw_html: String,
     /// Built on the first place needed: most texts need none.
     lines: OnceCell<LineIndex<'t>>,
+    /// The images open (an image's alt text may hold another), outermost first.
+    images: Vec<OpenImage<'t>>,
+    /// How many images have been written.
+    images_written: usize,
+    /// The paragraph about to open holds only an image with a title: it is a figure.
+    figure_next: bool,
+    /// The paragraph just opened is a figure: the image that follows has the caption.
+    figure_open: bool,
+    /// The closing HTML of the figure open, with its caption.
+    figure_close: Option<String>,
+    /// The first image, written to load at once, and how it is written lazily instead: where
+    /// it appears again, in summaries on other pages, it is not their largest paint.
+    eager: Option<(usize, String)>,
+}
+
+/// An image whose alt text is being read.
+struct OpenImage<'t> {
+    /// Where its alt text starts in the output.
+    start: usize,
+    /// Its source as written.
+    written: String,
+    /// Its URL, once resolved.
+    src: CowStr<'t>,
+    picture: Option<Picture>,
+    title: CowStr<'t>,
+    /// Where it was written.
+    offset: usize,
+    /// Whether it is the figure's image, its title the caption.
+    in_figure: bool,
+    /// Inside another image's alt text: only its text counts.
+    nested: bool,
 }
 
 impl<'t, 'o> Pass<'t, 'o> {
@@ -207,6 +275,12 @@ impl<'t, 'o> Pass<'t, 'o> {
             words: WordCounter::default(),
             raw_html: String::new(),
             lines: OnceCell::new(),
+            images: Vec::new(),
+            images_written: 0,
+            figure_next: false,
+            figure_open: false,
+            figure_close: None,
+            eager: None,
         }
     }
 
@@ -276,7 +350,7 @@ impl<'t, 'o> Pass<'t, 'o> {
                 title,
                 id,
             } => {
-                let dest_url = self.destination(link_type, dest_url, false, offset);
+                let (dest_url, _) = self.destination(link_type, dest_url, false, offset);
                 self.out.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -290,13 +364,36 @@ impl<'t, 'o> Pass<'t, 'o> {
                 title,
                 id,
             } => {
-                let dest_url = self.destination(link_type, dest_url, true, offset);
-                self.out.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
+                let written = dest_url.to_string();
+                let (src, picture) = self.destination(link_type, dest_url, true, offset);
+                let nested = !self.images.is_empty();
+                if nested {
+                    self.out.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url: src.clone(),
+                        title: title.clone(),
+                        id,
+                    }));
+                }
+                let in_figure = !nested && std::mem::take(&mut self.figure_open);
+                if in_figure {
+                    let (open, close) = images::figure(&title);
+                    if let Some(Event::Start(Tag::Paragraph)) = self.out.last() {
+                        self.out.pop();
+                    }
+                    self.out.push(Event::Html(open.into()));
+                    self.figure_close = Some(close);
+                }
+                self.images.push(OpenImage {
+                    start: self.out.len(),
+                    written,
+                    src,
+                    picture,
                     title,
-                    id,
-                }));
+                    offset,
+                    in_figure,
+                    nested,
+                });
             }
             Tag::FootnoteDefinition(label) => {
                 self.rendered.ids.push(label.to_string());
@@ -307,6 +404,8 @@ impl<'t, 'o> Pass<'t, 'o> {
                     self.paragraph_start = Some(self.out.len());
                 }
                 self.out.push(Event::Start(Tag::Paragraph));
+                // Seen by the image that opens next, which makes the paragraph a figure.
+                self.figure_open = self.figure_next;
             }
             // An HTML block is no element of its own: it neither nests nor ends a word.
             Tag::HtmlBlock => return self.out.push(Event::Start(Tag::HtmlBlock)),
@@ -330,8 +429,12 @@ impl<'t, 'o> Pass<'t, 'o> {
         self.depth -= 1;
         match tag {
             TagEnd::BlockQuote(Some(_)) => self.out.push(Event::Html("</div>\n".into())),
+            TagEnd::Image => self.close_image(),
             TagEnd::Paragraph => {
-                self.out.push(Event::End(TagEnd::Paragraph));
+                match self.figure_close.take() {
+                    Some(close) => self.out.push(Event::Html(close.into())),
+                    None => self.out.push(Event::End(TagEnd::Paragraph)),
+                }
                 if let (0, Some(start)) = (self.depth, self.paragraph_start.take()) {
                     self.first_paragraph = Some(start..self.out.len());
                 }
@@ -387,13 +490,13 @@ impl<'t, 'o> Pass<'t, 'o> {
         dest_url: CowStr<'t>,
         image: bool,
         offset: usize,
-    ) -> CowStr<'t> {
+    ) -> (CowStr<'t>, Option<Picture>) {
         if matches!(link_type, LinkType::Autolink | LinkType::Email) {
-            return dest_url;
+            return (dest_url, None);
         }
         if dest_url.starts_with('#') {
             self.record_link(offset, &dest_url, dest_url.to_string());
-            return dest_url;
+            return (dest_url, None);
         }
         let action = if image {
             self.resolve.image(&dest_url)
@@ -405,23 +508,80 @@ impl<'t, 'o> Pass<'t, 'o> {
             dest: dest_url.to_string(),
             action: action.clone(),
         });
+        let kind = if image {
+            ProblemKind::Image
+        } else {
+            ProblemKind::Link
+        };
         match action {
-            LinkAction::Keep => dest_url,
+            LinkAction::Keep => (dest_url, None),
             LinkAction::Rewrite(url) => {
                 self.record_link(offset, &dest_url, url.clone());
-                url.into()
+                (url.into(), None)
+            }
+            LinkAction::Picture(picture) => {
+                self.record_link(offset, &dest_url, picture.src.clone());
+                (picture.src.clone().into(), Some(picture))
             }
             LinkAction::Broken(message) => {
-                let (line, column) = self.place(offset);
-                self.rendered.problems.push(Problem {
-                    line,
-                    column,
-                    image,
-                    message,
-                });
-                dest_url
+                self.problem(offset, kind, message, None);
+                (dest_url, None)
+            }
+            LinkAction::BadImage { message, hint } => {
+                self.problem(offset, kind, message, Some(hint));
+                (dest_url, None)
             }
         }
+    }
+
+    fn problem(&mut self, offset: usize, kind: ProblemKind, message: String, hint: Option<String>) {
+        let (line, column) = self.place(offset);
+        self.rendered.problems.push(Problem {
+            line,
+            column,
+            kind,
+            message,
+            hint,
+        });
+    }
+
+    /// An image's alt text has been read: the image is written, its alt text checked.
+    fn close_image(&mut self) {
+        let Some(open) = self.images.pop() else {
+            return;
+        };
+        if open.nested {
+            return self.out.push(Event::End(TagEnd::Image));
+        }
+        let alt = text::plain_text(&self.out[open.start..]);
+        self.out.truncate(open.start);
+        if alt.is_empty() {
+            self.problem(
+                open.offset,
+                ProblemKind::MissingAlt,
+                format!("the image `{}` has no alt text", open.written),
+                Some("describe what it shows between the brackets, `![what it shows](…)`, for readers who cannot see it".into()),
+            );
+        }
+        let eager = self.options.eager_first_image && self.images_written == 0;
+        self.images_written += 1;
+        let img = images::Img {
+            src: &open.src,
+            picture: open.picture.as_ref(),
+            alt: &alt,
+            title: (!open.in_figure).then_some(open.title.as_ref()),
+            sizes: self.options.image_sizes,
+            eager,
+        };
+        if eager {
+            let lazy = images::Img {
+                eager: false,
+                ..img
+            };
+            self.eager = Some((self.out.len(), lazy.html()));
+        }
+        let html = img.html();
+        self.out.push(Event::InlineHtml(html.into()));
     }
 
     fn record_link(&mut self, offset: usize, original: &str, url: String) {
@@ -443,10 +603,25 @@ impl<'t, 'o> Pass<'t, 'o> {
         let page_url = self.options.page_url;
         // A footnote's text is not in the summary, so neither is its reference; an in-page
         // link leads to the page, since the summary is shown on others.
+        let eager = self.eager.take();
         let summary_events = self.out[summary.clone()]
             .iter()
-            .filter(|e| !matches!(e, Event::FootnoteReference(_)))
-            .map(|event| match (event, page_url) {
+            .enumerate()
+            .filter(|(_, e)| !matches!(e, Event::FootnoteReference(_)))
+            .map(|(i, event)| match (event, page_url) {
+                (_, _)
+                    if eager
+                        .as_ref()
+                        .is_some_and(|(at, _)| *at == summary.start + i) =>
+                {
+                    Event::InlineHtml(
+                        eager
+                            .as_ref()
+                            .map_or("", |(_, lazy)| lazy)
+                            .to_string()
+                            .into(),
+                    )
+                }
                 (
                     Event::Start(Tag::Link {
                         link_type,

@@ -149,8 +149,9 @@ fn links_are_resolved_with_their_place() {
         [Problem {
             line: 3,
             column: 23,
-            image: false,
-            message: "no such page".into()
+            kind: ProblemKind::Link,
+            message: "no such page".into(),
+            hint: None
         }]
     );
 }

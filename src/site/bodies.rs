@@ -12,7 +12,7 @@ use super::incremental::CachedBody;
 use super::links::Links;
 use super::{Key, KeyHasher, Site};
 use crate::error::{Diagnostic, Diagnostics, Reason};
-use crate::markdown::{self, Rendered};
+use crate::markdown::{self, ProblemKind, Rendered};
 
 /// One Markdown text to render and where it comes from.
 struct Source<'a> {
@@ -25,6 +25,8 @@ struct Source<'a> {
     body_line: usize,
     /// The URL of the page it is shown on.
     url: String,
+    /// Its first image may be the page's largest paint: a page without a cover.
+    eager_first_image: bool,
 }
 
 /// A rendered body, or what the cache kept of it.
@@ -65,6 +67,7 @@ pub(crate) fn render_all(
     diagnostics: &mut Diagnostics,
 ) -> Bodies {
     let toc_depth = site.config.toc_depth;
+    let image_sizes = image_sizes(site);
     let render = |source: Source, use_cache: bool| -> (Body, Vec<Diagnostic>) {
         let key = KeyHasher::new()
             .text(source.text)
@@ -72,6 +75,8 @@ pub(crate) fn render_all(
             .text(&source.url)
             .number(source.body_line as u64)
             .number(u64::from(toc_depth))
+            .text(image_sizes)
+            .value(&source.eager_first_image)
             .finish();
         let resolver = links.seen_from(source.dir);
         let cached = cache.get(source.file.as_ref()).filter(|cached| {
@@ -92,6 +97,8 @@ pub(crate) fn render_all(
                 let options = markdown::Options {
                     page_url: Some(&source.url),
                     toc_depth,
+                    image_sizes,
+                    eager_first_image: source.eager_first_image,
                 };
                 (markdown::render(source.text, &options, &resolver), true)
             }
@@ -177,6 +184,8 @@ impl Bodies {
         let options = markdown::Options {
             page_url: Some(&source.url),
             toc_depth: site.config.toc_depth,
+            image_sizes: image_sizes(site),
+            eager_first_image: source.eager_first_image,
         };
         let resolver = links.seen_from(source.dir);
         markdown::render(source.text, &options, &resolver).html
@@ -199,7 +208,10 @@ impl Bodies {
         let mut urls = std::collections::HashSet::new();
         for body in all {
             for r in &body.rendered.resolved {
-                if matches!(r.action, markdown::LinkAction::Broken(_)) {
+                if matches!(
+                    r.action,
+                    markdown::LinkAction::Broken(_) | markdown::LinkAction::BadImage { .. }
+                ) {
                     urls.insert(r.dest.clone());
                 }
             }
@@ -234,6 +246,13 @@ impl Bodies {
     }
 }
 
+/// How wide the theme shows images in articles.
+fn image_sizes(site: &Site) -> &str {
+    site.theme
+        .as_ref()
+        .map_or(markdown::DEFAULT_IMAGE_SIZES, |t| t.image_sizes.as_str())
+}
+
 fn page_source(site: &Site, index: usize) -> Source<'_> {
     let page = &site.library.pages[index];
     Source {
@@ -242,6 +261,7 @@ fn page_source(site: &Site, index: usize) -> Source<'_> {
         file: Cow::Borrowed(&page.file),
         body_line: page.body_line,
         url: site.config.url_path(&page.path),
+        eager_first_image: page.cover.is_none(),
     }
 }
 
@@ -266,6 +286,7 @@ fn section_sources(site: &Site) -> Vec<Source<'_>> {
             },
             body_line: s.body_line,
             url: site.config.url_path(&s.path),
+            eager_first_image: false,
         })
         .collect()
 }
@@ -280,6 +301,7 @@ fn author_sources(site: &Site) -> Vec<Source<'_>> {
             file: Cow::Borrowed(a.file.as_path()),
             body_line: a.body_line,
             url: site.config.url_path(&a.path),
+            eager_first_image: false,
         })
         .collect()
 }
@@ -290,21 +312,26 @@ fn link_problems(rendered: &Rendered, file: &Path, body_line: usize) -> Vec<Diag
         .problems
         .iter()
         .map(|p| {
-            let (reason, hint) = if p.image {
-                (
+            let (reason, hint) = match p.kind {
+                ProblemKind::Image => (
                     Reason::MissingImage,
                     "fix the path (relative to this file, `@/` from content/, or `/` from static/), or add the image",
-                )
-            } else {
-                (
+                ),
+                ProblemKind::MissingAlt => (Reason::MissingAlt, ""),
+                ProblemKind::Link => (
                     Reason::BrokenLink,
                     "fix the path (relative to this file, or `@/` from content/), or create what it points to",
-                )
+                ),
             };
-            Diagnostic::in_file(file, p.message.clone())
+            let problem = Diagnostic::in_file(file, p.message.clone())
                 .at(body_line + p.line - 1, p.column)
                 .because(reason)
-                .hint(hint)
+                .hint(p.hint.as_deref().unwrap_or(hint));
+            if p.kind == ProblemKind::MissingAlt {
+                problem.warning()
+            } else {
+                problem
+            }
         })
         .collect()
 }

@@ -4,6 +4,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
+use super::images::SiteImages;
 use crate::config::Config;
 use crate::content::{AUTHORS_DIR, Asset, Library, resolve_path};
 use crate::markdown::{LinkAction, Resolve};
@@ -20,11 +21,18 @@ pub(crate) struct Links<'a> {
     published: HashSet<&'a str>,
     drafts: &'a BTreeSet<String>,
     scheduled: &'a std::collections::BTreeMap<String, crate::content::Date>,
+    /// What local images are, and their copies.
+    images: &'a SiteImages,
 }
 
 impl<'a> Links<'a> {
     /// Indexes the pages, sections, authors, assets and static files of a site.
-    pub(crate) fn new(config: &'a Config, library: &'a Library, theme: Option<&'a Theme>) -> Self {
+    pub(crate) fn new(
+        config: &'a Config,
+        library: &'a Library,
+        theme: Option<&'a Theme>,
+        images: &'a SiteImages,
+    ) -> Self {
         let mut pages = HashMap::new();
         // A page that could not be read has its own problem reported: links to it are not.
         for (content_path, path) in &library.unreadable {
@@ -67,6 +75,7 @@ impl<'a> Links<'a> {
             published,
             drafts: &library.skipped_drafts,
             scheduled: &library.scheduled,
+            images,
         }
     }
 
@@ -117,13 +126,27 @@ impl<'a> Links<'a> {
     }
 
     /// Resolves an image: like a link, and a rooted path (`/images/x.png`) must name a file
-    /// the site publishes (from static/, the theme or content/).
+    /// the site publishes (from static/, the theme or content/). A local image comes with its
+    /// size and copies.
     pub(crate) fn resolve_image(&self, src: &str, dir: &str) -> LinkAction {
         let Some(rooted) = src.strip_prefix('/').filter(|r| !r.starts_with('/')) else {
+            if !is_external(src) {
+                let path = src.split(['?', '#']).next().unwrap_or_default();
+                let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+                if content_path(&decoded, dir).is_none() {
+                    return LinkAction::Broken(format!(
+                        "image `{src}` leads outside content/: serum publishes only the site's own files"
+                    ));
+                }
+            }
             return match self.resolve(src, dir) {
                 LinkAction::Broken(message) => {
                     LinkAction::Broken(message.replacen("broken link", "missing image", 1))
                 }
+                LinkAction::Rewrite(url) => self
+                    .asset(src, dir)
+                    .and_then(|asset| self.images.picture(src, &asset.output_path))
+                    .unwrap_or(LinkAction::Rewrite(url)),
                 action => action,
             };
         };
@@ -131,8 +154,12 @@ impl<'a> Links<'a> {
         let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
         let below_base = self.config.base_path.trim_start_matches('/');
         let inside = decoded.strip_prefix(below_base).unwrap_or(&decoded);
-        if self.published.contains(inside) || self.published.contains(decoded.as_ref()) {
-            LinkAction::Keep
+        if self.published.contains(inside) {
+            self.images.picture(src, inside).unwrap_or(LinkAction::Keep)
+        } else if self.published.contains(decoded.as_ref()) {
+            self.images
+                .picture(src, &decoded)
+                .unwrap_or(LinkAction::Keep)
         } else {
             LinkAction::Broken(format!(
                 "missing image `{src}`: no file of static/, the theme or content/ is published there"
@@ -155,7 +182,8 @@ impl<'a> Links<'a> {
         match self.resolve(src, dir) {
             LinkAction::Keep => Some(src.to_string()),
             LinkAction::Rewrite(url) => Some(url),
-            LinkAction::Broken(_) => None,
+            LinkAction::Picture(picture) => Some(picture.src),
+            LinkAction::Broken(_) | LinkAction::BadImage { .. } => None,
         }
     }
 

@@ -7,7 +7,7 @@
 
 mod anchors;
 mod bodies;
-mod covers;
+mod images;
 mod incremental;
 mod links;
 mod load;
@@ -159,18 +159,26 @@ impl Site {
         let started = Instant::now();
         let mut timings = Timings::default();
         let mut diagnostics = self.diagnostics.clone();
-        let links = links::Links::new(&self.config, &self.library, self.theme.as_ref());
+        let images = std::sync::Arc::new(images::SiteImages::new(
+            self,
+            std::mem::take(&mut state.images),
+        ));
+        if let Some(theme) = &self.theme {
+            theme.set_images(images.clone());
+        }
+        let links = links::Links::new(&self.config, &self.library, self.theme.as_ref(), &images);
         validate::check_references(self, &links, &mut diagnostics);
         let bodies = bodies::render_all(self, &links, &state.bodies, &mut diagnostics);
         anchors::check(self, &bodies, &mut diagnostics);
-        timings.lap("markdown");
-        let covers = covers::copy(self, &links, output, &mut diagnostics);
+        timings.lap("markdown and its images");
+        let (covers, problems) = images.covers(self, &links);
+        diagnostics.extend(problems);
         let cards = views::author_cards(self, &links, &bodies);
         let views = views::Views::new(self, &links, &bodies, &covers, &cards);
-        timings.lap("summaries");
+        timings.lap("covers and summaries");
         let mut written = render::Written::default();
         if let Some(theme) = &self.theme {
-            let renderer = render::Renderer::new(self, theme, &views, output);
+            let renderer = render::Renderer::new(self, theme, &views, output, &images);
             renderer.copy_static_files(&mut written, &mut diagnostics);
             timings.lap("static files");
             // Feeds first: they show the HTML of a few pages, which pages then give up.
@@ -182,10 +190,16 @@ impl Site {
             renderer.write_listings(&mut written, &mut diagnostics);
             timings.lap("listings");
         }
+        let (made, kept) = images.publish(output, &mut diagnostics);
+        written.written += made;
+        written.kept += kept;
+        images.finish(!diagnostics.has_errors());
+        timings.lap("images");
         diagnostics.ignore(&self.config.ignore);
         let checked_urls = bodies.checked_urls();
         drop(views);
         state.bodies = bodies.into_cache();
+        state.images = images.take_uses();
         BuildReport {
             pages: self.library.pages.len(),
             sections: self.library.sections.len().saturating_sub(1),

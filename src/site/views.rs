@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 
 use super::bodies::Bodies;
-use super::covers::Covers;
+use super::images::Covers;
 use super::links::Links;
 use super::{Key, KeyHasher, Site};
 use crate::content::{Author, Page};
@@ -67,8 +67,9 @@ pub(crate) struct Views<'a> {
     summaries: Vec<PageSummary<'a>>,
     /// The key of each page's listing view.
     pub summary_keys: Vec<Key>,
-    /// Each page's listing view as a template value, made when first needed.
-    values: Vec<OnceLock<tera::Value>>,
+    /// Each page's listing view as a template value, made when first needed, with the image
+    /// copies its listing item asked for.
+    values: Vec<OnceLock<(tera::Value, Vec<super::images::ImageUse>)>>,
     /// The key of what every template sees.
     pub globals_key: Key,
     /// Problems rendering pages' listing items, with the page each was for.
@@ -158,17 +159,18 @@ impl<'a> Views<'a> {
     /// A page's listing view as a template value, with its listing item as `item` when the
     /// theme renders one.
     pub(crate) fn summary(&self, i: usize) -> tera::Value {
-        self.values[i]
-            .get_or_init(|| {
-                let value = tera::Value::from_serializable(&self.summaries[i]);
-                match self.site.theme.as_ref() {
-                    Some(theme) if theme.has_template(ITEM_TEMPLATE) => {
-                        self.with_item(theme, i, value)
-                    }
-                    _ => value,
+        let (value, uses) = self.values[i].get_or_init(|| {
+            let value = tera::Value::from_serializable(&self.summaries[i]);
+            match self.site.theme.as_ref() {
+                Some(theme) if theme.has_template(ITEM_TEMPLATE) => {
+                    super::images::collecting(|| self.with_item(theme, i, value))
                 }
-            })
-            .clone()
+                _ => (value, Vec::new()),
+            }
+        });
+        // Whatever shows the item shows its images.
+        super::images::add_uses(uses);
+        value.clone()
     }
 
     fn with_item(&self, theme: &crate::theme::Theme, i: usize, value: tera::Value) -> tera::Value {
@@ -235,6 +237,7 @@ impl<'a> Views<'a> {
             width: size.map(|s| s.0),
             height: size.map(|s| s.1),
             srcset: copies.srcset,
+            webp_srcset: copies.webp_srcset,
         })
     }
 }
