@@ -110,24 +110,26 @@ pub fn make(
 ) -> Result<Vec<Vec<u8>>, String> {
     let decoded = decode(bytes, format)?;
     let mut resizer = fir::Resizer::new();
+    // A JPEG and a WebP copy of one size share their resized pixels.
+    let mut resized: Vec<((u32, u32, bool), Vec<u8>)> = Vec::new();
     operations
         .iter()
         .map(|op| {
             let (width, height) = op.size(decoded.width, decoded.height);
             let crop = matches!(op.fit, Fit::Fill(..));
-            let pixels = if (width, height) == (decoded.width, decoded.height) {
-                std::borrow::Cow::Borrowed(&decoded.pixels)
-            } else {
-                std::borrow::Cow::Owned(resize(&mut resizer, &decoded, width, height, crop)?)
+            if (width, height) == (decoded.width, decoded.height) {
+                return encode(&decoded.pixels, width, height, &decoded, op);
+            }
+            let shape = (width, height, crop);
+            let at = match resized.iter().position(|(s, _)| *s == shape) {
+                Some(at) => at,
+                None => {
+                    let pixels = resize(&mut resizer, &decoded, width, height, crop)?;
+                    resized.push((shape, pixels));
+                    resized.len() - 1
+                }
             };
-            encode(
-                &pixels,
-                width,
-                height,
-                decoded.alpha,
-                decoded.icc.as_deref(),
-                op,
-            )
+            encode(&resized[at].1, width, height, &decoded, op)
         })
         .collect()
 }
@@ -194,10 +196,10 @@ fn encode(
     pixels: &[u8],
     width: u32,
     height: u32,
-    alpha: bool,
-    icc: Option<&[u8]>,
+    source: &Decoded,
     op: &Operation,
 ) -> Result<Vec<u8>, String> {
+    let (alpha, icc) = (source.alpha, source.icc.as_deref());
     let mut out = Vec::new();
     let colour = if alpha {
         ExtendedColorType::Rgba8
