@@ -375,7 +375,7 @@ impl SiteImages {
                             }
                         };
                         match file {
-                            Ok(file) => output.copy_file(path, *key, &file),
+                            Ok(file) => output.link_file(path, *key, &file),
                             Err(e) => Err(Diagnostic::in_file(
                                 source,
                                 format!("cannot make the copy {path} of this image: {e}"),

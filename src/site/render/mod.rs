@@ -152,7 +152,7 @@ impl<'a> Renderer<'a> {
                         )
                         .because(crate::error::Reason::Io)
                     })
-                    .and_then(|copy| self.output.copy_file(path, key, &copy)),
+                    .and_then(|copy| self.output.link_file(path, key, &copy)),
                 FileSource::Disk(file) => self.output.copy_file(path, key, file),
                 FileSource::Embedded(bytes) => self.output.write(path, key, bytes),
             };
