@@ -4,6 +4,7 @@
     python3 bench/bench.py                      # N = 1, 1000, 10000 on /dev/shm, 5 runs each
     python3 bench/bench.py --sizes 100 1000 --runs 7 --dir /var/tmp/serum-bench
     python3 bench/bench.py --sizes 100000 --runs 3   # opt-in: needs about 5 GB of /dev/shm
+    python3 bench/bench.py --sizes 1000 --rich both   # the same articles without, then with, rich content
 
 Each site has N articles of about 900 words (3-5 `##` sections with `###` subsections,
 lists, a table, links to other articles), 5 authors, tags and two more taxonomies (skin
@@ -16,6 +17,14 @@ For each size it times, as medians of --runs runs:
   kept from the build before: what a writer waits for after saving;
 and prints wall time, CPU time (user + system), peak memory, the rebuild/clean ratio, and
 with --timings the median of each step serum reports (`serum build --timings`).
+
+With --rich, each article also has three fenced code blocks (Rust with line numbers and a
+marked line, Python, JavaScript; about 10 lines each) and two shortcodes (a YouTube video and
+a `details` with a Markdown body). `--rich both` builds three sites of the same articles:
+plain; the "twin", with the same text as the rich one but no highlighting or shortcode (the
+blocks without a language, the video as a link, the details as paragraphs); and rich; and
+times clean builds of each in alternating rounds. It prints what rich costs over each: over
+the twin is what highlighting and shortcodes cost, over plain also counts the extra text.
 """
 
 import argparse
@@ -55,7 +64,63 @@ def paragraph(rng, sentences=4):
     return " ".join(sentence(rng) for _ in range(sentences))
 
 
-def article(rng, i, n):
+RUST = """fn layers_for(skin: &Skin, week: u32) -> Vec<Layer> {{
+    let mut layers = Vec::with_capacity(3);
+    // {comment}
+    if skin.is_sensitive() && week < {week} {{
+        layers.push(Layer::new("serum", 0.{dose}));
+    }}
+    for day in 0..7 {{
+        layers.push(Layer::rest(day * 24));
+    }}
+    layers
+}}"""
+PYTHON = """def minutes(layers: list[str], wait: int = {week}) -> int:
+    \"\"\"{comment}\"\"\"
+    total = 0
+    for layer in layers:
+        if layer.startswith("serum"):
+            total += wait * 2
+        else:
+            total += {dose}
+    return total"""
+JS = """const routine = ["cleanse", "serum", "moisturize"];
+// {comment}
+function nextStep(done) {{
+  const left = routine.filter((step) => !done.includes(step));
+  return left.length > 0 ? left[0] : null;
+}}
+console.log(`next: ${{nextStep(["cleanse"])}} after {week} minutes`);"""
+VIDEO_IDS = ["dQw4w9WgXcQ", "M7lc1UVf-VE", "aqz-KE-bpKQ", "ScMzIvxBSi4"]
+
+
+def rich_blocks(rng, i, plain_twin=False):
+    """Three code blocks and two shortcodes, as Markdown lines; or, for `plain_twin`, the same
+    text without them: the blocks with no language, the video as a link, the details' summary
+    and body as paragraphs."""
+    fill = lambda t: t.format(comment=sentence(rng, 4, 8), week=rng.randint(2, 9), dose=rng.randint(1, 9))
+    video, title = VIDEO_IDS[i % len(VIDEO_IDS)], sentence(rng, 3, 5)[:-1]
+    rust, python = fill(RUST), fill(PYTHON)
+    summary, answer = sentence(rng, 3, 6)[:-1], paragraph(rng, 2)
+    js = fill(JS)
+    if plain_twin:
+        return [
+            "```", rust, "```", "",
+            f"[{title}](https://www.youtube.com/watch?v={video})", "",
+            "```", python, "```", "",
+            f"**{summary}?**", "", answer, "",
+            "```", js, "```", "",
+        ]
+    return [
+        "```rust,linenos,hl_lines=4", rust, "```", "",
+        f'{{{{ youtube(id="{video}", title="{title}") }}}}', "",
+        "```python", python, "```", "",
+        f'{{% details(summary="{summary}?") %}}', answer, "{% end %}", "",
+        "```js", js, "```", "",
+    ]
+
+
+def article(rng, i, n, rich=False):
     section = SECTIONS[i % len(SECTIONS)]
     author = AUTHORS[i % len(AUTHORS)]
     tags = rng.sample(TAGS, 2)
@@ -81,6 +146,9 @@ def article(rng, i, n):
         if s == 1:
             lines += ["| Step | What | Time |", "|---|---|---|"]
             lines += [f"| {k} | {sentence(rng, 2, 4)} | {k * 5} min |" for k in range(1, 5)] + [""]
+        if rich and s == 1:
+            # A generator of its own, so the rest of the article is the plain one's.
+            lines += rich_blocks(random.Random(n * 100_003 + i), i, plain_twin=rich == "twin")
         if n > 1:
             other = (i * 7 + s + 1) % n
             other_section = SECTIONS[other % len(SECTIONS)]
@@ -90,7 +158,7 @@ def article(rng, i, n):
     return section, "\n".join(lines)
 
 
-def generate(root: Path, n: int):
+def generate(root: Path, n: int, rich=False):
     if root.exists():
         shutil.rmtree(root)
     rng = random.Random(n)
@@ -106,7 +174,7 @@ def generate(root: Path, n: int):
         (root / "content" / section).mkdir()
         (root / "content" / section / "_index.md").write_text(f'+++\ntitle = "{section.title()}"\n+++\n')
     for i in range(n):
-        section, text = article(rng, i, n)
+        section, text = article(rng, i, n, rich)
         (root / "content" / section / f"article-{i}.md").write_text(text)
 
 
@@ -124,9 +192,10 @@ def run_once(binary: str, root: Path, timings=False):
         sys.exit(f"serum build failed on {root}:\n{out}\n{err}")
     steps = {}
     for line in err.splitlines():
-        name, _, took = line.rpartition(":")
-        if took.strip().endswith(" ms"):
-            steps[name.strip()] = float(took.strip()[:-3])
+        name, colon, rest = line.partition(":")
+        took = rest.split(",")[0].strip()
+        if colon and took.endswith(" ms"):
+            steps[name.strip()] = float(took[:-3])
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.strip(), steps
 
 
@@ -148,6 +217,35 @@ def medians(runs):
             statistics.median(r[2] for r in runs))
 
 
+def compare_rich(args, n, kinds):
+    """Clean builds of the plain, twin and rich sites of `n` articles in alternating rounds."""
+    roots = {}
+    for rich in kinds:
+        roots[rich] = Path(args.dir) / f"site-{n}{ {False: '', 'twin': '-twin', True: '-rich'}[rich] }"
+        generate(roots[rich], n, rich)
+        run_once(args.binary, roots[rich])  # warm the page cache and check the site builds
+    runs = {rich: [] for rich in kinds}
+    for k in range(args.runs):
+        # The kinds alternate, and which goes first too: the machine's load drifts, and a
+        # ratio taken within one round is fairer than two medians.
+        order = kinds[k % len(kinds):] + kinds[:k % len(kinds)]
+        for rich in order:
+            clean(roots[rich])
+            runs[rich].append(run_once(args.binary, roots[rich]))
+    for rich in kinds:
+        wall, cpu, peak = medians(runs[rich])
+        name = {False: "plain", "twin": "twin", True: "rich"}[rich]
+        print(f"{n:>9} {name:>6} {wall:>9.1f} {cpu:>9.1f} {peak:>9.1f}   {runs[rich][-1][3]}")
+    for base, what in (("twin", "highlighting and shortcodes add"), (False, "rich articles take, over plain ones,")):
+        if base not in runs or True not in runs:
+            continue
+        wall = statistics.median(r[0] / p[0] for p, r in zip(runs[base], runs[True]))
+        cpu = statistics.median(r[1] / p[1] for p, r in zip(runs[base], runs[True]))
+        target = " (target < 30%)" if base == "twin" else ""
+        print(f"{n:>9} {what} {100 * (wall - 1):.1f}% wall, {100 * (cpu - 1):.1f}% CPU"
+              f" (median of the {args.runs} rounds' ratios){target}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 1000, 10000])
@@ -156,12 +254,18 @@ def main():
     parser.add_argument("--binary", default=str(Path(__file__).resolve().parent.parent / "target/release/serum"))
     parser.add_argument("--timings", action="store_true", help="also print the median of each build step")
     parser.add_argument("--no-edit", action="store_true", help="time clean builds only")
+    parser.add_argument("--rich", choices=["no", "yes", "both"], default="no",
+                        help="add three code blocks and two shortcodes to each article (both: compare with and without)")
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], check=True, cwd=Path(__file__).resolve().parent.parent)
     print(f"median of {args.runs} runs in {args.dir}; clean: public/ and .serum-cache/ removed; "
           f"edit: one article changed, then rebuilt")
     print(f"{'articles':>9} {'build':>6} {'wall ms':>9} {'cpu ms':>9} {'peak MiB':>9} {'edit/clean':>10}")
     for n in args.sizes:
+        if args.rich != "no":
+            compare_rich(args, n, {"yes": [True], "both": [False, "twin", True]}[args.rich])
+            sys.stdout.flush()
+            continue
         root = Path(args.dir) / f"site-{n}"
         generate(root, n)
         clean(root)

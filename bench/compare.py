@@ -4,6 +4,7 @@
     cargo build --release
     python3 bench/compare.py                                  # N = 1, 100, 1000, 10000; tmpfs and disk; 5 runs
     python3 bench/compare.py --sizes 1000 --runs 9 --storage tmpfs
+    python3 bench/compare.py --sizes 1000 --storage tmpfs --rich   # with code blocks and shortcodes
 
 Needs Debian's `hugo` package (`apt-get install -y hugo`). For each N, bench.py's generator
 writes a serum site, and the same articles are written as a Hugo site: same Markdown bodies
@@ -30,6 +31,13 @@ removed and `sync` called before the clock starts. Also measured: serum rebuildi
 Printed: the median wall time (time.perf_counter around the process), CPU time (user + system
 from wait4's rusage) and peak RSS (ru_maxrss) of each, and hugo/serum: the median over rounds
 of the ratio of the two wall (and CPU) times measured in the same round.
+
+With --rich, each article also has bench.py's rich content: three fenced code blocks (one
+with line numbers and a marked line) and two shortcodes (a YouTube video and a `details`
+with a Markdown body). The Hugo site gets the same: its code highlighted by Chroma with CSS
+classes (`noClasses = false`), `linenos` and `hl_lines` as Hugo writes them, and the two
+shortcodes as Hugo shortcodes whose templates write the same HTML as serum's built-ins; both
+outputs are checked for the highlighted code and the expanded shortcodes before timing.
 
 Disk times depend on the file system's recent history: on ext4 mounted with `discard` (as on
 the 2-core dev VM), each delete-and-rebuild cycle costs more system time than the one before,
@@ -105,6 +113,12 @@ paginate = 10
   taxonomy = ["HTML"]
   term = ["HTML"]
 
+[markup.highlight]
+  noClasses = false
+# serum passes raw HTML through, as the details shortcode's output is.
+[markup.goldmark.renderer]
+  unsafe = true
+
 [markup.tableOfContents]
   startLevel = 2
   endLevel = 3
@@ -112,6 +126,24 @@ paginate = 10
 """
 
 LAYOUTS = {
+    "shortcodes/youtube.html": """\
+{{- $label := .Get "title" | default "YouTube video" -}}
+<figure class="embed" data-embed="https://www.youtube-nocookie.com/embed/{{ .Get "id" }}?autoplay=1">
+<button type="button" class="embed-play" data-title="{{ $label }}">Play video: {{ $label }}</button>
+<figcaption>Plays from youtube-nocookie.com once you press play, or <a href="https://www.youtube.com/watch?v={{ .Get "id" }}">watch it on YouTube</a>.</figcaption>
+</figure>
+{{- if eq .Ordinal 0 }}
+<script>if(!window.serumEmbeds){window.serumEmbeds=1;document.addEventListener("click",function(e){var b=e.target.closest&&e.target.closest(".embed-play");if(!b)return;var f=document.createElement("iframe");f.src=b.parentNode.getAttribute("data-embed");f.title=b.getAttribute("data-title");f.allow="autoplay; encrypted-media; fullscreen; picture-in-picture";f.setAttribute("allowfullscreen","");b.replaceWith(f);f.focus()})}</script>
+{{- end }}
+""",
+    "shortcodes/details.html": """\
+<details class="details">
+<summary>{{ .Get "summary" }}</summary>
+<div class="details-body">
+{{ .Inner }}
+</div>
+</details>
+""",
     "_default/baseof.html": """\
 <!DOCTYPE html>
 <html lang="{{ site.LanguageCode }}">
@@ -416,15 +448,24 @@ Sitemap: {{ "sitemap.xml" | absURL }}
 SERUM_LINK = re.compile(r"\]\(@/([^)]+?)\.md\)")
 
 
+SERUM_VIDEO = re.compile(r'^\{\{ youtube\(id="([^"]+)", title="([^"]*)"\) \}\}$', re.M)
+SERUM_DETAILS = re.compile(r'^\{% details\(summary="([^"]*)"\) %\}\n(.*?)\n\{% end %\}$', re.M | re.S)
+SERUM_FENCE = re.compile(r"^```(\w+),linenos,hl_lines=(\d+)$", re.M)
+
+
 def to_hugo_article(text: str) -> str:
     """serum article -> Hugo article: taxonomy key for the author, a summary divider after the
-    first paragraph (serum's summary is the first paragraph), links as root-relative URLs."""
+    first paragraph (serum's summary is the first paragraph), links as root-relative URLs,
+    shortcodes and code block options in Hugo's syntax."""
     _, front, body = text.split("+++\n", 2)
     author = re.search(r'^author = "([^"]+)"$', front, re.M).group(1)
     front += f'authors = ["{author}"]\n'
     intro, rest = body.split("\n\n", 1)
     body = f"{intro}\n\n<!--more-->\n\n{rest}"
     body = SERUM_LINK.sub(lambda m: f"](/{m.group(1)}/)", body)
+    body = SERUM_VIDEO.sub(lambda m: f'{{{{< youtube id="{m.group(1)}" title="{m.group(2)}" >}}}}', body)
+    body = SERUM_DETAILS.sub(lambda m: f'{{{{% details summary="{m.group(1)}" %}}}}\n{m.group(2)}\n{{{{% /details %}}}}', body)
+    body = SERUM_FENCE.sub(lambda m: f"```{m.group(1)} {{linenos=true,hl_lines=[{m.group(2)}]}}", body)
     return f"+++\n{front}+++\n{body}"
 
 
@@ -529,7 +570,29 @@ def article_urls(public: Path):
     return sorted(p.parent.relative_to(public).as_posix() for s in SECTIONS for p in public.glob(f"{s}/article-*/index.html"))
 
 
-def check_output(tool, public: Path, serum_content: Path, n: int):
+def check_rich(tool, text: str, where: str):
+    """The rich content of one article: three highlighted blocks, a marked line, the video's
+    play button and the details with its Markdown body."""
+    problems = []
+    blocks = text.count("<pre")
+    if blocks < 3:
+        problems.append(f"{where}: {blocks} code blocks, expected 3")
+    # serum marks tokens with hl-* classes; Chroma with its short classes (kd, s, c, nf, ...).
+    tokens = len(re.findall(r'<span class="(hl-[a-z]|k[a-z]?|s[a-z0-9]?|c[a-z0-9]?|n[a-z]?|m[a-z]?)"', text))
+    if tokens < 30:
+        problems.append(f"{where}: only {tokens} highlighted tokens")
+    if not re.search(r'class="(line hl|hl)"', text):
+        problems.append(f"{where}: no marked line")
+    if "embed-play" not in text or "youtube-nocookie.com/embed/" not in text:
+        problems.append(f"{where}: no video play button")
+    if not re.search(r"<details class=\"details\">\s*<summary>[^<]+\?</summary>\s*<div class=\"details-body\">\s*<p>", text):
+        problems.append(f"{where}: no details with a Markdown body")
+    if "{{" in text or "{%" in text:
+        problems.append(f"{where}: shortcode syntax left in the page")
+    return problems
+
+
+def check_output(tool, public: Path, serum_content: Path, n: int, rich=False):
     """Aborts unless `public` has every article page, a home page listing all of them, and one
     article with its byline (author name and role) and table of contents (its headings)."""
     problems = []
@@ -586,6 +649,8 @@ def check_output(tool, public: Path, serum_content: Path, n: int):
         _, nav, _ = grab(text, has_class("page-nav"))
         if not nav:
             problems.append(f"{section}/article-{i}: no links to the previous and next articles")
+        if rich:
+            problems += check_rich(tool, text, f"{section}/article-{i}")
     if problems:
         sys.exit(f"{tool}'s output in {public} is incomplete, not timing it:\n  " + "\n  ".join(problems))
 
@@ -697,6 +762,8 @@ def main():
     parser.add_argument("--rebuild-sizes", type=int, nargs="*", default=[1000],
                         help="sizes at which to also time serum rebuilding with public/ kept (default 1000)")
     parser.add_argument("--keep", action="store_true", help="keep the generated sites (under /dev/shm and /var/tmp)")
+    parser.add_argument("--rich", action="store_true",
+                        help="articles with three code blocks and two shortcodes each (bench.py --rich)")
     args = parser.parse_args()
     began = time.perf_counter()
 
@@ -717,6 +784,9 @@ def main():
     print(f"host:  {platform.node()}, {os.cpu_count()} CPUs, Linux {platform.release()}")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other processes share the CPUs)")
     print(f"storage: {', '.join(f'{s} = {STORAGES[s]}' for s in storages)}")
+    if args.rich:
+        print("Rich content: each article has 3 highlighted code blocks (one with line numbers and a marked")
+        print("line) and 2 shortcodes (a YouTube video, a details with a Markdown body), in both sites.")
     print("Both build the same pages: articles (title, byline, TOC, body, tags, author card, previous")
     print("and next, 3 related), home, section, tag, concern, active and author listings 10 to a page")
     print(f"with a pager, home and author feeds ({FEED_ITEMS} items), sitemap, robots.txt, 404, fingerprinted")
@@ -735,15 +805,15 @@ def main():
             base.mkdir(parents=True, exist_ok=True)
             serum_root, hugo_root = base / f"serum-{n}", base / f"hugo-{n}"
             t = time.perf_counter()
-            generate(serum_root, n)
+            generate(serum_root, n, args.rich)
             generate_hugo(serum_root, hugo_root)
             gen_s = time.perf_counter() - t
             serum, hugo_tool = Serum(serum_root, args.binary), Hugo(hugo_root, hugo)
             # Warm-up builds (also warm the page cache), then the checks.
             serum.run()
             hugo_tool.run()
-            check_output("serum", serum_root / "public", serum_root / "content", n)
-            check_output("hugo", hugo_root / "public", serum_root / "content", n)
+            check_output("serum", serum_root / "public", serum_root / "content", n, args.rich)
+            check_output("hugo", hugo_root / "public", serum_root / "content", n, args.rich)
             s_files, s_bytes = tree_size(serum_root / "public")
             h_files, h_bytes = tree_size(hugo_root / "public")
             print(f"N={n} on {storage}: generated in {gen_s:.1f} s; outputs checked; "

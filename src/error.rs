@@ -59,6 +59,8 @@ pub enum Reason {
     Io,
     /// A setting that will not do what it seems to.
     Setting,
+    /// A shortcode call that cannot be read or rendered.
+    Shortcode,
 }
 
 impl Reason {
@@ -82,6 +84,7 @@ impl Reason {
         Reason::ForeignSyntax,
         Reason::Io,
         Reason::Setting,
+        Reason::Shortcode,
     ];
 
     /// The reason's stable name, such as `unused-key`.
@@ -105,6 +108,7 @@ impl Reason {
             Reason::ForeignSyntax => "foreign-syntax",
             Reason::Io => "io",
             Reason::Setting => "setting",
+            Reason::Shortcode => "shortcode",
         }
     }
 

@@ -14,6 +14,68 @@ use crate::site::{Key, KeyHasher};
 
 include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
 
+/// The shortcodes every theme has, which a theme's or a site's own
+/// `templates/shortcodes/<name>.html` (or `.md`) replaces.
+const BUILT_IN_SHORTCODES: &[(&str, &str)] = &[
+    ("details.html", include_str!("shortcodes/details.html")),
+    (
+        "embed-script.html",
+        include_str!("shortcodes/embed-script.html"),
+    ),
+    ("figure.html", include_str!("shortcodes/figure.html")),
+    ("steps.html", include_str!("shortcodes/steps.html")),
+    ("vimeo.html", include_str!("shortcodes/vimeo.html")),
+    ("youtube.html", include_str!("shortcodes/youtube.html")),
+];
+
+/// Where built-in shortcode templates are said to be, in messages.
+const BUILT_IN_DIR: &str = "(built-in)";
+
+/// The folder of `templates/` that holds shortcode templates.
+const SHORTCODES_DIR: &str = "shortcodes/";
+
+/// The type an argument of a shortcode must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    /// Text.
+    String,
+    /// An integer or a decimal number.
+    Number,
+    /// `true` or `false`.
+    Bool,
+    /// `[…]`.
+    Array,
+    /// Any of them.
+    Any,
+}
+
+/// One argument a shortcode template declares in its first line,
+/// `{# args: src: string, caption?: string #}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgSpec {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub kind: ArgKind,
+    /// Whether a call must give it.
+    pub required: bool,
+}
+
+/// The template a shortcode is rendered with.
+#[derive(Debug, Clone)]
+pub struct ShortcodeTemplate {
+    /// Its name in Tera, `shortcodes/figure.html`.
+    pub template: String,
+    /// The file, for messages: `templates/shortcodes/figure.html`, or a built-in's.
+    pub shown: PathBuf,
+    /// A `.md` template: its output is Markdown.
+    pub markdown: bool,
+    /// The arguments it declares, when it does.
+    pub args: Option<Vec<ArgSpec>>,
+    /// Why it cannot be used: its syntax error.
+    pub broken: Option<Diagnostic>,
+}
+
 /// The templates every theme provides.
 pub const REQUIRED_TEMPLATES: &[&str] = &[
     "index.html",
@@ -70,6 +132,8 @@ pub struct Theme {
     images: ImageSlot,
     /// The `sizes` attribute of images in articles: how wide the theme shows them.
     pub image_sizes: String,
+    /// Each shortcode's template, by shortcode name.
+    shortcodes: BTreeMap<String, ShortcodeTemplate>,
 }
 
 /// What `resize_image` asks for.
@@ -181,6 +245,15 @@ impl Theme {
         let mut templates: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
         let mut statics: BTreeMap<String, FileSource> = BTreeMap::new();
         let mut problems = Vec::new();
+        for (name, text) in BUILT_IN_SHORTCODES {
+            templates.insert(
+                format!("{SHORTCODES_DIR}{name}"),
+                (
+                    Path::new(BUILT_IN_DIR).join(SHORTCODES_DIR).join(name),
+                    (*text).to_string(),
+                ),
+            );
+        }
         let info = if theme_dir.is_dir() {
             let shown = Path::new("themes").join(&config.theme);
             read_dir_files(
@@ -238,6 +311,7 @@ impl Theme {
         let images = ImageSlot::default();
 
         let mut tera = Tera::new();
+        tera.autoescape_on([".html", ".htm", ".xml", ".md"]);
         register_filters(&mut tera);
         register_asset_functions(&mut tera, &config.base_path, assets);
         register_site_functions(&mut tera, &lookup);
@@ -246,12 +320,8 @@ impl Theme {
             .iter()
             .map(|(name, (shown, _))| (name.clone(), shown.clone()))
             .collect();
-        let sources = templates
-            .iter()
-            .map(|(name, (_, text))| (name.as_str(), text.as_str()));
-        if let Err(error) = tera.add_raw_templates(sources) {
-            return Err(template_error(&template_files, &error).into());
-        }
+        let broken = add_templates(&mut tera, &mut templates, &template_files)?;
+        let shortcodes = shortcode_templates(&templates, &template_files, broken);
         let missing: Vec<Diagnostic> = REQUIRED_TEMPLATES
             .iter()
             .filter(|name| !template_files.contains_key(**name))
@@ -281,7 +351,18 @@ impl Theme {
             image_sizes: info
                 .image_sizes
                 .unwrap_or_else(|| crate::markdown::DEFAULT_IMAGE_SIZES.to_string()),
+            shortcodes,
         })
+    }
+
+    /// The template of a shortcode.
+    pub fn shortcode(&self, name: &str) -> Option<&ShortcodeTemplate> {
+        self.shortcodes.get(name)
+    }
+
+    /// The names of every shortcode, sorted.
+    pub fn shortcode_names(&self) -> impl Iterator<Item = &str> {
+        self.shortcodes.keys().map(String::as_str)
     }
 
     /// Whether a template of this name exists.
@@ -493,6 +574,142 @@ fn list_static(
     }
 }
 
+/// Compiles the templates. A shortcode template that does not compile is left out, and its
+/// problem returned by shortcode file name, to be reported where a page calls it; any other
+/// template's problem fails the theme.
+fn add_templates(
+    tera: &mut Tera,
+    templates: &mut BTreeMap<String, (PathBuf, String)>,
+    files: &BTreeMap<String, PathBuf>,
+) -> Result<BTreeMap<String, Diagnostic>> {
+    let mut broken = BTreeMap::new();
+    loop {
+        let sources = templates
+            .iter()
+            .filter(|(name, _)| !broken.contains_key(*name))
+            .map(|(name, (_, text))| (name.as_str(), text.as_str()));
+        let Err(error) = tera.add_raw_templates(sources) else {
+            for name in broken.keys() {
+                templates.remove(name);
+            }
+            return Ok(broken);
+        };
+        let failed = match error.kind() {
+            tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+                Some(report.filename().to_string())
+            }
+            tera::ErrorKind::Msg(text) => reported_place(text).map(|(_, name, _, _)| name),
+            _ => None,
+        };
+        match failed {
+            Some(name) if name.starts_with(SHORTCODES_DIR) && !broken.contains_key(&name) => {
+                broken.insert(name, template_error(files, &error));
+            }
+            _ => return Err(template_error(files, &error).into()),
+        }
+    }
+}
+
+/// Each shortcode's template: the site's own, else the theme's, else the built-in one; in one
+/// place, `.html` before `.md`. Only files named like a shortcode can be called (a name of
+/// letters, digits and `_`), so others can be included as parts.
+fn shortcode_templates(
+    templates: &BTreeMap<String, (PathBuf, String)>,
+    files: &BTreeMap<String, PathBuf>,
+    mut broken: BTreeMap<String, Diagnostic>,
+) -> BTreeMap<String, ShortcodeTemplate> {
+    let layer = |shown: &Path| {
+        if shown.starts_with(BUILT_IN_DIR) {
+            0
+        } else if shown.starts_with("templates") {
+            2
+        } else {
+            1
+        }
+    };
+    let mut chosen: BTreeMap<String, (u8, bool, ShortcodeTemplate)> = BTreeMap::new();
+    for (template, shown) in files {
+        let Some(file) = template.strip_prefix(SHORTCODES_DIR) else {
+            continue;
+        };
+        let Some((name, markdown)) = file
+            .strip_suffix(".html")
+            .map(|n| (n, false))
+            .or_else(|| file.strip_suffix(".md").map(|n| (n, true)))
+        else {
+            continue;
+        };
+        let callable = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !callable {
+            continue;
+        }
+        let rank = (layer(shown), !markdown);
+        if chosen
+            .get(name)
+            .is_some_and(|(l, html, _)| (*l, *html) > rank)
+        {
+            continue;
+        }
+        let text = templates
+            .get(template)
+            .map_or("", |(_, text)| text.as_str());
+        chosen.insert(
+            name.to_string(),
+            (
+                rank.0,
+                rank.1,
+                ShortcodeTemplate {
+                    template: template.clone(),
+                    shown: shown.clone(),
+                    markdown,
+                    args: declared_args(text),
+                    broken: broken.remove(template),
+                },
+            ),
+        );
+    }
+    chosen
+        .into_iter()
+        .map(|(name, (_, _, template))| (name, template))
+        .collect()
+}
+
+/// The arguments a template declares in a comment that opens it:
+/// `{# args: src: string, alt: string, caption?: string #}`.
+fn declared_args(text: &str) -> Option<Vec<ArgSpec>> {
+    let comment = text.trim_start().strip_prefix("{#")?;
+    let comment = &comment[..comment.find("#}")?];
+    let list = comment.trim_matches(|c: char| c == '-' || c.is_whitespace());
+    let list = list.strip_prefix("args:")?;
+    Some(
+        list.split(',')
+            .filter_map(|item| {
+                let (name, kind) = item.split_once(':').unwrap_or((item, "any"));
+                let (name, required) = match name.trim().strip_suffix('?') {
+                    Some(name) => (name.trim(), false),
+                    None => (name.trim(), true),
+                };
+                let kind = match kind.trim() {
+                    "string" => ArgKind::String,
+                    "number" => ArgKind::Number,
+                    "bool" | "boolean" => ArgKind::Bool,
+                    "array" => ArgKind::Array,
+                    _ => ArgKind::Any,
+                };
+                (!name.is_empty()).then(|| ArgSpec {
+                    name: name.to_string(),
+                    kind,
+                    required,
+                })
+            })
+            .collect(),
+    )
+}
+
 /// Turns a Tera error into a diagnostic at the template's file, line and column.
 fn template_error(files: &BTreeMap<String, PathBuf>, error: &tera::Error) -> Diagnostic {
     let shown = |name: &str| {
@@ -528,10 +745,34 @@ fn template_error(files: &BTreeMap<String, PathBuf>, error: &tera::Error) -> Dia
         .hint(format!(
             "add templates/{parent}, or fix the name in `{{% extends %}}`"
         )),
+        tera::ErrorKind::Msg(text) if reported_place(text).is_some() => {
+            let (message, name, line, column) = reported_place(text).unwrap_or_default();
+            Diagnostic::in_file(shown(&name), message)
+                .at(line, column)
+                .because(Reason::Template)
+                .hint("fix the template syntax at that place")
+        }
         _ => Diagnostic::new(format!("template error: {error}"))
             .because(Reason::Template)
             .hint("check the theme's templates"),
     }
+}
+
+/// The message, template, line and column of the first report in a Tera message such as
+/// "error: Unknown filter `x`\n --> page.html:2:12\n …", which Tera gives for a name that
+/// no filter, test or function has.
+fn reported_place(text: &str) -> Option<(String, String, usize, usize)> {
+    let mut lines = text.lines();
+    let message = lines.next()?.strip_prefix("error: ")?.to_string();
+    let place = lines.next()?.trim_start().strip_prefix("--> ")?;
+    let (rest, column) = place.rsplit_once(':')?;
+    let (name, line) = rest.rsplit_once(':')?;
+    Some((
+        message,
+        name.to_string(),
+        line.parse().ok()?,
+        column.parse().ok()?,
+    ))
 }
 
 /// What templates may ask of a static file: its final path, and a hash for `integrity`.
@@ -710,8 +951,20 @@ fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> TeraResult<String> {
     Ok(out)
 }
 
+/// The `markdown` filter of Zola's shortcode templates, `{{ body | markdown | safe }}`: a body
+/// given as [`crate::markdown::BODY_MARKER`] is kept, to stay Markdown in the page.
+fn markdown_filter(value: &str, _: Kwargs, _: &State) -> TeraResult<tera::Value> {
+    if value == crate::markdown::BODY_MARKER {
+        return Ok(tera::Value::safe_string(value));
+    }
+    let keep = |_: &str| crate::markdown::LinkAction::Keep;
+    let rendered = crate::markdown::render(value, &crate::markdown::Options::default(), &keep);
+    Ok(tera::Value::safe_string(&rendered.html))
+}
+
 fn register_filters(tera: &mut Tera) {
     tera.register_filter("date", date_filter);
+    tera.register_filter("markdown", markdown_filter);
 }
 
 /// Each template's key, made of its text and the texts of the templates it extends and

@@ -453,6 +453,34 @@ pub fn article_json_ld(
     script_safe_json(&article)
 }
 
+/// A page's JSON-LD with what its shortcodes gave: its `details` with `faq=true` as one
+/// `FAQPage`, and each named `steps` as a `HowTo`, beside the `Article` in an `@graph`.
+pub fn with_shortcode_data(article: String, data: &[String]) -> String {
+    if data.is_empty() {
+        return article;
+    }
+    let Ok(mut article) = serde_json::from_str::<serde_json::Value>(&article) else {
+        return article;
+    };
+    let context = article
+        .as_object_mut()
+        .and_then(|a| a.remove("@context"))
+        .unwrap_or_else(|| "https://schema.org".into());
+    let items: Vec<serde_json::Value> = data
+        .iter()
+        .filter_map(|json| serde_json::from_str(json).ok())
+        .collect();
+    let (questions, others): (Vec<_>, Vec<_>) = items
+        .into_iter()
+        .partition(|item| item["@type"] == "Question");
+    let mut graph = vec![article];
+    if !questions.is_empty() {
+        graph.push(serde_json::json!({ "@type": "FAQPage", "mainEntity": questions }));
+    }
+    graph.extend(others);
+    script_safe_json(&serde_json::json!({ "@context": context, "@graph": graph }))
+}
+
 /// JSON with `<`, `>` and `&` escaped, so no text in it can close the script element it sits in.
 pub fn script_safe_json(value: &serde_json::Value) -> String {
     value

@@ -88,7 +88,7 @@ fn unknown_author_suggests_a_close_slug() {
     );
     assert_eq!(
         failure(&site),
-        "error: content/posts/x.md:3:1: unknown author `anne`\n  help: did you mean `ann`?\n"
+        "error: content/posts/x.md:3:1: unknown author `anne`\n  help: did you mean `ann`? Otherwise create content/authors/anne.md with a `name`\n"
     );
 }
 
@@ -173,7 +173,7 @@ fn two_pages_with_one_url() {
     );
     assert_eq!(
         failure(&site),
-        "error: content/posts/first.md: two pages would be published at /posts/first/: this one and content/posts/copy.md\n  help: give one of them a different `slug` in its front matter, or rename the file\n"
+        "error: content/posts/first.md: two pages would be published at /posts/first/: this one and content/posts/copy.md\n  help: give one of them a different `slug` or `path` in its front matter, or rename the file\n"
     );
 }
 
@@ -347,7 +347,7 @@ fn two_sections_with_one_url() {
         .write("content/field-notes/b.md", "+++\ntitle = \"B\"\n+++\n");
     assert_eq!(
         failure(&site),
-        "error: content/field-notes: two pages would be published at /field-notes/: this one and content/Field Notes\n  help: give one of them a different `slug` in its front matter, or rename the file\n"
+        "error: content/field-notes: two pages would be published at /field-notes/: this one and content/Field Notes\n  help: give one of them a different `slug` or `path` in its front matter, or rename the file\n"
     );
 }
 

@@ -202,3 +202,56 @@ fn a_deleted_cache_means_a_full_build_with_the_same_result() {
     );
     rebuild_matches_a_clean_build(&site, "clean-again");
 }
+
+#[test]
+fn an_edited_shortcode_template_renders_the_pages_that_use_it_again() {
+    let site = site()
+        .write("templates/shortcodes/tip.html", "<aside class=\"tip\">{{ text }}</aside>")
+        .write(
+            "content/posts/p00.md",
+            "+++\ntitle = \"Post 0\"\ndate = 2024-01-01\nauthor = \"bo\"\n+++\nBody.\n\n{{ tip(text=\"Wear sunscreen.\") }}\n\n{{ figure(src=\"@/guides/photo/pixel.svg\", alt=\"A pixel\") }}\n",
+        );
+    site.build(&[]).ok();
+    let site = site.write(
+        "templates/shortcodes/tip.html",
+        "<aside class=\"tip\"><strong>Tip:</strong> {{ text }}</aside>",
+    );
+    let line = rebuild_matches_a_clean_build(&site, "clean-shortcode");
+    assert!(
+        site.read("public/posts/p00/index.html")
+            .contains("<strong>Tip:</strong> Wear sunscreen."),
+        "{line}"
+    );
+    assert_eq!(
+        written(&line),
+        4,
+        "the page using it and the three feeds carrying it: {line}"
+    );
+
+    let site = site.write(
+        "templates/shortcodes/figure.html",
+        "<figure class=\"mine\"><img src=\"{{ src }}\" alt=\"{{ alt }}\"></figure>",
+    );
+    rebuild_matches_a_clean_build(&site, "clean-shortcode-override");
+    assert!(
+        site.read("public/posts/p00/index.html")
+            .contains("<figure class=\"mine\">")
+    );
+
+    let site = site.remove("templates/shortcodes/figure.html");
+    rebuild_matches_a_clean_build(&site, "clean-shortcode-removed");
+    assert!(
+        site.read("public/posts/p00/index.html")
+            .contains("width=\"2\" height=\"1\"")
+    );
+    let site = site.write(
+        "content/guides/photo/pixel.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 4 1\"><rect width=\"4\" height=\"1\"/></svg>",
+    );
+    rebuild_matches_a_clean_build(&site, "clean-figure-image");
+    assert!(
+        site.read("public/posts/p00/index.html")
+            .contains("width=\"4\" height=\"1\""),
+        "the figure has the image's new size"
+    );
+}

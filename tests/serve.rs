@@ -604,10 +604,7 @@ fn a_replaced_or_added_photo_is_processed_and_tabs_are_told_to_reload() {
         }
         std::thread::sleep(Duration::from_millis(100));
     };
-    assert_eq!(
-        page.attrs(".page-content img", "width"),
-        ["1000", "500"]
-    );
+    assert_eq!(page.attrs(".page-content img", "width"), ["1000", "500"]);
     assert_eq!(server.get("/posts/p/new-480w.webp").status, 200);
     drop(site);
 }

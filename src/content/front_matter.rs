@@ -27,30 +27,43 @@ pub struct Split<'a> {
     pub format: Format,
     /// The text between the fences.
     pub front_matter: &'a str,
+    /// The 1-based line of the file on which `front_matter` starts (2, unless blank lines
+    /// come before the opening fence).
+    pub front_matter_line: usize,
     /// The Markdown after the closing fence.
     pub body: &'a str,
     /// The 1-based line of the file on which the body starts.
     pub body_line: usize,
 }
 
-/// Cuts `text` (already free of a byte-order mark and `\r`) at its front matter fences.
+/// Cuts `text` (already free of a byte-order mark and `\r`) at its front matter fences. Blank
+/// lines before the opening fence are allowed, as Zola allows them.
 pub fn split(text: &str) -> Result<Split<'_>, Diagnostic> {
-    let (format, fence) = if text.starts_with("+++") {
+    let blank = text
+        .split_inclusive('\n')
+        .take_while(|line| line.trim().is_empty() && line.ends_with('\n'))
+        .map(str::len)
+        .sum::<usize>();
+    let open_line = text[..blank].matches('\n').count() + 1;
+    let text_from_fence = &text[blank..];
+    let (format, fence) = if text_from_fence.starts_with("+++") {
         (Format::Toml, "+++")
-    } else if text.starts_with("---") {
+    } else if text_from_fence.starts_with("---") {
         (Format::Yaml, "---")
     } else {
         return Err(Diagnostic::new("no front matter: the file must start with `+++` (TOML) or `---` (YAML)")
             .because(Reason::FrontMatter)
-            .at(1, 1)
+            .at(open_line, 1)
             .hint("did you forget the opening `+++` or `---`? Start the file with `+++`, a line `title = \"…\"`, and `+++`"));
     };
-    let first_line_end = text.find('\n').unwrap_or(text.len());
-    if text[..first_line_end].trim_end() != fence {
+    let first_line_end = text[blank..]
+        .find('\n')
+        .map_or(text.len(), |end| blank + end);
+    if text[blank..first_line_end].trim_end() != fence {
         return Err(Diagnostic::new(format!(
-            "the opening `{fence}` must stand alone on the first line"
+            "the opening `{fence}` must stand alone on its line"
         ))
-        .at(1, 4)
+        .at(open_line, 4)
         .hint(format!("put a line break after `{fence}`")));
     }
     let after_open = (first_line_end + 1).min(text.len());
@@ -63,6 +76,7 @@ pub fn split(text: &str) -> Result<Split<'_>, Diagnostic> {
             return Ok(Split {
                 format,
                 front_matter,
+                front_matter_line: open_line + 1,
                 body: &text[body_start..],
                 body_line,
             });
@@ -70,9 +84,9 @@ pub fn split(text: &str) -> Result<Split<'_>, Diagnostic> {
         offset += line.len();
     }
     Err(Diagnostic::new(format!(
-        "the front matter opened with `{fence}` on line 1 is never closed"
+        "the front matter opened with `{fence}` on line {open_line} is never closed"
     ))
-    .at(1, 1)
+    .at(open_line, 1)
     .hint(format!(
         "add a line with only `{fence}` after the last front matter line"
     )))
@@ -82,22 +96,24 @@ pub fn split(text: &str) -> Result<Split<'_>, Diagnostic> {
 pub fn parse<T: DeserializeOwned>(split: &Split, shown: &Path) -> Result<T, Diagnostic> {
     let text = split.front_matter;
     match split.format {
-        Format::Toml => toml::from_str(text).map_err(|e| toml_diagnostic(shown, text, &e, 1)),
+        Format::Toml => toml::from_str(text)
+            .map_err(|e| toml_diagnostic(shown, text, &e, split.front_matter_line - 1)),
         Format::Yaml => {
             let text = if text.trim().is_empty() { "{}" } else { text };
-            serde_saphyr::from_str(text).map_err(|e| yaml_diagnostic(shown, &e))
+            serde_saphyr::from_str(text)
+                .map_err(|e| yaml_diagnostic(shown, &e, split.front_matter_line))
         }
     }
 }
 
-fn yaml_diagnostic(shown: &Path, error: &serde_saphyr::Error) -> Diagnostic {
+fn yaml_diagnostic(shown: &Path, error: &serde_saphyr::Error, first_line: usize) -> Diagnostic {
     let (message, hint) = yaml_message(&error.to_string());
     let problem = Diagnostic::in_file(shown, format!("invalid YAML: {message}"))
         .because(Reason::FrontMatter)
         .hint(hint);
     match error.location() {
         Some(location) if location.line() > 0 => problem.at(
-            location.line() as usize + 1,
+            location.line() as usize + first_line - 1,
             location.column().max(1) as usize,
         ),
         _ => problem,
@@ -155,8 +171,8 @@ impl UnknownKeys {
                 )
                 .warning()
                 .because(Reason::UnusedKey);
-                if let Some((line, column)) = find_key(split.front_matter, key) {
-                    warning = warning.at(line + 1, column);
+                if let Some((line, column)) = key_line(split, key) {
+                    warning = warning.at(line, column);
                 }
                 warning.hint(unknown_key_hint(key, value, known))
             })
@@ -181,6 +197,17 @@ fn unknown_key_hint(key: &str, value: &serde_json::Value, known: &[&str]) -> Str
     let is_list_of_words = value
         .as_array()
         .is_some_and(|items| !items.is_empty() && items.iter().all(serde_json::Value::is_string));
+    // Jekyll writes categories as words in one string.
+    if let (Some(words), "categories" | "category") = (value.as_str(), key) {
+        let list: Vec<String> = words
+            .split_whitespace()
+            .map(|w| format!("\"{w}\""))
+            .collect();
+        return format!(
+            "to sort pages by it, declare it in serum.toml as a taxonomy: taxonomies = [{{ name = \"{key}\" }}], and write its terms as a list: {key} = [{}]",
+            list.join(", ")
+        );
+    }
     if is_list_of_words {
         return format!(
             "to sort pages by it, declare it in serum.toml as a taxonomy: taxonomies = [{{ name = \"{key}\" }}]; or put it under `extra`"
@@ -191,7 +218,32 @@ fn unknown_key_hint(key: &str, value: &serde_json::Value, known: &[&str]) -> Str
 
 /// The line of a front matter key in the file, when it is written there.
 pub fn key_line(split: &Split, key: &str) -> Option<(usize, usize)> {
-    find_key(split.front_matter, key).map(|(line, column)| (line + 1, column))
+    find_key(split.front_matter, key)
+        .map(|(line, column)| (line + split.front_matter_line - 1, column))
+}
+
+/// Jekyll's date and time with a space before its offset (`… 11:10:38 -0700`), without the space.
+fn join_offset(text: &str) -> Option<String> {
+    let (datetime, offset) = text.rsplit_once(' ')?;
+    let digits = offset.strip_prefix(['+', '-'])?;
+    let is_offset =
+        matches!(digits.len(), 2 | 4 | 5) && digits.chars().all(|c| c.is_ascii_digit() || c == ':');
+    (is_offset && datetime.contains(':')).then(|| format!("{}{offset}", datetime.trim_end()))
+}
+
+/// The date a file name starts with, Jekyll's and Zola's way (`2014-05-06-title.md`), and the
+/// rest of the name, which makes the slug.
+pub fn dated_name(stem: &str) -> Option<(Date, &str)> {
+    let (date, rest) = (stem.get(..10)?, stem.get(10..)?);
+    let rest = rest.strip_prefix(['-', '_'])?;
+    let shaped = date.bytes().enumerate().all(|(i, b)| match i {
+        4 | 7 => b == b'-',
+        _ => b.is_ascii_digit(),
+    });
+    if !shaped || rest.is_empty() {
+        return None;
+    }
+    Some((Date::parse(date).ok()?, rest))
 }
 
 /// A date, or a date and time, as written in front matter.
@@ -203,9 +255,12 @@ pub struct Date {
 }
 
 impl Date {
-    /// Parses `2023-06-27`, `2023-06-27T21:32:00`, `2023-06-27 21:32` or with an offset or `Z`.
+    /// Parses `2023-06-27`, `2023-06-27T21:32:00`, `2023-06-27 21:32` or with an offset or `Z`,
+    /// and Jekyll's `2016-10-06 11:10:38 -0700` (a space before an offset without a colon).
     pub fn parse(text: &str) -> Result<Date, String> {
-        let pieces = Pieces::parse(text.trim()).map_err(|_| {
+        let text = text.trim();
+        let joined = join_offset(text);
+        let pieces = Pieces::parse(joined.as_deref().unwrap_or(text)).map_err(|_| {
             format!("\"{text}\" is not a date: write it as YYYY-MM-DD, optionally with a time such as 2023-06-27T21:32:00Z")
         })?;
         let offset = match pieces.offset() {
@@ -398,6 +453,51 @@ mod tests {
         let err = split("# Title\n").unwrap_err();
         assert_eq!(err.line, Some(1));
         assert!(err.hint.unwrap().starts_with("did you forget"));
+    }
+
+    #[test]
+    fn jekyll_dates_with_a_spaced_offset_parse() {
+        let jekyll = Date::parse("2016-10-06 11:10:38 -0700").unwrap();
+        let iso = Date::parse("2016-10-06T11:10:38-07:00").unwrap();
+        assert_eq!(jekyll, iso);
+        assert_eq!(
+            Date::parse("2016-10-06 11:10 +05:30").unwrap(),
+            Date::parse("2016-10-06T11:10+05:30").unwrap()
+        );
+        assert!(Date::parse("2016-10-06 -0700").is_err());
+    }
+
+    #[test]
+    fn dated_file_names_give_a_date_and_the_rest_as_name() {
+        let (date, rest) = dated_name("2014-05-06-first-post").unwrap();
+        assert_eq!(
+            (date.to_string(), rest),
+            ("2014-05-06".to_string(), "first-post")
+        );
+        assert_eq!(
+            dated_name("2014-05-06_notes").map(|(_, r)| r),
+            Some("notes")
+        );
+        for undated in [
+            "2014-05-06",
+            "2014-05-06-",
+            "2014-13-45-bad",
+            "20140506-x",
+            "hello",
+        ] {
+            assert!(dated_name(undated).is_none(), "{undated}");
+        }
+    }
+
+    #[test]
+    fn blank_lines_may_come_before_the_front_matter() {
+        let s = split("\n  \n+++\ntitle = \"x\"\n+++\nbody").unwrap();
+        assert_eq!(
+            (s.front_matter, s.front_matter_line, s.body_line),
+            ("title = \"x\"\n", 4, 6)
+        );
+        let problem = split("\n\ntext").unwrap_err();
+        assert_eq!((problem.line, problem.column), (Some(3), Some(1)));
     }
 
     #[test]

@@ -254,6 +254,14 @@ impl Library {
             .map(|i| &self.authors[i])
     }
 
+    /// Takes every page's Markdown body out, in page order, leaving them empty.
+    pub(crate) fn take_page_texts(&mut self) -> Vec<String> {
+        self.pages
+            .iter_mut()
+            .map(|page| std::mem::take(&mut page.body))
+            .collect()
+    }
+
     /// All pages, newest first: the home page's listing.
     pub fn pages_by_date(&self) -> &[usize] {
         &self.by_date
@@ -281,32 +289,41 @@ impl Library {
             .sort_by(|a, b| a.output_path.cmp(&b.output_path));
     }
 
-    fn check_authors(&self, problems: &mut Vec<Diagnostic>) {
+    /// Turns each page's author references into author slugs. A reference is an author's slug
+    /// in any case (`DirtyF` for `dirtyf.md`), or the `name` an author file gives (`Mike
+    /// Rubini`, Zola's `authors = ["Vincent Prouillet"]`); anything else stays an error, since
+    /// a wrong byline must not be published, with the closest author and how to add one.
+    fn check_authors(&mut self, problems: &mut Vec<Diagnostic>) {
+        let mut by_reference: HashMap<String, usize> = HashMap::new();
+        for (i, author) in self.authors.iter().enumerate() {
+            by_reference.entry(author.name.to_lowercase()).or_insert(i);
+        }
+        // A slug wins over another author's name.
+        for (i, author) in self.authors.iter().enumerate() {
+            by_reference.insert(author.slug.to_lowercase(), i);
+        }
         let known: Vec<&str> = self.authors.iter().map(|a| a.slug.as_str()).collect();
-        for page in &self.pages {
-            for slug in &page.authors {
-                if self.author(slug).is_some() {
-                    continue;
+        for page in &mut self.pages {
+            let mut unknown = Vec::new();
+            for reference in &mut page.authors {
+                let found = by_reference
+                    .get(&reference.to_lowercase())
+                    .or_else(|| by_reference.get(&crate::markdown::slugify(reference)));
+                match found {
+                    Some(&i) => reference.clone_from(&self.authors[i].slug),
+                    None => unknown.push(reference.clone()),
                 }
+            }
+            for reference in unknown {
                 let key = if page.front_matter.contains("authors") {
                     "authors"
                 } else {
                     "author"
                 };
-                let hint = match did_you_mean(slug, &known) {
-                    Some(close) => format!("did you mean `{close}`?"),
-                    None if known.is_empty() => {
-                        format!("create content/{AUTHORS_DIR}/{slug}.md with a `name`")
-                    }
-                    None => format!(
-                        "create content/{AUTHORS_DIR}/{slug}.md with a `name`, or use one of: {}",
-                        known.join(", ")
-                    ),
-                };
                 problems.push(
-                    page.key_problem(key, format!("unknown author `{slug}`"))
+                    page.key_problem(key, format!("unknown author `{reference}`"))
                         .because(Reason::UnknownAuthor)
-                        .hint(hint),
+                        .hint(unknown_author_hint(&reference, &known)),
                 );
             }
         }
@@ -340,7 +357,7 @@ impl Library {
                 problems.push(
                     Diagnostic::in_file(file, format!("two pages would be published at /{path}: this one and {}", first.display()))
                         .because(Reason::UrlCollision)
-                        .hint("give one of them a different `slug` in its front matter, or rename the file"),
+                        .hint("give one of them a different `slug` or `path` in its front matter, or rename the file"),
                 );
             } else {
                 owners.insert(path, file);
@@ -455,6 +472,34 @@ fn read_text(root: &Path, file: &Path) -> std::result::Result<String, Diagnostic
         path: Some(file.to_path_buf()),
         ..e
     })
+}
+
+/// What to do about an unknown author: the closest known one, the known ones, how to add it.
+fn unknown_author_hint(reference: &str, known: &[&str]) -> String {
+    let slug = crate::markdown::slugify(reference);
+    let file = format!("content/{AUTHORS_DIR}/{slug}.md");
+    let create = if slug == reference {
+        format!("create {file} with a `name`")
+    } else {
+        format!("create {file} with `name = \"{reference}\"`")
+    };
+    let close =
+        did_you_mean(&reference.to_lowercase(), known).or_else(|| did_you_mean(&slug, known));
+    const SHOWN: usize = 10;
+    let mut list = known
+        .iter()
+        .take(SHOWN)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if known.len() > SHOWN {
+        list += &format!(" and {} more", known.len() - SHOWN);
+    }
+    match close {
+        Some(close) => format!("did you mean `{close}`? Otherwise {create}"),
+        None if known.is_empty() => create,
+        None => format!("{create}, or use one of: {list}"),
+    }
 }
 
 fn load_entry(

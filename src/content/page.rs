@@ -22,11 +22,14 @@ const KNOWN_KEYS: &[&str] = &[
     "draft",
     "noindex",
     "slug",
+    "path",
     "template",
     "weight",
     "extra",
     "aliases",
     "taxonomies",
+    "toc",
+    "toc_depth",
 ];
 
 /// A page's cover image.
@@ -61,12 +64,15 @@ struct RawPageMeta {
     #[serde(default)]
     noindex: bool,
     slug: Option<String>,
+    path: Option<String>,
     template: Option<String>,
     weight: Option<i64>,
     #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
     #[serde(default)]
     aliases: Vec<String>,
+    toc: Option<bool>,
+    toc_depth: Option<i64>,
     #[serde(flatten)]
     unknown: UnknownKeys,
 }
@@ -118,6 +124,12 @@ pub struct Page {
     pub body_line: usize,
     /// The front matter text, to point at a key's line in later messages.
     pub front_matter: String,
+    /// The line of the file on which the front matter text starts.
+    pub front_matter_line: usize,
+    /// Whether its table of contents is shown (`toc = false` hides it).
+    pub show_toc: bool,
+    /// How deep its table of contents goes, when it says (else `serum.toml`'s `toc_depth`).
+    pub toc_depth: Option<u8>,
 }
 
 /// Where a page file sits in `content/`.
@@ -173,16 +185,50 @@ impl Page {
                     .hint("describe the image for readers who cannot see it: `cover = { src = \"…\", alt = \"…\" }`"));
             }
         }
-        let slug = match raw.slug {
-            Some(slug) => crate::markdown::slugify(&slug),
-            None => crate::markdown::slugify(&source.stem),
+        // `2014-05-06-title.md`: the name's date is the page's unless the front matter has
+        // one, and the slug is the rest of the name.
+        let dated = front_matter::dated_name(&source.stem);
+        let slug = match (raw.slug, dated) {
+            (Some(slug), _) => crate::markdown::slugify(&slug),
+            (None, Some((_, rest))) => crate::markdown::slugify(rest),
+            (None, None) => crate::markdown::slugify(&source.stem),
+        };
+        let date = raw.date.or(dated.map(|(date, _)| date));
+        let path = match raw.path.as_deref().map(own_path) {
+            Some(Ok(path)) => path,
+            Some(Err(why)) => {
+                problems.push(
+                    key_problem(shown, &split, "path", why)
+                        .because(crate::error::Reason::FrontMatter)
+                        .hint("write the page's URL path from the site's root, such as `path = \"/2019/05/first-post/\"`; keep an old `.html` URL working with `aliases`"),
+                );
+                format!("{}{slug}/", source.section_path)
+            }
+            None => format!("{}{slug}/", source.section_path),
+        };
+        let toc_depth = match raw.toc_depth {
+            None => None,
+            Some(depth @ 2..=6) => Some(depth as u8),
+            Some(depth) => {
+                problems.push(
+                    key_problem(
+                        shown,
+                        &split,
+                        "toc_depth",
+                        format!("`toc_depth = {depth}` is not a heading level the table of contents can reach"),
+                    )
+                    .because(crate::error::Reason::FrontMatter)
+                    .hint("use 2 (only `##`) to 6 (down to `######`), or `toc = false` to hide it"),
+                );
+                None
+            }
         };
         let dir = match source.content_path.rsplit_once('/') {
             Some((dir, _)) => dir.to_string(),
             None => String::new(),
         };
         Ok(Page {
-            path: format!("{}{slug}/", source.section_path),
+            path,
             file: source.file,
             content_path: source.content_path,
             dir,
@@ -190,7 +236,7 @@ impl Page {
             section: source.section,
             title,
             description: raw.description,
-            date: raw.date,
+            date,
             updated: raw.updated,
             authors,
             terms,
@@ -204,6 +250,9 @@ impl Page {
             body: split.body.to_string(),
             body_line: split.body_line,
             front_matter: split.front_matter.to_string(),
+            front_matter_line: split.front_matter_line,
+            show_toc: raw.toc.unwrap_or(true),
+            toc_depth,
         })
     }
 
@@ -222,10 +271,38 @@ impl Page {
         let split = Split {
             format: front_matter::Format::Toml,
             front_matter: &self.front_matter,
+            front_matter_line: self.front_matter_line,
             body: "",
             body_line: self.body_line,
         };
         key_problem(&self.file, &split, key, message)
+    }
+}
+
+/// A page's own URL path, as `path` in its front matter gives it (Zola's name; Hugo's `url`,
+/// Jekyll's `permalink`): from the site's root, published as a folder. `"/2019/05/x"` gives
+/// `2019/05/x/`.
+fn own_path(written: &str) -> Result<String, String> {
+    let trimmed = written.trim().trim_matches('/');
+    let why = if trimmed.is_empty() {
+        Some("is the home page's")
+    } else if written.contains("://") || written.starts_with("//") {
+        Some("is a full address, not a path on this site")
+    } else if written.contains(['?', '#', '\\']) || written.chars().any(char::is_whitespace) {
+        Some("has a character a URL path cannot carry here (`?`, `#`, `\\` or a space)")
+    } else if trimmed
+        .split('/')
+        .any(|part| part.is_empty() || part == "." || part == "..")
+    {
+        Some("has an empty, `.` or `..` part")
+    } else if trimmed.ends_with(".html") || trimmed.ends_with(".htm") {
+        Some("names a file: serum publishes each page as a folder with an index.html")
+    } else {
+        None
+    };
+    match why {
+        Some(why) => Err(format!("`path = \"{written}\"` {why}")),
+        None => Ok(format!("{trimmed}/")),
     }
 }
 

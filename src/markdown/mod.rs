@@ -1,22 +1,32 @@
 //! Markdown text to `Rendered` HTML, by one pass over pulldown-cmark's events.
 //!
 //! This module knows pulldown-cmark and nothing of pages or templates: links are
-//! rewritten through a resolver the caller passes in.
+//! rewritten through a resolver the caller passes in, and shortcodes rendered by a
+//! [`Shortcodes`] it passes too.
 
+mod expand;
 mod headings;
+pub mod highlight;
 mod images;
+mod lexer;
+pub mod shortcodes;
 mod text;
 
 use std::cell::OnceCell;
 use std::ops::Range;
 
-use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::LineIndex;
+pub use expand::BODY_MARKER;
 pub use headings::{UniqueIds, slugify};
 pub use images::Picture;
+pub use shortcodes::Arg;
 use text::WordCounter;
+pub use text::{list_items, plain_text};
 
 /// One heading in a page's table of contents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +91,21 @@ pub struct SiteLink {
     pub url: String,
 }
 
+/// What a problem found while rendering is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProblemKind {
+    /// A link that leads nowhere.
+    Link,
+    /// An image that is not there or cannot be used.
+    Image,
+    /// An image without alt text: a warning.
+    MissingAlt,
+    /// A shortcode call that cannot be read or rendered.
+    Shortcode,
+    /// Another tool's template syntax, published as text.
+    ForeignSyntax,
+}
+
 /// A problem found while rendering, with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
@@ -92,19 +117,53 @@ pub struct Problem {
     pub kind: ProblemKind,
     /// What is wrong.
     pub message: String,
-    /// What to do about it, when the resolver knows better than the caller.
+    /// What to do about it, when the renderer knows better than the caller.
     pub hint: Option<String>,
 }
 
-/// What a [`Problem`] is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ProblemKind {
-    /// A link that leads nowhere.
-    Link,
-    /// An image that is not there or cannot be used.
-    Image,
-    /// An image without alt text: a warning.
-    MissingAlt,
+/// A shortcode call, as the [`Shortcodes`] renderer is asked for it.
+#[derive(Debug, Clone, Copy)]
+pub struct ShortcodeCall<'a> {
+    /// The shortcode's name.
+    pub name: &'a str,
+    /// Its arguments as written, but `src`, which holds the image's URL.
+    pub args: &'a [Arg],
+    /// For a call with a body: [`BODY_MARKER`], to be written where the body goes (the body
+    /// then stays Markdown in the page), or, when the template did not write it once as it is,
+    /// the body's text as written.
+    pub body: Option<&'a str>,
+    /// The `src` argument as written, before it was resolved.
+    pub image: Option<&'a str>,
+    /// The body's text as written, for a call with one.
+    pub text: Option<&'a str>,
+    /// How many calls of this shortcode the text has made so far, this one included.
+    pub nth: usize,
+}
+
+/// What a shortcode call turns into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expansion {
+    /// HTML, placed as it is.
+    Html(String),
+    /// Markdown, read with the text around it.
+    Markdown(String),
+}
+
+/// Why a shortcode call cannot be rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShortcodeError {
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+    /// The argument at fault, whose value the problem is placed at; else the call.
+    pub argument: Option<String>,
+}
+
+/// Renders shortcode calls.
+pub trait Shortcodes {
+    /// What a call turns into.
+    fn render(&self, call: &ShortcodeCall) -> Result<Expansion, ShortcodeError>;
 }
 
 /// One destination the resolver was asked about, and its answer: the render depends on it.
@@ -139,6 +198,10 @@ pub struct Rendered {
     pub problems: Vec<Problem>,
     /// Every destination resolved, in order: the render stays valid while each resolves the same.
     pub resolved: Vec<Resolution>,
+    /// The name of every shortcode called, in order: the render also depends on their templates.
+    pub shortcodes: Vec<String>,
+    /// Structured data (schema.org, as JSON) that shortcode calls gave the page.
+    pub data: Vec<String>,
 }
 
 /// How to render.
@@ -172,7 +235,7 @@ impl Default for Options<'_> {
 /// The marker that ends a hand-picked summary.
 pub const MORE_MARKER: &str = "<!-- more -->";
 
-fn parser_options() -> pulldown_cmark::Options {
+pub(crate) fn parser_options() -> pulldown_cmark::Options {
     use pulldown_cmark::Options as O;
     O::ENABLE_TABLES
         | O::ENABLE_FOOTNOTES
@@ -183,14 +246,66 @@ fn parser_options() -> pulldown_cmark::Options {
         | O::ENABLE_GFM
 }
 
-/// Renders Markdown to HTML, resolving every link and image destination through `resolve`.
+/// Renders Markdown to HTML, resolving every link and image destination through `resolve`;
+/// shortcode syntax is left as text.
 pub fn render(markdown: &str, options: &Options, resolve: &dyn Resolve) -> Rendered {
-    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(markdown, parser_options())
+    render_with(markdown, options, resolve, None)
+}
+
+/// Renders Markdown to HTML, resolving every link and image destination through `resolve` and
+/// expanding shortcode calls through `shortcodes`.
+pub fn render_with(
+    markdown: &str,
+    options: &Options,
+    resolve: &dyn Resolve,
+    shortcodes: Option<&dyn Shortcodes>,
+) -> Rendered {
+    let lines = OnceCell::new();
+    let mut rendered = Rendered::default();
+    let expanded = match shortcodes {
+        Some(shortcodes) if shortcodes::may_contain(markdown) => expand::expand(
+            markdown,
+            resolve,
+            shortcodes,
+            lines.get_or_init(|| LineIndex::new(markdown)),
+            &mut rendered,
+        ),
+        _ => None,
+    };
+    let text = expanded.as_ref().map_or(markdown, |e| e.text.as_str());
+    let mut events: Vec<(Event, Range<usize>)> = Parser::new_ext(text, parser_options())
         .into_offset_iter()
         .collect();
+    if let Some(expanded) = &expanded {
+        events = expand::splice(events, &expanded.slots);
+    }
     let heading_ids = headings::assign_ids(&events);
     let figures = images::figure_paragraphs(&events);
-    let mut pass = Pass::new(markdown, options, resolve, heading_ids, events.len());
+    let mut pass = Pass {
+        markdown,
+        expanded: expanded.as_ref(),
+        options,
+        resolve,
+        rendered,
+        out: Vec::with_capacity(events.len() + heading_ids.len() * 2),
+        heading_ids: heading_ids.into_iter(),
+        heading: None,
+        code: None,
+        flat_toc: Vec::new(),
+        depth: 0,
+        first_paragraph: None,
+        paragraph_start: None,
+        more_at: None,
+        words: WordCounter::default(),
+        raw_html: String::new(),
+        lines,
+        images: Vec::new(),
+        images_written: 0,
+        figure_next: false,
+        figure_open: false,
+        figure_close: None,
+        eager: None,
+    };
     let mut figures = figures.into_iter().peekable();
     for (i, (event, range)) in events.into_iter().enumerate() {
         pass.figure_next = figures.next_if_eq(&i).is_some();
@@ -199,9 +314,65 @@ pub fn render(markdown: &str, options: &Options, resolve: &dyn Resolve) -> Rende
     pass.finish()
 }
 
+/// Asks the resolver about a destination and records the answer, the link into the site or
+/// the problem; `place` is where the destination is written.
+fn record_destination(
+    resolve: &dyn Resolve,
+    rendered: &mut Rendered,
+    dest: &str,
+    image: bool,
+    place: (usize, usize),
+) -> LinkAction {
+    let action = if image {
+        resolve.image(dest)
+    } else {
+        resolve.link(dest)
+    };
+    rendered.resolved.push(Resolution {
+        image,
+        dest: dest.to_string(),
+        action: action.clone(),
+    });
+    let (line, column) = place;
+    let kind = if image {
+        ProblemKind::Image
+    } else {
+        ProblemKind::Link
+    };
+    let link = |url: &str| SiteLink {
+        line,
+        column,
+        original: dest.to_string(),
+        url: url.to_string(),
+    };
+    match &action {
+        LinkAction::Keep => {}
+        LinkAction::Rewrite(url) => rendered.links.push(link(url)),
+        LinkAction::Picture(picture) => rendered.links.push(link(&picture.src)),
+        LinkAction::Broken(message) => rendered.problems.push(Problem {
+            line,
+            column,
+            kind,
+            message: message.clone(),
+            hint: None,
+        }),
+        LinkAction::BadImage { message, hint } => rendered.problems.push(Problem {
+            line,
+            column,
+            kind,
+            message: message.clone(),
+            hint: Some(hint.clone()),
+        }),
+    }
+    action
+}
+
 /// The state of one pass over a text's events.
 struct Pass<'t, 'o> {
+    /// The text as written.
     markdown: &'t str,
+    /// The text the events come from, when shortcodes were expanded into it.
+    expanded: Option<&'t expand::Expanded>,
     options: &'o Options<'o>,
     resolve: &'o dyn Resolve,
     rendered: Rendered,
@@ -209,6 +380,8 @@ struct Pass<'t, 'o> {
     heading_ids: std::vec::IntoIter<String>,
     /// The open heading: its level, id and text so far.
     heading: Option<(HeadingLevel, String, String)>,
+    /// The open code block: its info string and text so far.
+    code: Option<(highlight::Info, String)>,
     flat_toc: Vec<(u8, String, String)>,
     depth: usize,
     first_paragraph: Option<Range<usize>>,
@@ -252,45 +425,33 @@ struct OpenImage<'t> {
 }
 
 impl<'t, 'o> Pass<'t, 'o> {
-    fn new(
-        markdown: &'t str,
-        options: &'o Options<'o>,
-        resolve: &'o dyn Resolve,
-        heading_ids: Vec<String>,
-        events: usize,
-    ) -> Self {
-        Pass {
-            markdown,
-            options,
-            resolve,
-            rendered: Rendered::default(),
-            out: Vec::with_capacity(events + heading_ids.len() * 2),
-            heading_ids: heading_ids.into_iter(),
-            heading: None,
-            flat_toc: Vec::new(),
-            depth: 0,
-            first_paragraph: None,
-            paragraph_start: None,
-            more_at: None,
-            words: WordCounter::default(),
-            raw_html: String::new(),
-            lines: OnceCell::new(),
-            images: Vec::new(),
-            images_written: 0,
-            figure_next: false,
-            figure_open: false,
-            figure_close: None,
-            eager: None,
-        }
-    }
-
+    /// The line and column where an offset of the parsed text was written.
     fn place(&self, offset: usize) -> (usize, usize) {
+        let offset = self.expanded.map_or(offset, |e| e.written_offset(offset));
         self.lines
             .get_or_init(|| LineIndex::new(self.markdown))
             .line_column(offset)
     }
 
     fn event(&mut self, event: Event<'t>, range: Range<usize>) {
+        if let Some((_, code)) = self.code.as_mut() {
+            match event {
+                Event::Text(text) => {
+                    self.rendered.word_count += self.words.count(&text);
+                    code.push_str(&text);
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    self.depth -= 1;
+                    self.words.break_word();
+                    if let Some((info, code)) = self.code.take() {
+                        self.out
+                            .push(Event::Html(highlight::code_block(&info, &code).into()));
+                    }
+                }
+                _ => {}
+            }
+            return;
+        }
         match event {
             Event::Start(tag) => self.start(tag, range.start),
             Event::End(tag) => self.end(tag),
@@ -343,6 +504,15 @@ impl<'t, 'o> Pass<'t, 'o> {
             } => return self.open_heading(level, &classes, &attrs),
             Tag::BlockQuote(Some(kind)) => {
                 self.out.push(Event::Html(open_alert(kind).into()));
+            }
+            // Its text is gathered and highlighted whole when the block ends (see `event`).
+            Tag::CodeBlock(kind) => {
+                self.words.break_word();
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => highlight::Info::parse(&info),
+                    CodeBlockKind::Indented => highlight::Info::parse(""),
+                };
+                self.code = Some((info, String::new()));
             }
             Tag::Link {
                 link_type,
@@ -498,51 +668,14 @@ impl<'t, 'o> Pass<'t, 'o> {
             self.record_link(offset, &dest_url, dest_url.to_string());
             return (dest_url, None);
         }
-        let action = if image {
-            self.resolve.image(&dest_url)
-        } else {
-            self.resolve.link(&dest_url)
-        };
-        self.rendered.resolved.push(Resolution {
-            image,
-            dest: dest_url.to_string(),
-            action: action.clone(),
-        });
-        let kind = if image {
-            ProblemKind::Image
-        } else {
-            ProblemKind::Link
-        };
-        match action {
-            LinkAction::Keep => (dest_url, None),
-            LinkAction::Rewrite(url) => {
-                self.record_link(offset, &dest_url, url.clone());
-                (url.into(), None)
-            }
-            LinkAction::Picture(picture) => {
-                self.record_link(offset, &dest_url, picture.src.clone());
-                (picture.src.clone().into(), Some(picture))
-            }
-            LinkAction::Broken(message) => {
-                self.problem(offset, kind, message, None);
-                (dest_url, None)
-            }
-            LinkAction::BadImage { message, hint } => {
-                self.problem(offset, kind, message, Some(hint));
+        let place = self.place(offset);
+        match record_destination(self.resolve, &mut self.rendered, &dest_url, image, place) {
+            LinkAction::Rewrite(url) => (url.into(), None),
+            LinkAction::Picture(picture) => (picture.src.clone().into(), Some(picture)),
+            LinkAction::Keep | LinkAction::Broken(_) | LinkAction::BadImage { .. } => {
                 (dest_url, None)
             }
         }
-    }
-
-    fn problem(&mut self, offset: usize, kind: ProblemKind, message: String, hint: Option<String>) {
-        let (line, column) = self.place(offset);
-        self.rendered.problems.push(Problem {
-            line,
-            column,
-            kind,
-            message,
-            hint,
-        });
     }
 
     /// An image's alt text has been read: the image is written, its alt text checked.
@@ -553,15 +686,17 @@ impl<'t, 'o> Pass<'t, 'o> {
         if open.nested {
             return self.out.push(Event::End(TagEnd::Image));
         }
-        let alt = text::plain_text(&self.out[open.start..]);
+        let alt = text::plain_text_of(&self.out[open.start..]);
         self.out.truncate(open.start);
         if alt.is_empty() {
-            self.problem(
-                open.offset,
-                ProblemKind::MissingAlt,
-                format!("the image `{}` has no alt text", open.written),
-                Some("describe what it shows between the brackets, `![what it shows](…)`, for readers who cannot see it".into()),
-            );
+            let (line, column) = self.place(open.offset);
+            self.rendered.problems.push(Problem {
+                line,
+                column,
+                kind: ProblemKind::MissingAlt,
+                message: format!("the image `{}` has no alt text", open.written),
+                hint: Some("describe what it shows between the brackets, `![what it shows](…)`, for readers who cannot see it".into()),
+            });
         }
         let eager = self.options.eager_first_image && self.images_written == 0;
         self.images_written += 1;
@@ -640,11 +775,13 @@ impl<'t, 'o> Pass<'t, 'o> {
             });
         let mut rendered = self.rendered;
         pulldown_cmark::html::push_html(&mut rendered.summary_html, summary_events);
-        rendered.summary_text = text::plain_text(&self.out[summary]);
+        rendered.summary_text = text::plain_text_of(&self.out[summary]);
         rendered.html.reserve(self.markdown.len() * 3 / 2);
         pulldown_cmark::html::push_html(&mut rendered.html, self.out.into_iter());
         rendered.toc = headings::nest_toc(self.flat_toc);
-        if !self.raw_html.is_empty() {
+        // Reading HTML takes a parser: only when an `id` or a `name` may be in it (shortcode
+        // output, much of it, has neither).
+        if text::may_name_anchors(&self.raw_html) {
             rendered.ids.extend(text::html_anchors(&self.raw_html));
         }
         rendered

@@ -221,3 +221,204 @@ fn every_destination_is_recorded_with_its_answer() {
         ]
     );
 }
+
+/// Shortcodes for specs: `hr()` is HTML, `note(text)` Markdown, `box()` wraps its body,
+/// `upper()` uses its body's text; anything else is unknown.
+struct Fake;
+
+impl Shortcodes for Fake {
+    fn render(&self, call: &ShortcodeCall) -> Result<Expansion, ShortcodeError> {
+        let arg = |name: &str| {
+            call.args
+                .iter()
+                .find(|a| a.name == name)
+                .map(|a| a.value.clone())
+        };
+        match call.name {
+            "hr" => Ok(Expansion::Html(format!("<hr class=\"n{}\">\n", call.nth))),
+            "img" => Ok(Expansion::Html(format!(
+                "<img src=\"{}\" alt=\"\">",
+                arg("src")
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default()
+            ))),
+            "note" => Ok(Expansion::Markdown(format!(
+                "## Note\n\n{} [more](more.md)\n",
+                arg("text")
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default()
+            ))),
+            "box" => Ok(Expansion::Html(format!(
+                "<div class=\"box\">\n{}\n</div>\n",
+                call.body.unwrap_or_default()
+            ))),
+            "upper" => Ok(Expansion::Html(
+                call.body.unwrap_or_default().to_uppercase(),
+            )),
+            _ => Err(ShortcodeError {
+                message: format!("unknown shortcode `{}`", call.name),
+                hint: None,
+                argument: None,
+            }),
+        }
+    }
+}
+
+fn with_fake(text: &str, resolve: &dyn Resolve) -> Rendered {
+    render_with(text, &Options::default(), resolve, Some(&Fake))
+}
+
+#[test]
+fn a_shortcode_alone_in_a_paragraph_is_a_block() {
+    let r = with_fake("Intro.\n\n{{ hr() }}\n\nThen {{ hr() }} inline.\n", &keep);
+    assert_eq!(
+        r.html,
+        "<p>Intro.</p>\n<hr class=\"n1\">\n<p>Then <hr class=\"n2\"> inline.</p>\n"
+    );
+    assert_eq!(r.shortcodes, ["hr", "hr"]);
+}
+
+#[test]
+fn markdown_output_joins_the_toc_and_its_links_are_placed_at_the_call() {
+    let resolve = |dest: &str| match dest {
+        "more.md" => LinkAction::Broken("no such page".into()),
+        _ => LinkAction::Keep,
+    };
+    let r = with_fake(
+        "## First\n\nText.\n\n  {{ note(text=\"Read this.\") }}\n",
+        &resolve,
+    );
+    assert_eq!(
+        r.toc.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+        ["first", "note"]
+    );
+    assert!(
+        r.html
+            .contains("<p>Read this. <a href=\"more.md\">more</a></p>"),
+        "{}",
+        r.html
+    );
+    assert_eq!((r.problems[0].line, r.problems[0].column), (5, 3));
+}
+
+#[test]
+fn a_body_stays_markdown_where_it_was_written() {
+    let resolve = |dest: &str| match dest {
+        "gone.md" => LinkAction::Broken("no such page".into()),
+        _ => LinkAction::Keep,
+    };
+    let r = with_fake(
+        "{% box() %}\n### Inside\n\nSee [x](gone.md).\n{% end %}\n\nAfter.\n",
+        &resolve,
+    );
+    assert_eq!(
+        r.html,
+        "<div class=\"box\">\n<h3 id=\"inside\">Inside <a class=\"anchor\" href=\"#inside\" aria-label=\"Link to this section: Inside\"></a></h3>\n<p>See <a href=\"gone.md\">x</a>.</p>\n</div>\n<p>After.</p>\n"
+    );
+    assert_eq!(r.toc[0].id, "inside");
+    assert_eq!((r.problems[0].line, r.problems[0].column), (4, 5));
+}
+
+#[test]
+fn a_template_that_changes_its_body_gets_it_as_written() {
+    let r = with_fake("{% upper() %}shout{% end %}\n", &keep);
+    assert_eq!(r.html, "SHOUT\n");
+}
+
+#[test]
+fn escaped_calls_are_written_as_they_are_with_straight_quotes() {
+    let r = with_fake("Write {{/* hr(a=\"b\") */}} to get a rule.\n", &keep);
+    assert_eq!(r.html, "<p>Write {{ hr(a=\"b\") }} to get a rule.</p>\n");
+}
+
+#[test]
+fn shortcodes_in_code_are_text() {
+    let r = with_fake(
+        "`{{ hr() }}`\n\n```\n{{ hr() }}\n```\n\n    {% box() %}\n",
+        &keep,
+    );
+    assert!(r.shortcodes.is_empty());
+    assert!(r.html.contains("<code>{{ hr() }}</code>"), "{}", r.html);
+    assert!(
+        r.html.contains("<pre><code>{{ hr() }}\n</code></pre>"),
+        "{}",
+        r.html
+    );
+}
+
+#[test]
+fn shortcode_problems_are_placed_at_the_call_and_the_rest_renders() {
+    let r = with_fake(
+        "Text.\n\nSee {{ nope() }}.\n\n{% nope() %}\nKept *body*.\n{% end %}\n\n{{ hr(a=b) }}\n",
+        &keep,
+    );
+    let shown: Vec<(usize, usize, &str)> = r
+        .problems
+        .iter()
+        .map(|p| (p.line, p.column, p.message.as_str()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (9, 9, "`b` is not a value: text must be quoted"),
+            (3, 5, "unknown shortcode `nope`"),
+            (5, 1, "unknown shortcode `nope`"),
+        ]
+    );
+    assert!(r.html.contains("<p>Kept <em>body</em>.</p>"), "{}", r.html);
+    assert!(r.problems.iter().all(|p| p.kind == ProblemKind::Shortcode));
+}
+
+#[test]
+fn src_arguments_are_resolved_like_images() {
+    let resolve = |dest: &str| LinkAction::Rewrite(format!("/p/{dest}"));
+    let r = with_fake("{{ img(src=\"a.png\") }}\n", &resolve);
+    assert_eq!(r.html, "<img src=\"/p/a.png\" alt=\"\">\n");
+    assert_eq!(r.resolved[0].dest, "a.png");
+    assert!(r.resolved[0].image);
+}
+
+#[test]
+fn without_shortcodes_the_syntax_is_text() {
+    let r = render("{{ hr() }}\n", &Options::default(), &keep);
+    assert_eq!(r.html, "<p>{{ hr() }}</p>\n");
+}
+
+#[test]
+fn fenced_code_is_highlighted_with_a_clean_language_class() {
+    let r = render(
+        "```rust,linenos,hl_lines=2\nlet a = 1;\nlet b = 2;\n```\n",
+        &Options::default(),
+        &keep,
+    );
+    assert!(
+        r.html.starts_with("<pre class=\"linenos\"><code class=\"language-rust\" data-lang=\"rust\"><span class=\"line\" data-n=\"1\"><span class=\"hl-k\">let</span>"),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html.contains("<span class=\"line hl\" data-n=\"2\">"),
+        "{}",
+        r.html
+    );
+    assert_eq!(r.word_count, 8);
+}
+
+#[test]
+fn calls_nest_in_bodies() {
+    let r = with_fake("{% box() %}\nA\n\n{{ hr() }}\n{% end %}\n", &keep);
+    assert_eq!(
+        r.html,
+        "<div class=\"box\">\n<p>A</p>\n<hr class=\"n1\">\n</div>\n"
+    );
+    assert_eq!(r.shortcodes, ["box", "hr"]);
+}
+
+#[test]
+fn code_is_found_as_commonmark_reads_it() {
+    let r = with_fake(
+        "1. Step\n\n    {{ hr() }}\n\nText `` a ` {{ hr() }} `` and `{{ hr()\n}}` too.\n\n~~~~\n{{ hr() }}\n~~~\n~~~~\n\n\tx {{ hr() }}\n\nUnclosed ` {{ hr() }}\n\nOne `x\n\n{{ hr() }}` two.\n",
+        &keep,
+    );
+    assert_eq!(r.shortcodes, ["hr", "hr", "hr"], "{}", r.html);
+}

@@ -1,6 +1,6 @@
 //! Text measures of rendered Markdown: words, plain text, and the ids raw HTML defines.
 
-use pulldown_cmark::{Event, TagEnd};
+use pulldown_cmark::{Event, Tag, TagEnd};
 
 /// Counts words across text events, which smart punctuation splits mid-word.
 #[derive(Default)]
@@ -29,7 +29,7 @@ impl WordCounter {
 }
 
 /// The text of some events on one line, whitespace collapsed.
-pub(super) fn plain_text(events: &[Event]) -> String {
+pub(super) fn plain_text_of(events: &[Event]) -> String {
     let mut text = String::new();
     for event in events {
         match event {
@@ -39,6 +39,60 @@ pub(super) fn plain_text(events: &[Event]) -> String {
         }
     }
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The text of a Markdown text on one line, whitespace collapsed.
+pub fn plain_text(markdown: &str) -> String {
+    let events: Vec<Event> =
+        pulldown_cmark::Parser::new_ext(markdown, super::parser_options()).collect();
+    self::plain_text_of(&events)
+}
+
+/// The text of each item of the first list of a Markdown text, on one line each.
+pub fn list_items(markdown: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut depth = 0usize;
+    let mut current: Option<Vec<Event>> = None;
+    for event in pulldown_cmark::Parser::new_ext(markdown, super::parser_options()) {
+        match &event {
+            Event::Start(Tag::List(_)) => depth += 1,
+            Event::End(TagEnd::List(_)) => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            Event::Start(Tag::Item) if depth == 1 => current = Some(Vec::new()),
+            Event::End(TagEnd::Item) if depth == 1 => {
+                if let Some(events) = current.take() {
+                    items.push(plain_text_of(&events));
+                }
+            }
+            _ => {}
+        }
+        if let Some(events) = current.as_mut() {
+            events.push(event);
+        }
+    }
+    items
+}
+
+/// Whether raw HTML may have an `id` or `name` attribute (`id="x"`, `NAME = x`), which only a
+/// parser can tell for sure.
+pub(super) fn may_name_anchors(html: &str) -> bool {
+    let bytes = html.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        if b != b'=' {
+            return false;
+        }
+        let before = html[..i].trim_end().as_bytes();
+        let ends_with = |word: &[u8]| {
+            before.len() > word.len()
+                && before[before.len() - word.len()..].eq_ignore_ascii_case(word)
+                && before[before.len() - word.len() - 1].is_ascii_whitespace()
+        };
+        ends_with(b"id") || ends_with(b"name")
+    })
 }
 
 /// What a `#fragment` can land on in raw HTML: every `id`, and the `name` of `<a>` elements.
@@ -64,6 +118,16 @@ pub(super) fn html_anchors(html: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_html_with_an_id_or_a_name_is_parsed() {
+        assert!(may_name_anchors("<div ID = \"x\">"));
+        assert!(may_name_anchors("<a\nname=old>"));
+        assert!(!may_name_anchors(
+            "<figure data-id=\"x\" class=\"embed\"><button type=\"button\">"
+        ));
+        assert!(!may_name_anchors("plain text"));
+    }
 
     #[test]
     fn raw_html_anchors_are_ids_and_link_names() {

@@ -4,15 +4,18 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Not;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use super::incremental::CachedBody;
 use super::links::Links;
+use super::shortcodes::{self, PageShortcodes};
 use super::{Key, KeyHasher, Site};
 use crate::error::{Diagnostic, Diagnostics, Reason};
 use crate::markdown::{self, ProblemKind, Rendered};
+use crate::theme::Theme;
 
 /// One Markdown text to render and where it comes from.
 struct Source<'a> {
@@ -25,8 +28,31 @@ struct Source<'a> {
     body_line: usize,
     /// The URL of the page it is shown on.
     url: String,
+    /// The deepest heading level its table of contents shows.
+    toc_depth: u8,
+    /// How wide the theme shows its images.
+    image_sizes: &'a str,
     /// Its first image may be the page's largest paint: a page without a cover.
     eager_first_image: bool,
+}
+
+/// Renders one body, its shortcodes with the theme's templates (without a theme, shortcode
+/// syntax is left as text: the theme's own problem is reported).
+fn render_source(theme: Option<&Theme>, links: &Links, source: &Source) -> Rendered {
+    let options = markdown::Options {
+        page_url: Some(&source.url),
+        toc_depth: source.toc_depth,
+        image_sizes: source.image_sizes,
+        eager_first_image: source.eager_first_image,
+    };
+    let resolver = links.seen_from(source.dir);
+    let Some(theme) = theme else {
+        return markdown::render(source.text, &options, &resolver);
+    };
+    let shortcodes = PageShortcodes::new(theme, links, source.dir);
+    let mut rendered = markdown::render_with(source.text, &options, &resolver, Some(&shortcodes));
+    rendered.data = shortcodes.into_data();
+    rendered
 }
 
 /// A rendered body, or what the cache kept of it.
@@ -37,6 +63,8 @@ pub(crate) struct Body {
     html: std::sync::Mutex<Option<String>>,
     /// The key of the text and where it sits.
     key: Key,
+    /// The key of the shortcode templates it used.
+    shortcodes_key: Key,
     /// The key of the HTML: the text's key and where every link and image leads.
     pub output_key: Key,
 }
@@ -49,6 +77,8 @@ pub(crate) struct Bodies {
     pub sections: Vec<Body>,
     /// One per author, in library order.
     pub authors: Vec<Body>,
+    /// Each page's Markdown, while it may be needed: when its HTML is not held.
+    texts: Vec<Option<String>>,
     files: Files,
 }
 
@@ -60,28 +90,49 @@ struct Files {
 }
 
 /// Renders every body that the cache cannot give, and reports every broken link and image.
+/// `texts` are the pages' Markdown, taken from the library: a page whose HTML this build
+/// holds lets its text go, which at 10,000 articles is tens of megabytes.
 pub(crate) fn render_all(
     site: &Site,
+    texts: Vec<String>,
     links: &Links,
     cache: &HashMap<PathBuf, CachedBody>,
     diagnostics: &mut Diagnostics,
 ) -> Bodies {
-    let toc_depth = site.config.toc_depth;
-    let image_sizes = image_sizes(site);
+    let theme = site.theme.as_ref();
+    // What a body's shortcodes read besides its text: their templates, and the files of the
+    // images they show (a figure writes its image's width and height).
+    let shortcodes_key = |rendered: &Rendered, dir: &str| -> Key {
+        if rendered.shortcodes.is_empty() {
+            return 0;
+        }
+        let images = rendered
+            .resolved
+            .iter()
+            .filter(|r| r.image)
+            .filter_map(|r| links.asset(&r.dest, dir));
+        images
+            .fold(
+                KeyHasher::new().key(shortcodes::used_key(theme, &rendered.shortcodes)),
+                |hasher, asset| hasher.key(super::images::source_stamp(&asset.source)),
+            )
+            .finish()
+    };
     let render = |source: Source, use_cache: bool| -> (Body, Vec<Diagnostic>) {
         let key = KeyHasher::new()
             .text(source.text)
             .text(source.dir)
             .text(&source.url)
             .number(source.body_line as u64)
-            .number(u64::from(toc_depth))
-            .text(image_sizes)
+            .number(u64::from(source.toc_depth))
+            .text(source.image_sizes)
             .value(&source.eager_first_image)
             .finish();
         let resolver = links.seen_from(source.dir);
         let cached = cache.get(source.file.as_ref()).filter(|cached| {
             use_cache
                 && cached.key == key
+                && cached.shortcodes_key == shortcodes_key(&cached.rendered, source.dir)
                 && cached.rendered.resolved.iter().all(|r| {
                     let now = if r.image {
                         markdown::Resolve::image(&resolver, &r.dest)
@@ -93,18 +144,15 @@ pub(crate) fn render_all(
         });
         let (rendered, has_html) = match cached {
             Some(cached) => (cached.rendered.clone(), false),
-            None => {
-                let options = markdown::Options {
-                    page_url: Some(&source.url),
-                    toc_depth,
-                    image_sizes,
-                    eager_first_image: source.eager_first_image,
-                };
-                (markdown::render(source.text, &options, &resolver), true)
-            }
+            None => (render_source(theme, links, &source), true),
         };
         let problems = link_problems(&rendered, &source.file, source.body_line);
-        let output_key = KeyHasher::new().key(key).value(&rendered.resolved).finish();
+        let shortcodes_key = shortcodes_key(&rendered, source.dir);
+        let output_key = KeyHasher::new()
+            .key(key)
+            .key(shortcodes_key)
+            .value(&rendered.resolved)
+            .finish();
         let mut rendered = rendered;
         // Pages give their HTML up once written; intros and bios keep it, for every listing.
         let html = (has_html && use_cache).then(|| std::mem::take(&mut rendered.html));
@@ -112,14 +160,22 @@ pub(crate) fn render_all(
             rendered,
             html: std::sync::Mutex::new(html),
             key,
+            shortcodes_key,
             output_key,
         };
         (body, problems)
     };
-    let pages: Vec<_> = page_sources(site)
+    // Each text goes as soon as its page is rendered, so that the texts and the HTML that
+    // replaces them are never all in memory at once.
+    let (pages, texts): (Vec<_>, Vec<Option<String>>) = texts
         .into_par_iter()
-        .map(|s| render(s, true))
-        .collect();
+        .enumerate()
+        .map(|(i, text)| {
+            let rendered = render(page_source(site, &text, i), true);
+            let keep = rendered.0.html_is_held().not().then_some(text);
+            (rendered, keep)
+        })
+        .unzip();
     let sections: Vec<_> = section_sources(site)
         .into_par_iter()
         .map(|s| render(s, false))
@@ -137,10 +193,7 @@ pub(crate) fn render_all(
             .collect()
     };
     let files = Files {
-        pages: page_sources(site)
-            .into_iter()
-            .map(|s| s.file.into_owned())
-            .collect(),
+        pages: site.library.pages.iter().map(|p| p.file.clone()).collect(),
         sections: section_sources(site)
             .into_iter()
             .map(|s| s.file.into_owned())
@@ -154,7 +207,17 @@ pub(crate) fn render_all(
         pages: unzip(pages),
         sections: unzip(sections),
         authors: unzip(authors),
+        texts,
         files,
+    }
+}
+
+impl Body {
+    fn html_is_held(&self) -> bool {
+        self.html
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
     }
 }
 
@@ -179,16 +242,15 @@ impl Bodies {
         kept.unwrap_or_else(|| self.render_page_html(site, links, index))
     }
 
+    /// Renders a page's HTML again from its text, kept for exactly the pages whose HTML the
+    /// cache gave without HTML.
     fn render_page_html(&self, site: &Site, links: &Links, index: usize) -> String {
-        let source = page_source(site, index);
-        let options = markdown::Options {
-            page_url: Some(&source.url),
-            toc_depth: site.config.toc_depth,
-            image_sizes: image_sizes(site),
-            eager_first_image: source.eager_first_image,
+        let Some(Some(text)) = self.texts.get(index) else {
+            debug_assert!(false, "page {index}: its HTML was taken twice");
+            return String::new();
         };
-        let resolver = links.seen_from(source.dir);
-        markdown::render(source.text, &options, &resolver).html
+        let source = page_source(site, text, index);
+        render_source(site.theme.as_ref(), links, &source).html
     }
 
     /// A section intro's or an author bio's HTML, which is always rendered (they are few).
@@ -238,6 +300,7 @@ impl Bodies {
                     file,
                     CachedBody {
                         key: body.key,
+                        shortcodes_key: body.shortcodes_key,
                         rendered,
                     },
                 )
@@ -253,22 +316,18 @@ fn image_sizes(site: &Site) -> &str {
         .map_or(markdown::DEFAULT_IMAGE_SIZES, |t| t.image_sizes.as_str())
 }
 
-fn page_source(site: &Site, index: usize) -> Source<'_> {
+fn page_source<'a>(site: &'a Site, text: &'a str, index: usize) -> Source<'a> {
     let page = &site.library.pages[index];
     Source {
-        text: &page.body,
+        text,
         dir: &page.dir,
         file: Cow::Borrowed(&page.file),
         body_line: page.body_line,
         url: site.config.url_path(&page.path),
+        toc_depth: page.toc_depth.unwrap_or(site.config.toc_depth),
+        image_sizes: image_sizes(site),
         eager_first_image: page.cover.is_none(),
     }
-}
-
-fn page_sources(site: &Site) -> Vec<Source<'_>> {
-    (0..site.library.pages.len())
-        .map(|i| page_source(site, i))
-        .collect()
 }
 
 /// Section intros and author bios are rendered every time: a few texts, and their HTML is on
@@ -286,6 +345,8 @@ fn section_sources(site: &Site) -> Vec<Source<'_>> {
             },
             body_line: s.body_line,
             url: site.config.url_path(&s.path),
+            toc_depth: site.config.toc_depth,
+            image_sizes: image_sizes(site),
             eager_first_image: false,
         })
         .collect()
@@ -301,12 +362,15 @@ fn author_sources(site: &Site) -> Vec<Source<'_>> {
             file: Cow::Borrowed(a.file.as_path()),
             body_line: a.body_line,
             url: site.config.url_path(&a.path),
+            toc_depth: site.config.toc_depth,
+            image_sizes: image_sizes(site),
             eager_first_image: false,
         })
         .collect()
 }
 
-/// The links and images of a body that lead nowhere, placed in its file.
+/// The links and images of a body that lead nowhere, and its shortcode calls that fail,
+/// placed in its file.
 fn link_problems(rendered: &Rendered, file: &Path, body_line: usize) -> Vec<Diagnostic> {
     rendered
         .problems
@@ -317,17 +381,19 @@ fn link_problems(rendered: &Rendered, file: &Path, body_line: usize) -> Vec<Diag
                     Reason::MissingImage,
                     "fix the path (relative to this file, `@/` from content/, or `/` from static/), or add the image",
                 ),
-                ProblemKind::MissingAlt => (Reason::MissingAlt, ""),
                 ProblemKind::Link => (
                     Reason::BrokenLink,
                     "fix the path (relative to this file, or `@/` from content/), or create what it points to",
                 ),
+                ProblemKind::Shortcode => (Reason::Shortcode, "fix the shortcode call"),
+                ProblemKind::ForeignSyntax => (Reason::ForeignSyntax, ""),
+                ProblemKind::MissingAlt => (Reason::MissingAlt, ""),
             };
             let problem = Diagnostic::in_file(file, p.message.clone())
                 .at(body_line + p.line - 1, p.column)
                 .because(reason)
                 .hint(p.hint.as_deref().unwrap_or(hint));
-            if p.kind == ProblemKind::MissingAlt {
+            if matches!(p.kind, ProblemKind::ForeignSyntax | ProblemKind::MissingAlt) {
                 problem.warning()
             } else {
                 problem

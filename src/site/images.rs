@@ -545,19 +545,6 @@ pub(crate) fn collecting<T>(render: impl FnOnce() -> T) -> (T, Vec<ImageUse>) {
     (result, collected)
 }
 
-/// Adds copies asked for earlier (by a page's listing item, made once) to the output now
-/// rendering, if any.
-pub(crate) fn add_uses(more: &[ImageUse]) {
-    if more.is_empty() {
-        return;
-    }
-    USES.with(|uses| {
-        if let Some(list) = uses.borrow_mut().as_mut() {
-            list.extend_from_slice(more);
-        }
-    });
-}
-
 /// One copy of a Markdown image or cover: where it goes, how wide it is, how it is made.
 struct Variant {
     path: String,

@@ -87,6 +87,8 @@ impl std::io::Write for KeyHasher {
 pub(crate) struct CachedBody {
     /// The key of the body's text and where it sits.
     pub key: Key,
+    /// The key of the shortcode templates it used.
+    pub shortcodes_key: Key,
     /// Everything the render found but the HTML, which is made again when an output needs it.
     pub rendered: Rendered,
 }
@@ -166,6 +168,7 @@ mod tests {
             PathBuf::from("content/a.md"),
             CachedBody {
                 key: 7,
+                shortcodes_key: 0,
                 rendered: Rendered::default(),
             },
         );

@@ -7,8 +7,12 @@
 //     no request leaving the site, no horizontal overflow; screenshots of the article;
 //   - the article's weight (HTML and CSS under 30 KB, one render-blocking request) and measure
 //     (60-75 characters a line on a desktop);
-//   - Lighthouse on the article: accessibility, best practices and SEO 100, performance >= 98;
-//     and on the fixture's article of 8 photos (3000 x 2000): performance 100, its bytes sent.
+//   - Lighthouse on the article (and the fixture's article of shortcodes and code): accessibility,
+//     best practices and SEO 100, performance >= 98; on the fixture's article of 8 photos of
+//     3000 x 2000: performance 100, and the bytes it sent;
+//   - a video shortcode's player: no request leaves the site until its play button is reached
+//     with Tab and pressed with Enter (or Space), and then the player comes from the
+//     privacy-enhanced host.
 // Ends with `N passed, M failed`; exits 1 on any failure.
 //
 // Needs: `cargo build --release`, `npm ci --prefix tests/quality`, Java, Chromium.
@@ -404,9 +408,66 @@ async function checkMeasure(browser, origin, build) {
   record(`measure ${build.name} article`, problems, detail);
 }
 
+/** Reaches each video's play button with Tab, presses it with Enter, then Space: nothing may
+ * leave the site before, and each press must load its player from the privacy-enhanced host. */
+async function checkEmbeds(browser, origin, build) {
+  const pagePath = build.pages['rich article'];
+  if (!pagePath) return;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const outside = [];
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (new URL(url).origin === origin || url.startsWith('data:')) return route.continue();
+    outside.push(url);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  const problems = [];
+  const players = [];
+  try {
+    await page.goto(origin + pagePath, { waitUntil: 'load' });
+    await page.waitForTimeout(500);
+    if (outside.length > 0) problems.push(`requests left the site before any click: ${outside.join(', ')}`);
+    const buttons = await page.locator('.embed-play').count();
+    if (buttons !== 2) problems.push(`${buttons} play buttons, expected 2`);
+    for (const [i, key] of ['Enter', ' '].entries()) {
+      let reached = false;
+      for (let tab = 0; tab < 80 && !reached; tab++) {
+        await page.keyboard.press('Tab');
+        reached = await page.evaluate(() => document.activeElement?.classList.contains('embed-play') ?? false);
+      }
+      if (!reached) {
+        problems.push(`play button ${i + 1} is never reached with Tab`);
+        break;
+      }
+      const before = outside.length;
+      await page.keyboard.press(key);
+      const iframe = page.locator('.embed iframe').nth(i);
+      await iframe.waitFor({ timeout: 5000 });
+      const src = await iframe.getAttribute('src');
+      players.push(src);
+      const focused = await page.evaluate(() => document.activeElement?.tagName === 'IFRAME');
+      if (!focused) problems.push(`after ${key === ' ' ? 'Space' : key}, the focus is not on the player`);
+      await page.waitForTimeout(300);
+      const requested = outside.slice(before);
+      if (!requested.some((url) => url.startsWith(src.split('?')[0]))) {
+        problems.push(`pressing ${key === ' ' ? 'Space' : key} did not request ${src} (requests: ${requested.join(', ') || 'none'})`);
+      }
+    }
+    const hosts = players.map((src) => new URL(src).host);
+    if (hosts.join(' ') !== 'www.youtube-nocookie.com player.vimeo.com') problems.push(`players from ${hosts.join(', ')}`);
+    if (players[1] && !players[1].includes('dnt=1')) problems.push(`the Vimeo player is not asked not to track: ${players[1]}`);
+  } catch (error) {
+    problems.push(`could not check the players: ${error.message.split('\n')[0]}`);
+  } finally {
+    await context.close();
+  }
+  record(`embeds ${build.name} ${pagePath}`, problems, players.join(', '));
+}
+
 /** Lighthouse (mobile preset) on the article; the scores come from its JSON report. */
 async function checkLighthouse(origin, build, work, kind = 'article', minimums = SCORES) {
-  const report = path.join(work, `lighthouse-${build.name.replace('/', '-')}-${kind}.json`);
+  const report = path.join(work, `lighthouse-${build.name.replace('/', '-')}-${kind.replace(' ', '-')}.json`);
   const profile = await fs.mkdtemp(path.join(work, 'lighthouse-profile-'));
   const flags = [...CHROME_FLAGS, `--user-data-dir=${profile}`].join(' ');
   const { code, stderr } = await run(
@@ -467,8 +528,8 @@ async function main() {
         for (const width of WIDTHS) {
           for (const scheme of SCHEMES) {
             const screenshot =
-              kind === 'article'
-                ? path.join(SCREENSHOTS, `${build.name.replace('/', '-')}-article-${width}-${scheme}.png`)
+              kind === 'article' || kind === 'rich article'
+                ? path.join(SCREENSHOTS, `${build.name.replace('/', '-')}-${kind.replace(' ', '-')}-${width}-${scheme}.png`)
                 : null;
             const problems = await checkPage(browser, origin, pagePath, {
               width,
@@ -482,12 +543,14 @@ async function main() {
       }
       await checkWeight(browser, origin, build);
       await checkMeasure(browser, origin, build);
+      await checkEmbeds(browser, origin, build);
     }
     await browser.close();
     browser = null;
 
     for (const build of builds) {
       await checkLighthouse(build.origin, build, work);
+      if (build.pages['rich article']) await checkLighthouse(build.origin, build, work, 'rich article');
       // A page of 8 full-size photos must be as fast as a page of text.
       if (build.pages.photos) await checkLighthouse(build.origin, build, work, 'photos', { ...SCORES, performance: 1 });
     }

@@ -1,10 +1,11 @@
 // A site that uses every feature a theme has to style: sections and a subsection, a page
 // bundle with a cover, caption and inline image, authors with and without a company, avatar
 // and links, tags and a taxonomy with a feed, a draft, Markdown with tables, footnotes,
-// alerts, code, task lists, quotes and deep headings, and 60 more articles so that listings
-// go over several pages and articles have neighbours and related articles. Long words, lines
-// and tables test that nothing overflows a phone. An article of 8 photos of 3000 x 2000 (JPEGs
-// made here) checks that a photo-heavy page stays fast on a phone.
+// alerts, code, task lists, quotes and deep headings, every built-in shortcode and highlighted
+// code in another article, and 60 more articles so that listings go over several pages and
+// articles have neighbours and related articles. Long words, lines and tables test that
+// nothing overflows a phone. An article of 8 photos of 3000 x 2000 (JPEGs made
+// here) checks that a photo-heavy page stays fast on a phone.
 
 import jpeg from 'jpeg-js';
 
@@ -135,6 +136,71 @@ Cleanse, treat, protect.
   }),
 );
 
+const photo = svg(
+  960,
+  540,
+  '<rect width="960" height="540" fill="#efe3d3"/><circle cx="330" cy="270" r="150" fill="#b86b4b"/><rect x="520" y="140" width="300" height="260" rx="30" fill="#5d7f6e"/>',
+);
+
+// Every built-in shortcode and three highlighted languages, with line numbers and marked lines.
+const rich = `+++
+title = "A routine, on video and in code"
+description = "Every built-in shortcode and highlighted code in three languages, for the theme checks."
+date = 2024-05-20
+author = "ann"
+tags = ["Routines"]
++++
+This article uses every shortcode serum ships: a figure, two videos that load nothing until
+they are played, questions that fold, numbered steps, and code in three languages.
+
+{{ figure(src="photo.svg", alt="A terracotta circle beside a sage green square on cream.", caption="The two colours of the routine.", credit="Illustration: Ann Lee") }}
+
+## Watch it done
+
+{{ youtube(id="dQw4w9WgXcQ", start=12, title="Rolling the serum in") }}
+
+{{ vimeo(id="76979871", title="A slower take") }}
+
+## Questions
+
+{% details(summary="Does it hurt?", faq=true) %}
+A little, like a light **scratch**, and only for the first minute.
+{% end %}
+
+{% details(summary="How often?", faq=true) %}
+Once a week at most, and never on irritated skin.
+{% end %}
+
+## The evening routine
+
+{% steps(name="Evening routine") %}
+1. Cleanse with lukewarm water.
+2. Apply the serum in thin layers.
+3. Wait ten minutes, then moisturize.
+{% end %}
+
+## The timer, in code
+
+\`\`\`rust,linenos,hl_lines=2
+fn minutes(layers: u32) -> u32 {
+    layers * 3 + 1 // one minute to dry
+}
+\`\`\`
+
+\`\`\`python
+def minutes(layers: int) -> int:
+    """Three minutes a layer, one to dry."""
+    return layers * 3 + 1
+\`\`\`
+
+\`\`\`js
+const minutes = (layers) => layers * 3 + 1;
+console.log(\`\${minutes(2)} minutes\`);
+\`\`\`
+
+To show a shortcode call as it is, write \`{{/* youtube(id="…") */}}\`: {{/* youtube(id="…") */}}.
+`;
+
 /** The fixture site's files, by path. */
 export const fixtureFiles = {
   'serum.toml': `title = "Theme Fixture"
@@ -167,6 +233,8 @@ Long articles about skincare.
   'content/posts/everything/index.md': everything,
   'content/posts/everything/cover.svg': cover,
   'content/posts/everything/diagram.svg': diagram,
+  'content/posts/rich/index.md': rich,
+  'content/posts/rich/photo.svg': photo,
   'content/posts/plain.md': `+++
 title = "Plain"
 description = "An article with no cover, no author, no tags and no headings."
@@ -288,6 +356,7 @@ export const fixturePages = {
   home: '/',
   section: '/posts/',
   article: '/posts/everything/',
+  'rich article': '/posts/rich/',
   photos: '/posts/photos/',
   'plain article': '/posts/plain/',
   draft: '/posts/wip/',

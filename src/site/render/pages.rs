@@ -40,6 +40,7 @@ impl Renderer<'_> {
                     .key(views.summary_keys[i])
                     .key(body.output_key)
                     .value(&page.noindex)
+                    .value(&page.show_toc)
                     .value(&page.extra)
                     .value(&previous)
                     .value(&next),
@@ -50,7 +51,12 @@ impl Renderer<'_> {
         let context = || {
             let html = views.bodies.take_page_html(self.site, views.links, i);
             let json_ld = views.json_ld(i);
-            let full = PageBody::new(page, &html, &body.rendered.toc, &json_ld);
+            let toc = if page.show_toc {
+                body.rendered.toc.as_slice()
+            } else {
+                &[]
+            };
+            let full = PageBody::new(page, &html, toc, &json_ld);
             let mut full = tera::Value::from_serializable(&full);
             full = view::with_key(full, "previous", tera::Value::from_serializable(&previous));
             full = view::with_key(full, "next", tera::Value::from_serializable(&next));
