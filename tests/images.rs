@@ -694,3 +694,30 @@ fn check_reports_bad_images_without_making_copies() {
         cache.keys()
     );
 }
+
+#[test]
+fn the_figure_shortcode_shows_a_photo_through_the_same_pipeline() {
+    let site = TestSite::new()
+        .write(
+            "content/posts/p/index.md",
+            article("{{ figure(src=\"jar.jpg\", alt=\"A jar\", caption=\"The jar, open\") }}\n"),
+        )
+        .write("content/posts/p/jar.jpg", camera_jpeg(1200, 800, 1));
+    site.build(&[]).ok();
+    let page = site.page("public/posts/p/index.html");
+    let img = page.one("figure.figure picture > img");
+    assert_eq!(
+        (img.value().attr("width"), img.value().attr("height")),
+        (Some("1200"), Some("800"))
+    );
+    assert_candidates_true(&site, img.value().attr("srcset").unwrap(), 1.5);
+    assert_candidates_true(
+        &site,
+        &page.attr("figure.figure source[type='image/webp']", "srcset"),
+        1.5,
+    );
+    assert_eq!(page.text("figure.figure figcaption"), "The jar, open");
+    for (file, bytes) in snapshot(&site.path("public")) {
+        assert!(contains_secret(&bytes).is_none(), "public/{file}");
+    }
+}
