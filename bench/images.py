@@ -45,6 +45,9 @@ HUGO_CONFIG = """\
 baseURL = "https://example.com/"
 title = "Bench"
 disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT"]
+# A page's images are made while it renders: a cold build of 4 photos can take longer than
+# Hugo's default 30 s a page on 2 cores.
+timeout = "3600s"
 [imaging]
   resampleFilter = "Lanczos"
 """
