@@ -303,7 +303,7 @@ Bo writes about routines.
 
 /** The paths of the fixture's pages that each theme must get right. */
 /** A photo-like JPEG, different for each seed: soft gradients under a fine grain. */
-export function photo(seed, width = 3000, height = 2000) {
+export function photoJpeg(seed, width = 3000, height = 2000) {
   const data = Buffer.alloc(width * height * 4);
   let state = (seed * 2654435761) >>> 0 || 1;
   const grain = () => {
@@ -347,7 +347,7 @@ ${body}
 `,
   };
   captions.forEach((_, i) => {
-    files[`content/posts/photos/photo-${i + 1}.jpg`] = photo(i + 1);
+    files[`content/posts/photos/photo-${i + 1}.jpg`] = photoJpeg(i + 1);
   });
   return files;
 }
