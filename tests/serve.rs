@@ -558,7 +558,7 @@ fn a_replaced_or_added_photo_is_processed_and_tabs_are_told_to_reload() {
             "content/posts/p/index.md",
             "+++\ntitle = \"P\"\ndate = 2024-05-02\n+++\n![A jar](jar.png)\n",
         )
-        .write("content/posts/p/jar.png", png(600, 300));
+        .write("content/posts/p/jar.png", png(400, 200));
     let server = Server::start(&site);
     let events = listen(&server);
     assert_eq!(next_event(&events).0, "hello");
@@ -570,21 +570,21 @@ fn a_replaced_or_added_photo_is_processed_and_tabs_are_told_to_reload() {
     };
     assert_eq!(
         size(&server.get("/posts/p/").page()),
-        ("600".into(), "300".into())
+        ("400".into(), "200".into())
     );
 
     // Replaced by a photo of another size: its copies are made anew and the page says so.
-    let site = site.write("content/posts/p/jar.png", png(1000, 1000));
+    let site = site.write("content/posts/p/jar.png", png(600, 600));
     assert_eq!(next_event(&events).0, "reload");
     server.wait_for_line("Rebuilt after content/posts/p/jar.png changed:");
     let page = server.get("/posts/p/").page();
-    assert_eq!(size(&page), ("1000".into(), "1000".into()));
+    assert_eq!(size(&page), ("600".into(), "600".into()));
     let webp = page.attr(".page-content source", "srcset");
     assert_eq!(
         webp,
-        "/posts/p/jar-480w.webp 480w, /posts/p/jar-960w.webp 960w, /posts/p/jar-1000w.webp 1000w"
+        "/posts/p/jar-480w.webp 480w, /posts/p/jar-600w.webp 600w"
     );
-    let copy = server.get("/posts/p/jar-960w.webp");
+    let copy = server.get("/posts/p/jar-600w.webp");
     assert_eq!(
         (copy.status, copy.header("content-type")),
         (200, Some("image/webp"))
@@ -604,7 +604,7 @@ fn a_replaced_or_added_photo_is_processed_and_tabs_are_told_to_reload() {
         }
         std::thread::sleep(Duration::from_millis(100));
     };
-    assert_eq!(page.attrs(".page-content img", "width"), ["1000", "500"]);
+    assert_eq!(page.attrs(".page-content img", "width"), ["600", "500"]);
     assert_eq!(server.get("/posts/p/new-480w.webp").status, 200);
     drop(site);
 }
