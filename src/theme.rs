@@ -92,6 +92,8 @@ pub enum FileSource {
     Disk(PathBuf),
     /// A file of the default theme built into serum.
     Embedded(&'static [u8]),
+    /// A file made by serum from another one (a stylesheet without comments and spaces).
+    Made(std::sync::Arc<[u8]>),
 }
 
 /// A file copied as it is into the built site.
@@ -794,7 +796,7 @@ fn name_static_files(
     let mut files = Vec::new();
     let mut names = BTreeMap::new();
     let mut problems = Vec::new();
-    for (path, source) in statics {
+    for (path, mut source) in statics {
         let extension = path
             .rsplit_once('.')
             .map(|(_, e)| e.to_ascii_lowercase())
@@ -806,6 +808,7 @@ fn name_static_files(
         if extension == "css" || extension == "js" {
             let bytes = match &source {
                 FileSource::Embedded(bytes) => std::borrow::Cow::Borrowed(*bytes),
+                FileSource::Made(bytes) => std::borrow::Cow::Owned(bytes.to_vec()),
                 FileSource::Disk(file) => match std::fs::read(file) {
                     Ok(bytes) => std::borrow::Cow::Owned(bytes),
                     Err(e) => {
@@ -813,6 +816,19 @@ fn name_static_files(
                         continue;
                     }
                 },
+            };
+            // A published stylesheet goes without comments and indentation; `serve` keeps it as
+            // written, for the theme designer reading it in the browser.
+            let minified = (fingerprint && extension == "css")
+                .then(|| std::str::from_utf8(&bytes).ok())
+                .flatten()
+                .map(|css| std::sync::Arc::<[u8]>::from(compact_css(css).into_bytes()));
+            let bytes = match minified {
+                Some(made) => {
+                    source = FileSource::Made(made.clone());
+                    std::borrow::Cow::Owned(made.to_vec())
+                }
+                None => bytes,
             };
             let integrity =
                 base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(&bytes));
@@ -832,6 +848,34 @@ fn name_static_files(
     }
     fail_if_any(problems)?;
     Ok((files, names))
+}
+
+/// A stylesheet without its comments, indentation and blank lines. Nothing inside a rule is
+/// touched: spaces can carry meaning there (`calc(1rem + 2vw)` needs both of its spaces).
+fn compact_css(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut quote: Option<char> = None;
+    let mut rest = css;
+    while let Some(c) = rest.chars().next() {
+        if quote.is_none() && rest.starts_with("/*") {
+            match rest[2..].find("*/") {
+                Some(end) => rest = &rest[2 + end + 2..],
+                None => rest = "",
+            }
+            continue;
+        }
+        let mut taken = c.len_utf8();
+        match quote {
+            Some(_) if c == '\\' => taken += rest[taken..].chars().next().map_or(0, char::len_utf8),
+            Some(q) if c == q => quote = None,
+            None if c == '"' || c == '\'' => quote = Some(c),
+            _ => {}
+        }
+        out.push_str(&rest[..taken]);
+        rest = &rest[taken..];
+    }
+    let lines = out.lines().map(str::trim).filter(|line| !line.is_empty());
+    lines.collect::<Vec<_>>().join("\n")
 }
 
 /// `asset_url(path="style.css")` and `asset_integrity(path="style.css")` for templates.
@@ -1025,4 +1069,18 @@ fn referenced_templates(text: &str) -> Vec<&str> {
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compact_css;
+
+    #[test]
+    fn compact_css_drops_comments_and_indentation_but_never_a_space_in_a_rule() {
+        let css = "/* theme */\n.a {\n  width: calc(1rem + 2vw); /* why */\n  content: \"/* kept */\";\n}\n\n.b{x:'a\\'/*'}";
+        assert_eq!(
+            compact_css(css),
+            ".a {\nwidth: calc(1rem + 2vw);\ncontent: \"/* kept */\";\n}\n.b{x:'a\\'/*'}"
+        );
+    }
 }

@@ -190,6 +190,7 @@ fn site_templates_and_static_files_override_the_theme_one_by_one() {
         site.page("public/posts/first/index.html").text("p.mine"),
         "First post"
     );
+    // Published stylesheets lose only comments and indentation.
     assert_eq!(
         site.stylesheet_of("public/index.html"),
         "body { color: red }"

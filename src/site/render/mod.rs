@@ -136,6 +136,7 @@ impl<'a> Renderer<'a> {
                     .images
                     .original(file, super::images::source_stamp(file)),
                 FileSource::Embedded(bytes) => (KeyHasher::new().bytes(bytes).finish(), false),
+                FileSource::Made(bytes) => (KeyHasher::new().bytes(bytes).finish(), false),
             };
             if self.output.reuse(path, key) {
                 return Outcome::Kept;
@@ -155,6 +156,7 @@ impl<'a> Renderer<'a> {
                     .and_then(|copy| self.output.link_file(path, key, &copy)),
                 FileSource::Disk(file) => self.output.copy_file(path, key, file),
                 FileSource::Embedded(bytes) => self.output.write(path, key, bytes),
+                FileSource::Made(bytes) => self.output.write(path, key, bytes),
             };
             match result {
                 Ok(()) => Outcome::Written,
