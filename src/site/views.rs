@@ -127,9 +127,14 @@ pub(crate) struct Views<'a> {
     author_cards: &'a [AuthorRef<'a>],
     /// The key of each page's listing view.
     pub summary_keys: Vec<Key>,
-    /// Each page's listing view as a template value. The parts many pages show alike (an
-    /// author's card, a term's link) are one value each, shared by every page that shows it.
-    values: Vec<tera::Value>,
+    /// Each page's listing view as a template value, made the first time an output that is
+    /// rendered asks for it: a rebuild that keeps most listings makes few. The parts many
+    /// pages show alike (an author's card, a term's link) are one value each, shared by every
+    /// page that shows it.
+    values: Vec<std::sync::OnceLock<tera::Value>>,
+    shared: SharedValues<'a>,
+    /// The theme, when it renders listing items.
+    item_theme: Option<&'a crate::theme::Theme>,
     /// The key of what every template sees.
     pub globals_key: Key,
     /// Problems rendering pages' listing items, with the page each was for.
@@ -157,30 +162,19 @@ impl<'a> Views<'a> {
             covers,
             author_cards,
             summary_keys: Vec::new(),
-            values: Vec::new(),
+            values: (0..lib.pages.len()).map(|_| Default::default()).collect(),
+            shared: SharedValues::new(site, author_cards),
+            item_theme: site
+                .theme
+                .as_ref()
+                .filter(|t| t.has_template(ITEM_TEMPLATE)),
             globals_key: globals_key(site),
             item_problems: Default::default(),
         };
-        let shared = SharedValues::new(site, author_cards);
-        let item_theme = site
-            .theme
-            .as_ref()
-            .filter(|t| t.has_template(ITEM_TEMPLATE));
-        let (keys, values): (Vec<Key>, Vec<tera::Value>) = (0..lib.pages.len())
+        views.summary_keys = (0..lib.pages.len())
             .into_par_iter()
-            .map(|i| {
-                let summary = views.make_summary(i);
-                let key = KeyHasher::new().value(&summary).finish();
-                let value = shared.lean(&lib.pages[i], tera::Value::from_serializable(&summary));
-                let value = match item_theme {
-                    Some(theme) => views.with_item(theme, i, value),
-                    None => value,
-                };
-                (key, value)
-            })
-            .unzip();
-        views.summary_keys = keys;
-        views.values = values;
+            .map(|i| KeyHasher::new().value(&views.make_summary(i)).finish())
+            .collect();
         if let Some(theme) = site.theme.as_ref().filter(|t| t.uses_site_functions()) {
             // Templates that look up other pages depend on all of them.
             views.globals_key = KeyHasher::new()
@@ -228,7 +222,16 @@ impl<'a> Views<'a> {
     /// A page's listing view as a template value, with its listing item as `item` when the
     /// theme renders one.
     pub(crate) fn summary(&self, i: usize) -> tera::Value {
-        self.values[i].clone()
+        self.values[i].get_or_init(|| self.make_value(i)).clone()
+    }
+
+    fn make_value(&self, i: usize) -> tera::Value {
+        let summary = tera::Value::from_serializable(&self.make_summary(i));
+        let value = self.shared.lean(&self.site.library.pages[i], summary);
+        match self.item_theme {
+            Some(theme) => self.with_item(theme, i, value),
+            None => value,
+        }
     }
 
     fn with_item(&self, theme: &crate::theme::Theme, i: usize, value: tera::Value) -> tera::Value {
