@@ -103,6 +103,23 @@ fn every_kind_of_change_rebuilds_to_what_a_clean_build_makes() {
     let line = rebuild_matches_a_clean_build(&site, "clean-title");
     assert!(written(&line) < total / 2, "{line}");
 
+    // Post 2 moves from t2 to t1, which post 1 carries: post 1's related articles follow.
+    let related = |site: &TestSite| {
+        site.page("public/guides/p01/index.html")
+            .attrs(".related a", "href")
+    };
+    assert!(!related(&site).contains(&"/posts/p02/".to_string()));
+    let site = site.write(
+        "content/posts/p02.md",
+        "+++\ntitle = \"Post two, renamed\"\ndate = 2024-01-03\nauthor = \"ann\"\ntags = [\"t1\", \"spf\"]\n+++\nBody of post 2, with a [link](p02.md).\n\n## Part\n\nMore.\n",
+    );
+    rebuild_matches_a_clean_build(&site, "clean-terms");
+    assert!(
+        related(&site).contains(&"/posts/p02/".to_string()),
+        "{:?}",
+        related(&site)
+    );
+
     let site = site.write(
         "content/authors/ann.md",
         "+++\nname = \"Ann Lee-Smith\"\nrole = \"Editor\"\n+++\nAnn edits.\n",

@@ -3,7 +3,7 @@
 mod author;
 pub mod front_matter;
 mod page;
-mod related;
+pub(crate) mod related;
 mod section;
 mod taxonomy;
 mod walk;
@@ -415,12 +415,18 @@ impl Library {
                 self.neighbours[p] = (previous, ids.get(k + 1).copied());
             }
         }
+    }
+
+    /// Finds each page's related pages, or takes them from `remembered` when what they are
+    /// found from (every page's terms, dates and eligibility) is what it was then.
+    pub(crate) fn relate(&mut self, limit: usize, remembered: &mut related::Remembered) {
         self.related = related::related(
             &self.pages,
             &self.taxonomies,
             &self.by_date,
-            config.related_limit,
+            limit,
             &|page| !page.draft && !page.noindex,
+            remembered,
         );
     }
 

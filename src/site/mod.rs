@@ -158,9 +158,14 @@ impl Site {
     /// Every problem of every step is collected in the report; none stops the others.
     /// The pages' Markdown texts are taken from the library on the way.
     pub fn render(&mut self, output: &dyn Output, state: &mut BuildState) -> BuildReport {
+        let started = Instant::now();
+        let mut timings = Timings::default();
         let texts = self.library.take_page_texts();
+        let limit = self.config.related_limit;
+        self.library.relate(limit, &mut state.related);
+        timings.lap("related");
         let this: &Site = self;
-        this.render_steps(texts, output, state)
+        this.render_steps(texts, output, state, started, timings)
     }
 
     fn render_steps(
@@ -168,9 +173,9 @@ impl Site {
         texts: Vec<String>,
         output: &dyn Output,
         state: &mut BuildState,
+        started: Instant,
+        mut timings: Timings,
     ) -> BuildReport {
-        let started = Instant::now();
-        let mut timings = Timings::default();
         let mut diagnostics = self.diagnostics.clone();
         let links = links::Links::new(&self.config, &self.library, self.theme.as_ref());
         validate::check_references(self, &links, &mut diagnostics);
