@@ -126,17 +126,16 @@ impl Strings {
 
     /// The message for a string no file has.
     fn missing(&self, lang: &str, key: &str) -> String {
+        // The site's own file first: it is where a site adds what its theme lacks.
         let files = |lang: &str| {
-            self.files
-                .get(lang)
-                .map(|files| {
-                    files
-                        .iter()
-                        .map(|f| f.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(" or ")
-                })
-                .unwrap_or_else(|| format!("i18n/{lang}.toml"))
+            let mut names = vec![format!("i18n/{lang}.toml")];
+            for file in self.files.get(lang).into_iter().flatten() {
+                let name = file.display().to_string();
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            names.join(" or ")
         };
         if lang == self.default {
             format!(

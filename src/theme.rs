@@ -856,7 +856,7 @@ fn register_i18n(tera: &mut Tera, strings: &std::sync::Arc<crate::i18n::Strings>
         "trans",
         move |kwargs: Kwargs, state: &State| -> TeraResult<String> {
             let key: &str = kwargs.must_get("key")?;
-            let lang = language_of(&kwargs, state, &own.default_language())?;
+            let lang = language_of(&kwargs, state, own.default_language())?;
             let count = kwargs
                 .get::<tera::Value>("count")?
                 .and_then(|v| v.as_number())
@@ -874,7 +874,7 @@ fn register_i18n(tera: &mut Tera, strings: &std::sync::Arc<crate::i18n::Strings>
     tera.register_filter(
         "date",
         move |value: &str, kwargs: Kwargs, state: &State| -> TeraResult<String> {
-            let lang = language_of(&kwargs, state, &own.default_language())?;
+            let lang = language_of(&kwargs, state, own.default_language())?;
             let format = match kwargs.get::<&str>("format")? {
                 Some(format) => format.to_string(),
                 None => own.date_format(&lang).to_string(),

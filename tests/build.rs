@@ -402,7 +402,7 @@ fn init_creates_a_site_that_builds() {
     let run = serum(dir.path(), &["build", "--root", "blog"]).ok();
     assert!(
         run.stdout
-            .starts_with("Built 2 pages, 2 sections, 2 authors and "),
+            .starts_with("Built 1 page, 1 section, 1 author and "),
         "{}",
         run.stdout
     );

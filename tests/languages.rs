@@ -405,7 +405,7 @@ fn a_string_no_language_has_names_the_template_and_the_language() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("no string `gone` in the language `en`: add it to (built-in theme)/i18n/en.toml or i18n/en.toml"),
+        stderr.contains("no string `gone` in the language `en`: add it to i18n/en.toml or (built-in theme)/i18n/en.toml"),
         "{stderr}"
     );
     assert!(
@@ -454,12 +454,12 @@ fn an_unknown_key_in_a_language_table_is_placed() {
 #[test]
 fn a_translation_whose_slug_takes_another_page_s_url_is_refused() {
     let site = bilingual().write(
-        "content/posts/first.fr.md",
-        "+++\ntitle = \"Premier billet\"\nslug = \"deuxieme\"\n+++\n",
+        "content/posts/third.fr.md",
+        "+++\ntitle = \"Troisième billet\"\nslug = \"first\"\n+++\n",
     );
     assert_eq!(
         site.build(&[]).fails(),
-        "error: content/posts/first.fr.md:3:1: this translation's `slug` gives it the URL /fr/posts/deuxieme/, which content/posts/second.fr.md has already\n  help: give this translation another `slug`: each page of a language needs a URL of its own\n"
+        "error: content/posts/third.fr.md:3:1: this translation's `slug` gives it the URL /fr/posts/first/, which content/posts/first.fr.md has already\n  help: give this translation another `slug`: each page of a language needs a URL of its own\n"
     );
 }
 

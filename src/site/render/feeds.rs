@@ -308,7 +308,7 @@ impl Renderer<'_> {
                     }),
             )
             .map(|path| format!("{path}index.html"))
-            .chain(["sitemap.xml", "robots.txt"].map(String::from).into_iter())
+            .chain(["sitemap.xml", "robots.txt"].map(String::from))
             .chain(self.site.config.languages.iter().flat_map(|l| {
                 ["404.html", "atom.xml", "rss.xml"].map(|file| format!("{}{file}", l.prefix))
             }))
