@@ -117,11 +117,7 @@ impl Strings {
                     .map_or("", String::as_str)
             }
         };
-        let mut out = text.to_string();
-        for (name, value) in args {
-            out = out.replace(&format!("{{{name}}}"), value);
-        }
-        Ok(out)
+        Ok(fill(text, args))
     }
 
     /// The message for a string no file has.
@@ -189,6 +185,15 @@ impl Serialize for Message {
             Message::Plural(forms) => forms.serialize(serializer),
         }
     }
+}
+
+/// A text with every `{name}` replaced by the argument of that name.
+pub fn fill(text: &str, args: &[(&str, String)]) -> String {
+    let mut out = text.to_string();
+    for (name, value) in args {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
 }
 
 /// Plural forms must be CLDR's categories, `other` among them.

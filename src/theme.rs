@@ -848,7 +848,8 @@ fn language_of(kwargs: &Kwargs, state: &State, default: &str) -> TeraResult<Stri
 
 /// `trans(key="contents")`: the theme's string in the page's language (or `lang="fr"`'s);
 /// `count=3` picks its plural form and fills `{count}`; any other argument fills its
-/// `{name}`. And the `date` filter, `{{ page.date | date(format="%B %-d, %Y") }}`, with month
+/// `{name}`; `default="…"` is the text when no language has the key (built-in shortcodes
+/// use it, for themes without their strings). And the `date` filter, `{{ page.date | date(format="%B %-d, %Y") }}`, with month
 /// and day names in the page's language and its `date_format` as the default format.
 fn register_i18n(tera: &mut Tera, strings: &std::sync::Arc<crate::i18n::Strings>) {
     let own = strings.clone();
@@ -863,11 +864,16 @@ fn register_i18n(tera: &mut Tera, strings: &std::sync::Arc<crate::i18n::Strings>
                 .map(|n| n.as_float());
             let args: Vec<(&str, String)> = kwargs
                 .iter()
-                .filter(|(name, _)| !matches!(name.as_str(), Some("key" | "lang")))
+                .filter(|(name, _)| !matches!(name.as_str(), Some("key" | "lang" | "default")))
                 .filter_map(|(name, value)| Some((name.as_str()?, value.to_string())))
                 .collect();
-            own.translate(&lang, key, count, &args)
-                .map_err(tera::Error::message)
+            let default = kwargs.get::<&str>("default")?;
+            match (own.translate(&lang, key, count, &args), default) {
+                (Ok(text), _) => Ok(text),
+                // Built-in templates name the English words, for themes without the key.
+                (Err(_), Some(default)) => Ok(crate::i18n::fill(default, &args)),
+                (Err(message), None) => Err(tera::Error::message(message)),
+            }
         },
     );
     let own = strings.clone();

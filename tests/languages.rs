@@ -471,3 +471,15 @@ fn a_translated_author_needs_the_original() {
         "error: content/authors/bob.fr.md:1:1: this translates the author `bob`, who has no file content/authors/bob.md\n  help: add the author in the default language first; a translation completes it\n"
     );
 }
+
+#[test]
+fn built_in_shortcodes_speak_the_page_s_language() {
+    let site = bilingual().write(
+        "content/posts/second.fr.md",
+        "+++\ntitle = \"Deuxième billet\"\nslug = \"deuxieme\"\n+++\n{{ youtube(id=\"dQw4w9WgXcQ\") }}\n",
+    );
+    site.build(&[]).ok();
+    let page = site.page("public/fr/posts/deuxieme/index.html");
+    assert_eq!(page.text(".embed-play"), "Lire la vidéo : Vidéo YouTube");
+    assert_eq!(page.text(".embed figcaption a"), "regardez-la sur YouTube");
+}
