@@ -138,7 +138,7 @@ pub trait SiteLookup: Send + Sync {
     fn page(&self, path: &str) -> Option<tera::Value>;
     /// A section by the content path of its `_index.md`.
     fn section(&self, path: &str) -> Option<tera::Value>;
-    /// A taxonomy by name.
+    /// A taxonomy by language and name (`fr/tags`).
     fn taxonomy(&self, name: &str) -> Option<tera::Value>;
 }
 
@@ -819,12 +819,17 @@ fn register_site_functions(tera: &mut Tera, lookup: &LookupSlot) {
         let slot = lookup.clone();
         tera.register_function(
             function,
-            move |kwargs: Kwargs, _: &State| -> TeraResult<tera::Value> {
+            move |kwargs: Kwargs, state: &State| -> TeraResult<tera::Value> {
                 let wanted: &str = kwargs.must_get(argument)?;
                 let key = wanted.trim_start_matches("@/").trim_start_matches('/');
+                // A taxonomy is the page's language's: `fr/tags` on a French page.
+                let scoped = match argument {
+                    "name" => format!("{}/{key}", language_of(&kwargs, state, "")?),
+                    _ => key.to_string(),
+                };
                 let lookup = slot.read().unwrap_or_else(|p| p.into_inner()).clone();
                 lookup
-                    .and_then(|lookup| find(lookup.as_ref(), key))
+                    .and_then(|lookup| find(lookup.as_ref(), &scoped))
                     .ok_or_else(|| {
                         tera::Error::message(format!("{function}: {}", missing.replace("{}", key)))
                     })

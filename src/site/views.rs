@@ -364,7 +364,7 @@ impl SiteIndex {
             })
             .collect();
         let taxonomies = lib
-            .taxonomies_of(0)
+            .taxonomies
             .iter()
             .map(|taxonomy| {
                 let terms: Vec<tera::Value> = taxonomy
@@ -384,7 +384,8 @@ impl SiteIndex {
                     "terms",
                     tera::Value::from(terms),
                 );
-                (taxonomy.name.clone(), value)
+                let code = site.language_code(taxonomy.lang);
+                (format!("{code}/{}", taxonomy.name), value)
             })
             .collect();
         SiteIndex {
