@@ -58,7 +58,7 @@ pub fn check(root: &Path, options: &CheckOptions) -> Result<CheckReport> {
         base_url: None,
     };
     let config = Config::load(root, &overrides)?;
-    let site = Site::load(
+    let mut site = Site::load(
         config,
         BuildOptions {
             drafts: options.drafts,

@@ -148,7 +148,7 @@ impl BuildArgs {
             &state.output,
             Some(&shadow),
         )?;
-        let site = Site::load(config, options);
+        let mut site = Site::load(config, options);
         let loaded = Step::ended("load", started.elapsed());
         let mut report = match site.render(&staged, &mut state).into_result() {
             Ok(report) => report,

@@ -58,11 +58,12 @@ fn build(root: &Path, state: &mut BuildState) -> Option<BTreeMap<String, Vec<u8>
     let config = Config::load(root, &Overrides::default()).expect("the fixed serum.toml loads");
     let options = BuildOptions {
         drafts: true,
+        future: false,
         live_reload: None,
         fingerprint_assets: true,
         process_images: false,
     };
-    let site = Site::load(config, options);
+    let mut site = Site::load(config, options);
     let output = MemoryOutput::default();
     let report = site.render(&output, state);
     if report.has_errors() {

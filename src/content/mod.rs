@@ -405,6 +405,14 @@ impl Library {
         }
     }
 
+    /// Takes every page's Markdown body out, in page order, leaving them empty.
+    pub(crate) fn take_page_texts(&mut self) -> Vec<String> {
+        self.pages
+            .iter_mut()
+            .map(|page| std::mem::take(&mut page.body))
+            .collect()
+    }
+
     fn place_bundle_assets(&mut self, bundle_assets: Vec<(String, String, PathBuf, String)>) {
         // Translations share their bundle's files, published beside the default language's
         // page (or the first translation's, when the default language has none).

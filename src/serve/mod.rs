@@ -247,7 +247,7 @@ impl Rebuilder {
             &self.state.output,
             Some(&self.shadow_dir),
         )?;
-        let site = Site::load(config, self.options.clone());
+        let mut site = Site::load(config, self.options.clone());
         let report = site.render(&output, &mut self.state);
         if report.has_errors() {
             output.abandon(&mut self.state.output);

@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Not;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -75,6 +76,8 @@ pub(crate) struct Bodies {
     pub sections: Vec<Body>,
     /// One per author, in library order.
     pub authors: Vec<Body>,
+    /// Each page's Markdown, while it may be needed: when its HTML is not held.
+    texts: Vec<Option<String>>,
     files: Files,
 }
 
@@ -86,8 +89,11 @@ struct Files {
 }
 
 /// Renders every body that the cache cannot give, and reports every broken link and image.
+/// `texts` are the pages' Markdown, taken from the library: a page whose HTML this build
+/// holds lets its text go, which at 10,000 articles is tens of megabytes.
 pub(crate) fn render_all(
     site: &Site,
+    texts: Vec<String>,
     links: &Links,
     cache: &HashMap<PathBuf, CachedBody>,
     diagnostics: &mut Diagnostics,
@@ -157,10 +163,17 @@ pub(crate) fn render_all(
         };
         (body, problems)
     };
-    let pages: Vec<_> = page_sources(site)
+    // Each text goes as soon as its page is rendered, so that the texts and the HTML that
+    // replaces them are never all in memory at once.
+    let (pages, texts): (Vec<_>, Vec<Option<String>>) = texts
         .into_par_iter()
-        .map(|s| render(s, true))
-        .collect();
+        .enumerate()
+        .map(|(i, text)| {
+            let rendered = render(page_source(site, &text, i), true);
+            let keep = rendered.0.html_is_held().not().then_some(text);
+            (rendered, keep)
+        })
+        .unzip();
     let sections: Vec<_> = section_sources(site)
         .into_par_iter()
         .map(|s| render(s, false))
@@ -178,10 +191,7 @@ pub(crate) fn render_all(
             .collect()
     };
     let files = Files {
-        pages: page_sources(site)
-            .into_iter()
-            .map(|s| s.file.into_owned())
-            .collect(),
+        pages: site.library.pages.iter().map(|p| p.file.clone()).collect(),
         sections: section_sources(site)
             .into_iter()
             .map(|s| s.file.into_owned())
@@ -195,7 +205,17 @@ pub(crate) fn render_all(
         pages: unzip(pages),
         sections: unzip(sections),
         authors: unzip(authors),
+        texts,
         files,
+    }
+}
+
+impl Body {
+    fn html_is_held(&self) -> bool {
+        self.html
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
     }
 }
 
@@ -220,8 +240,14 @@ impl Bodies {
         kept.unwrap_or_else(|| self.render_page_html(site, links, index))
     }
 
+    /// Renders a page's HTML again from its text, kept for exactly the pages whose HTML the
+    /// cache gave without HTML.
     fn render_page_html(&self, site: &Site, links: &Links, index: usize) -> String {
-        let source = page_source(site, index);
+        let Some(Some(text)) = self.texts.get(index) else {
+            debug_assert!(false, "page {index}: its HTML was taken twice");
+            return String::new();
+        };
+        let source = page_source(site, text, index);
         render_source(site.theme.as_ref(), links, &source).html
     }
 
@@ -293,10 +319,10 @@ fn words(site: &Site, lang: usize) -> [&str; 6] {
     titles
 }
 
-fn page_source(site: &Site, index: usize) -> Source<'_> {
+fn page_source<'a>(site: &'a Site, text: &'a str, index: usize) -> Source<'a> {
     let page = &site.library.pages[index];
     Source {
-        text: &page.body,
+        text,
         dir: &page.dir,
         file: Cow::Borrowed(&page.file),
         body_line: page.body_line,
@@ -305,12 +331,6 @@ fn page_source(site: &Site, index: usize) -> Source<'_> {
         lang: page.lang,
         words: words(site, page.lang),
     }
-}
-
-fn page_sources(site: &Site) -> Vec<Source<'_>> {
-    (0..site.library.pages.len())
-        .map(|i| page_source(site, i))
-        .collect()
 }
 
 /// Section intros and author bios are rendered every time: a few texts, and their HTML is on

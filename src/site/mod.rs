@@ -158,13 +158,25 @@ impl Site {
 
     /// Renders the site into `output`, step by step, keeping what `state` says is unchanged.
     /// Every problem of every step is collected in the report; none stops the others.
-    pub fn render(&self, output: &dyn Output, state: &mut BuildState) -> BuildReport {
+    /// The pages' Markdown texts are taken from the library on the way.
+    pub fn render(&mut self, output: &dyn Output, state: &mut BuildState) -> BuildReport {
+        let texts = self.library.take_page_texts();
+        let this: &Site = self;
+        this.render_steps(texts, output, state)
+    }
+
+    fn render_steps(
+        &self,
+        texts: Vec<String>,
+        output: &dyn Output,
+        state: &mut BuildState,
+    ) -> BuildReport {
         let started = Instant::now();
         let mut timings = Timings::default();
         let mut diagnostics = self.diagnostics.clone();
         let links = links::Links::new(&self.config, &self.library, self.theme.as_ref());
         validate::check_references(self, &links, &mut diagnostics);
-        let bodies = bodies::render_all(self, &links, &state.bodies, &mut diagnostics);
+        let bodies = bodies::render_all(self, texts, &links, &state.bodies, &mut diagnostics);
         anchors::check(self, &bodies, &mut diagnostics);
         timings.lap("markdown");
         let covers = covers::copy(self, &links, output, &mut diagnostics);

@@ -2,7 +2,6 @@
 //! listing that shows it), the values every template sees, and their keys.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
@@ -126,6 +125,73 @@ fn globals_key(site: &Site, lang: usize) -> Key {
     hasher.finish()
 }
 
+/// The values many pages' views repeat, made once: each author's card and each term's link.
+struct SharedValues<'a> {
+    library: &'a crate::content::Library,
+    /// By author, in the library's order (each language's authors apart).
+    authors: Vec<tera::Value>,
+    /// By taxonomy (each language's apart), then term, in the library's order.
+    terms: Vec<Vec<tera::Value>>,
+}
+
+impl<'a> SharedValues<'a> {
+    fn new(site: &'a Site, author_cards: &[AuthorRef]) -> Self {
+        let lib = &site.library;
+        let term_values = |taxonomy: &'a crate::content::Taxonomy| {
+            let links = taxonomy
+                .terms
+                .iter()
+                .map(|t| TermLink::new(&site.config, t));
+            links.map(|l| tera::Value::from_serializable(&l)).collect()
+        };
+        SharedValues {
+            library: lib,
+            authors: author_cards
+                .iter()
+                .map(tera::Value::from_serializable)
+                .collect(),
+            terms: lib.taxonomies.iter().map(term_values).collect(),
+        }
+    }
+
+    /// A page's summary value with its authors and terms swapped for the shared values: the
+    /// same content, held once for the whole site.
+    fn lean(&self, page: &Page, value: tera::Value) -> tera::Value {
+        let lib = self.library;
+        let mut map = value.into_map().unwrap_or_default();
+        let mut taxonomies = tera::Map::default();
+        // The page's language's taxonomies, and where they start in the whole list.
+        let first = lib.taxonomies.partition_point(|t| t.lang < page.lang);
+        for (t, taxonomy) in lib.taxonomies_of(page.lang).iter().enumerate() {
+            let shared = &self.terms[first + t];
+            let terms: Vec<tera::Value> = page
+                .terms(t)
+                .iter()
+                .filter_map(|name| taxonomy.term_index(name))
+                .filter_map(|term| shared.get(term).cloned())
+                .collect();
+            let terms = tera::Value::from(terms);
+            if t == 0 {
+                map.insert("tags".into(), terms.clone());
+            }
+            taxonomies.insert(taxonomy.name.clone().into(), terms);
+        }
+        map.insert("taxonomies".into(), tera::Value::from(taxonomies));
+        let authors: Vec<tera::Value> = page
+            .authors
+            .iter()
+            .filter_map(|slug| lib.author_index(page.lang, slug))
+            .filter_map(|a| self.authors.get(a).cloned())
+            .collect();
+        let byline_key: tera::value::Key = "byline".into();
+        if let Some(byline) = map.remove(&byline_key) {
+            let byline = view::with_key(byline, "authors", tera::Value::from(authors));
+            map.insert(byline_key, byline);
+        }
+        tera::Value::from(map)
+    }
+}
+
 /// The views of a site's pages and authors, with their keys.
 pub(crate) struct Views<'a> {
     pub site: &'a Site,
@@ -134,12 +200,11 @@ pub(crate) struct Views<'a> {
     covers: &'a Covers,
     /// Each author as bylines and cards show them, in library order.
     author_cards: &'a [AuthorRef<'a>],
-    /// Each page's listing view.
-    summaries: Vec<PageSummary<'a>>,
     /// The key of each page's listing view.
     pub summary_keys: Vec<Key>,
-    /// Each page's listing view as a template value, made when first needed.
-    values: Vec<OnceLock<tera::Value>>,
+    /// Each page's listing view as a template value. The parts many pages show alike (an
+    /// author's card, a term's link) are one value each, shared by every page that shows it.
+    values: Vec<tera::Value>,
     /// The key of what every template sees, for each language.
     pub globals_keys: Vec<Key>,
     /// Problems rendering pages' listing items, with the page each was for.
@@ -166,7 +231,6 @@ impl<'a> Views<'a> {
             bodies,
             covers,
             author_cards,
-            summaries: Vec::new(),
             summary_keys: Vec::new(),
             values: Vec::new(),
             globals_keys: (0..site.config.languages.len())
@@ -174,16 +238,26 @@ impl<'a> Views<'a> {
                 .collect(),
             item_problems: Default::default(),
         };
-        let summaries: Vec<PageSummary<'a>> = (0..lib.pages.len())
+        let shared = SharedValues::new(site, author_cards);
+        let item_theme = site
+            .theme
+            .as_ref()
+            .filter(|t| t.has_template(ITEM_TEMPLATE));
+        let (keys, values): (Vec<Key>, Vec<tera::Value>) = (0..lib.pages.len())
             .into_par_iter()
-            .map(|i| views.make_summary(i))
-            .collect();
-        views.summary_keys = summaries
-            .par_iter()
-            .map(|s| KeyHasher::new().value(s).finish())
-            .collect();
-        views.values = (0..summaries.len()).map(|_| OnceLock::new()).collect();
-        views.summaries = summaries;
+            .map(|i| {
+                let summary = views.make_summary(i);
+                let key = KeyHasher::new().value(&summary).finish();
+                let value = shared.lean(&lib.pages[i], tera::Value::from_serializable(&summary));
+                let value = match item_theme {
+                    Some(theme) => views.with_item(theme, i, value),
+                    None => value,
+                };
+                (key, value)
+            })
+            .unzip();
+        views.summary_keys = keys;
+        views.values = values;
         if let Some(theme) = site.theme.as_ref().filter(|t| t.uses_site_functions()) {
             // Templates that look up other pages depend on all of them.
             let index = SiteIndex::key(&views);
@@ -232,17 +306,7 @@ impl<'a> Views<'a> {
     /// A page's listing view as a template value, with its listing item as `item` when the
     /// theme renders one.
     pub(crate) fn summary(&self, i: usize) -> tera::Value {
-        self.values[i]
-            .get_or_init(|| {
-                let value = tera::Value::from_serializable(&self.summaries[i]);
-                match self.site.theme.as_ref() {
-                    Some(theme) if theme.has_template(ITEM_TEMPLATE) => {
-                        self.with_item(theme, i, value)
-                    }
-                    _ => value,
-                }
-            })
-            .clone()
+        self.values[i].clone()
     }
 
     fn with_item(&self, theme: &crate::theme::Theme, i: usize, value: tera::Value) -> tera::Value {
