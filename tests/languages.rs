@@ -354,7 +354,7 @@ fn a_switcher_leads_to_each_version() {
         let site = bilingual().with_repo_themes();
         site.build(&["--theme", theme]).ok();
         let page = site.page("public/fr/posts/deuxieme/index.html");
-        let switcher = "nav.language-switcher a";
+        let switcher = "nav ul.langs a";
         assert_eq!(page.texts(switcher), ["English", "Français"], "{theme}");
         assert_eq!(
             page.attrs(switcher, "href"),
@@ -366,7 +366,7 @@ fn a_switcher_leads_to_each_version() {
             "/fr/posts/deuxieme/"
         );
         let alone = site.page("public/posts/only-english/index.html");
-        assert!(alone.all("nav.language-switcher").is_empty(), "{theme}");
+        assert!(alone.all("ul.langs").is_empty(), "{theme}");
     }
 }
 
