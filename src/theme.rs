@@ -92,6 +92,8 @@ pub enum FileSource {
     Disk(PathBuf),
     /// A file of the default theme built into serum.
     Embedded(&'static [u8]),
+    /// A file made by serum from another one (a stylesheet without comments and spaces).
+    Made(std::sync::Arc<[u8]>),
 }
 
 /// A file copied as it is into the built site.
@@ -719,7 +721,7 @@ fn name_static_files(
     let mut files = Vec::new();
     let mut names = BTreeMap::new();
     let mut problems = Vec::new();
-    for (path, source) in statics {
+    for (path, mut source) in statics {
         let extension = path
             .rsplit_once('.')
             .map(|(_, e)| e.to_ascii_lowercase())
@@ -731,6 +733,7 @@ fn name_static_files(
         if extension == "css" || extension == "js" {
             let bytes = match &source {
                 FileSource::Embedded(bytes) => std::borrow::Cow::Borrowed(*bytes),
+                FileSource::Made(bytes) => std::borrow::Cow::Owned(bytes.to_vec()),
                 FileSource::Disk(file) => match std::fs::read(file) {
                     Ok(bytes) => std::borrow::Cow::Owned(bytes),
                     Err(e) => {
@@ -738,6 +741,20 @@ fn name_static_files(
                         continue;
                     }
                 },
+            };
+            // A published stylesheet goes without comments and spaces; `serve` keeps it as
+            // written, for the theme designer reading it in the browser.
+            let minified = (fingerprint && extension == "css")
+                .then(|| std::str::from_utf8(&bytes).ok())
+                .flatten()
+                .and_then(|css| minifier::css::minify(css).ok())
+                .map(|css| std::sync::Arc::<[u8]>::from(css.to_string().into_bytes()));
+            let bytes = match minified {
+                Some(made) => {
+                    source = FileSource::Made(made.clone());
+                    std::borrow::Cow::Owned(made.to_vec())
+                }
+                None => bytes,
             };
             let integrity =
                 base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(&bytes));

@@ -136,6 +136,7 @@ impl<'a> Renderer<'a> {
             let key = match source {
                 FileSource::Disk(file) => super::covers::source_stamp(file),
                 FileSource::Embedded(bytes) => KeyHasher::new().bytes(bytes).finish(),
+                FileSource::Made(bytes) => KeyHasher::new().bytes(bytes).finish(),
             };
             if self.output.reuse(path, key) {
                 return Outcome::Kept;
@@ -143,6 +144,7 @@ impl<'a> Renderer<'a> {
             let result = match source {
                 FileSource::Disk(file) => self.output.copy_file(path, key, file),
                 FileSource::Embedded(bytes) => self.output.write(path, key, bytes),
+                FileSource::Made(bytes) => self.output.write(path, key, bytes),
             };
             match result {
                 Ok(()) => Outcome::Written,
