@@ -190,8 +190,11 @@ fn site_templates_and_static_files_override_the_theme_one_by_one() {
         site.page("public/posts/first/index.html").text("p.mine"),
         "First post"
     );
-    // Published stylesheets go without comments and spaces.
-    assert_eq!(site.stylesheet_of("public/index.html"), "body{color:red}");
+    // Published stylesheets lose only comments and indentation.
+    assert_eq!(
+        site.stylesheet_of("public/index.html"),
+        "body { color: red }"
+    );
     assert_eq!(site.read("public/extra.txt"), "extra");
     // Templates the site does not override still come from the theme.
     assert_eq!(

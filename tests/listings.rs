@@ -256,7 +256,7 @@ fn previous_and_next_chain_through_a_whole_section() {
     assert_eq!(seen, expected, "by title, as the section sorts");
     let first = site.page("public/posts/a00/index.html");
     assert!(first.all("nav.page-nav a[rel=prev]").is_empty());
-    assert_eq!(first.text("nav.page-nav a[rel=next] b"), "Article 1");
+    assert_eq!(first.text("nav.page-nav a[rel=next] strong"), "Article 1");
 }
 
 #[test]
