@@ -201,6 +201,8 @@ mod tests {
             section_path: String::new(),
             stem: title.to_string(),
             is_bundle: false,
+            lang: 0,
+            key: title.to_string(),
         };
         let tags = TaxonomyConfig {
             name: "tags".into(),
@@ -219,7 +221,13 @@ mod tests {
             paginate_by: None,
             feed: false,
         };
-        let taxonomies = vec![Taxonomy::collect(&config, 0, pages)];
+        let taxonomies = vec![Taxonomy::collect(
+            &config,
+            0,
+            pages,
+            &(0..pages.len()).collect::<Vec<_>>(),
+            (0, ""),
+        )];
         let mut newest: Vec<usize> = (0..pages.len()).collect();
         crate::content::sort_pages(pages, &mut newest, crate::content::SortBy::Date);
         let fast = related(

@@ -30,6 +30,10 @@ struct Source<'a> {
     url: String,
     /// The deepest heading level its table of contents shows.
     toc_depth: u8,
+    /// Its language: links lead to pages in it when they can.
+    lang: usize,
+    /// The words its HTML carries (alert titles, heading links' labels) in that language.
+    words: [&'a str; 6],
 }
 
 /// Renders one body, its shortcodes with the theme's templates (without a theme, shortcode
@@ -38,12 +42,13 @@ fn render_source(theme: Option<&Theme>, links: &Links, source: &Source) -> Rende
     let options = markdown::Options {
         page_url: Some(&source.url),
         toc_depth: source.toc_depth,
+        words: source.words,
     };
-    let resolver = links.seen_from(source.dir);
+    let resolver = links.seen_from(source.dir, source.lang);
     let Some(theme) = theme else {
         return markdown::render(source.text, &options, &resolver);
     };
-    let shortcodes = PageShortcodes::new(theme, links, source.dir);
+    let shortcodes = PageShortcodes::new(theme, links, source.dir, source.lang);
     let mut rendered = markdown::render_with(source.text, &options, &resolver, Some(&shortcodes));
     rendered.data = shortcodes.into_data();
     rendered
@@ -119,8 +124,9 @@ pub(crate) fn render_all(
             .text(&source.url)
             .number(source.body_line as u64)
             .number(u64::from(source.toc_depth))
+            .value(&source.words)
             .finish();
-        let resolver = links.seen_from(source.dir);
+        let resolver = links.seen_from(source.dir, source.lang);
         let cached = cache.get(source.file.as_ref()).filter(|cached| {
             use_cache
                 && cached.key == key
@@ -298,6 +304,21 @@ impl Bodies {
     }
 }
 
+/// The words Markdown's HTML carries in language `lang`: the theme's strings (`alert_note`,
+/// …, `heading_link`), else English.
+fn words(site: &Site, lang: usize) -> [&str; 6] {
+    let code = site.language_code(lang);
+    let mut titles = markdown::WORDS;
+    if let Some(theme) = &site.theme {
+        for (title, key) in titles.iter_mut().zip(markdown::WORD_KEYS) {
+            if let Some(crate::i18n::Message::Text(text)) = theme.strings().get(code, key) {
+                *title = text;
+            }
+        }
+    }
+    titles
+}
+
 fn page_source<'a>(site: &'a Site, text: &'a str, index: usize) -> Source<'a> {
     let page = &site.library.pages[index];
     Source {
@@ -307,6 +328,8 @@ fn page_source<'a>(site: &'a Site, text: &'a str, index: usize) -> Source<'a> {
         body_line: page.body_line,
         url: site.config.url_path(&page.path),
         toc_depth: page.toc_depth.unwrap_or(site.config.toc_depth),
+        lang: page.lang,
+        words: words(site, page.lang),
     }
 }
 
@@ -326,6 +349,8 @@ fn section_sources(site: &Site) -> Vec<Source<'_>> {
             body_line: s.body_line,
             url: site.config.url_path(&s.path),
             toc_depth: site.config.toc_depth,
+            lang: s.lang,
+            words: words(site, s.lang),
         })
         .collect()
 }
@@ -341,6 +366,8 @@ fn author_sources(site: &Site) -> Vec<Source<'_>> {
             body_line: a.body_line,
             url: site.config.url_path(&a.path),
             toc_depth: site.config.toc_depth,
+            lang: a.lang,
+            words: words(site, a.lang),
         })
         .collect()
 }

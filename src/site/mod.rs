@@ -51,7 +51,7 @@ pub struct BuildOptions {
 pub struct BuildReport {
     /// Pages rendered (articles and stand-alone pages).
     pub pages: usize,
-    /// Sections rendered, the home page not counted.
+    /// Sections rendered (in every language), home pages not counted.
     pub sections: usize,
     /// Author pages rendered.
     pub authors: usize,
@@ -86,6 +86,8 @@ pub struct Site {
     theme: Option<Theme>,
     /// The time of the build: nothing published is dated later.
     now: crate::content::Date,
+    /// What templates in each language see.
+    languages: Vec<views::LanguageValues>,
     diagnostics: Diagnostics,
 }
 
@@ -206,7 +208,9 @@ impl Site {
         state.bodies = bodies.into_cache();
         BuildReport {
             pages: self.library.pages.len(),
-            sections: self.library.sections.len().saturating_sub(1),
+            sections: (self.library.sections.iter())
+                .filter(|s| !s.dir.is_empty())
+                .count(),
             authors: self.library.authors.len(),
             static_files: written.static_files,
             written: written.written,
