@@ -136,6 +136,8 @@ pub struct Theme {
     pub image_sizes: String,
     /// Each shortcode's template, by shortcode name.
     shortcodes: BTreeMap<String, ShortcodeTemplate>,
+    /// The theme's words in each language, with the site's over them.
+    strings: std::sync::Arc<crate::i18n::Strings>,
 }
 
 /// What `resize_image` asks for.
@@ -231,7 +233,7 @@ pub trait SiteLookup: Send + Sync {
     fn page(&self, path: &str) -> Option<tera::Value>;
     /// A section by the content path of its `_index.md`.
     fn section(&self, path: &str) -> Option<tera::Value>;
-    /// A taxonomy by name.
+    /// A taxonomy by language and name (`fr/tags`).
     fn taxonomy(&self, name: &str) -> Option<tera::Value>;
 }
 
@@ -256,6 +258,21 @@ impl Theme {
                 ),
             );
         }
+        let site_i18n = (config.root.join("i18n"), PathBuf::from("i18n"));
+        let site_i18n = (site_i18n.0.as_path(), site_i18n.1.as_path());
+        let theme_shown = Path::new("themes").join(&config.theme).join("i18n");
+        let theme_i18n = theme_dir.join("i18n");
+        let string_files = if theme_dir.is_dir() {
+            let theme = (theme_i18n.as_path(), theme_shown.as_path());
+            crate::i18n::files(Some(theme), &[], site_i18n, &mut problems)
+        } else {
+            crate::i18n::files(None, DEFAULT_THEME_FILES, site_i18n, &mut problems)
+        };
+        let strings = std::sync::Arc::new(crate::i18n::Strings::new(
+            &config.language,
+            string_files,
+            &mut problems,
+        ));
         let info = if theme_dir.is_dir() {
             let shown = Path::new("themes").join(&config.theme);
             read_dir_files(
@@ -315,6 +332,7 @@ impl Theme {
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".htm", ".xml", ".md"]);
         register_filters(&mut tera);
+        register_i18n(&mut tera, &strings);
         register_asset_functions(&mut tera, &config.base_path, assets);
         register_site_functions(&mut tera, &lookup);
         register_resize_image(&mut tera, &images);
@@ -354,7 +372,18 @@ impl Theme {
                 .image_sizes
                 .unwrap_or_else(|| crate::markdown::DEFAULT_IMAGE_SIZES.to_string()),
             shortcodes,
+            strings,
         })
+    }
+
+    /// The key of the strings templates in the language `lang` read.
+    pub fn strings_key(&self, lang: &str) -> Key {
+        self.strings.key(lang)
+    }
+
+    /// The theme's words in every language.
+    pub fn strings(&self) -> &crate::i18n::Strings {
+        &self.strings
     }
 
     /// The template of a shortcode.
@@ -938,12 +967,17 @@ fn register_site_functions(tera: &mut Tera, lookup: &LookupSlot) {
         let slot = lookup.clone();
         tera.register_function(
             function,
-            move |kwargs: Kwargs, _: &State| -> TeraResult<tera::Value> {
+            move |kwargs: Kwargs, state: &State| -> TeraResult<tera::Value> {
                 let wanted: &str = kwargs.must_get(argument)?;
                 let key = wanted.trim_start_matches("@/").trim_start_matches('/');
+                // A taxonomy is the page's language's: `fr/tags` on a French page.
+                let scoped = match argument {
+                    "name" => format!("{}/{key}", language_of(&kwargs, state, "")?),
+                    _ => key.to_string(),
+                };
                 let lookup = slot.read().unwrap_or_else(|p| p.into_inner()).clone();
                 lookup
-                    .and_then(|lookup| find(lookup.as_ref(), key))
+                    .and_then(|lookup| find(lookup.as_ref(), &scoped))
                     .ok_or_else(|| {
                         tera::Error::message(format!("{function}: {}", missing.replace("{}", key)))
                     })
@@ -983,16 +1017,64 @@ fn register_resize_image(tera: &mut Tera, slot: &ImageSlot) {
     );
 }
 
-/// The `date` filter: `{{ page.date | date(format="%B %-d, %Y") }}`.
-fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> TeraResult<String> {
-    let format = kwargs.get::<&str>("format")?.unwrap_or("%B %-d, %Y");
-    let date = crate::content::front_matter::Date::parse(value).map_err(tera::Error::message)?;
-    let civil = date.civil_datetime();
-    let mut out = String::new();
-    jiff::fmt::strtime::format(format, civil)
-        .map(|s| out.push_str(&s))
-        .map_err(|e| tera::Error::message(format!("date format \"{format}\": {e}")))?;
-    Ok(out)
+/// The language a template renders in: its `lang` argument, else the context's `lang`, else
+/// the default language.
+fn language_of(kwargs: &Kwargs, state: &State, default: &str) -> TeraResult<String> {
+    if let Some(lang) = kwargs.get::<&str>("lang")? {
+        return Ok(lang.to_string());
+    }
+    Ok(state
+        .get::<String>("lang")
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| default.to_string()))
+}
+
+/// `trans(key="contents")`: the theme's string in the page's language (or `lang="fr"`'s);
+/// `count=3` picks its plural form and fills `{count}`; any other argument fills its
+/// `{name}`; `default="…"` is the text when no language has the key (built-in shortcodes
+/// use it, for themes without their strings). And the `date` filter, `{{ page.date | date(format="%B %-d, %Y") }}`, with month
+/// and day names in the page's language and its `date_format` as the default format.
+fn register_i18n(tera: &mut Tera, strings: &std::sync::Arc<crate::i18n::Strings>) {
+    let own = strings.clone();
+    tera.register_function(
+        "trans",
+        move |kwargs: Kwargs, state: &State| -> TeraResult<String> {
+            let key: &str = kwargs.must_get("key")?;
+            let lang = language_of(&kwargs, state, own.default_language())?;
+            let count = kwargs
+                .get::<tera::Value>("count")?
+                .and_then(|v| v.as_number())
+                .map(|n| n.as_float());
+            let args: Vec<(&str, String)> = kwargs
+                .iter()
+                .filter(|(name, _)| !matches!(name.as_str(), Some("key" | "lang" | "default")))
+                .filter_map(|(name, value)| Some((name.as_str()?, value.to_string())))
+                .collect();
+            let default = kwargs.get::<&str>("default")?;
+            match (own.translate(&lang, key, count, &args), default) {
+                (Ok(text), _) => Ok(text),
+                // Built-in templates name the English words, for themes without the key.
+                (Err(_), Some(default)) => Ok(crate::i18n::fill(default, &args)),
+                (Err(message), None) => Err(tera::Error::message(message)),
+            }
+        },
+    );
+    let own = strings.clone();
+    tera.register_filter(
+        "date",
+        move |value: &str, kwargs: Kwargs, state: &State| -> TeraResult<String> {
+            let lang = language_of(&kwargs, state, own.default_language())?;
+            let format = match kwargs.get::<&str>("format")? {
+                Some(format) => format.to_string(),
+                None => own.date_format(&lang).to_string(),
+            };
+            let date =
+                crate::content::front_matter::Date::parse(value).map_err(tera::Error::message)?;
+            crate::i18n::format_date(date.civil_datetime(), &format, &lang)
+                .map_err(tera::Error::message)
+        },
+    );
 }
 
 /// The `markdown` filter of Zola's shortcode templates, `{{ body | markdown | safe }}`: a body
@@ -1007,7 +1089,6 @@ fn markdown_filter(value: &str, _: Kwargs, _: &State) -> TeraResult<tera::Value>
 }
 
 fn register_filters(tera: &mut Tera) {
-    tera.register_filter("date", date_filter);
     tera.register_filter("markdown", markdown_filter);
 }
 

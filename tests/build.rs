@@ -10,7 +10,7 @@ fn the_repository_site_publishes_the_article_with_byline_sections_and_toc() {
     let run = site.build(&[]).ok();
     assert!(
         run.stdout
-            .starts_with("Built 1 page, 1 section, 1 author and "),
+            .starts_with("Built 2 pages, 2 sections, 2 authors and "),
         "{}",
         run.stdout
     );

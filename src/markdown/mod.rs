@@ -216,10 +216,34 @@ pub struct Options<'a> {
     /// Load the first image at once rather than lazily: nothing above it (no cover) would be
     /// the page's largest paint.
     pub eager_first_image: bool,
+    /// The words the HTML carries, in the page's language: the titles of the alerts
+    /// (`> [!NOTE]`, tip, important, warning, caution), then the label of a heading's
+    /// self-link, where `{title}` stands for the heading.
+    pub words: [&'a str; 6],
 }
 
 /// How wide images are shown when the theme does not say: the whole window.
 pub const DEFAULT_IMAGE_SIZES: &str = "100vw";
+
+/// The words in English, in the order of [`Options::words`].
+pub const WORDS: [&str; 6] = [
+    "Note",
+    "Tip",
+    "Important",
+    "Warning",
+    "Caution",
+    "Link to this section: {title}",
+];
+
+/// The keys of the words in a theme's strings, in the same order.
+pub const WORD_KEYS: [&str; 6] = [
+    "alert_note",
+    "alert_tip",
+    "alert_important",
+    "alert_warning",
+    "alert_caution",
+    "heading_link",
+];
 
 impl Default for Options<'_> {
     fn default() -> Self {
@@ -228,6 +252,7 @@ impl Default for Options<'_> {
             toc_depth: 3,
             image_sizes: DEFAULT_IMAGE_SIZES,
             eager_first_image: false,
+            words: WORDS,
         }
     }
 }
@@ -503,7 +528,8 @@ impl<'t, 'o> Pass<'t, 'o> {
                 ..
             } => return self.open_heading(level, &classes, &attrs),
             Tag::BlockQuote(Some(kind)) => {
-                self.out.push(Event::Html(open_alert(kind).into()));
+                let html = open_alert(kind, &self.options.words);
+                self.out.push(Event::Html(html.into()));
             }
             // Its text is gathered and highlighted whole when the block ends (see `event`).
             Tag::CodeBlock(kind) => {
@@ -644,8 +670,9 @@ impl<'t, 'o> Pass<'t, 'o> {
         let Some((_, id, title)) = self.heading.take() else {
             return;
         };
-        self.out
-            .push(Event::Html(headings::close(level, &id, &title).into()));
+        self.out.push(Event::Html(
+            headings::close(level, &id, &title, self.options.words[5]).into(),
+        ));
         let level = level as u8;
         if (2..=self.options.toc_depth).contains(&level) {
             self.flat_toc.push((level, id.clone(), title));
@@ -808,14 +835,16 @@ fn is_inline_style_end(tag: &TagEnd) -> bool {
     )
 }
 
-fn open_alert(kind: BlockQuoteKind) -> String {
-    let (class, title) = match kind {
-        BlockQuoteKind::Note => ("note", "Note"),
-        BlockQuoteKind::Tip => ("tip", "Tip"),
-        BlockQuoteKind::Important => ("important", "Important"),
-        BlockQuoteKind::Warning => ("warning", "Warning"),
-        BlockQuoteKind::Caution => ("caution", "Caution"),
+fn open_alert(kind: BlockQuoteKind, titles: &[&str; 6]) -> String {
+    let (class, n) = match kind {
+        BlockQuoteKind::Note => ("note", 0),
+        BlockQuoteKind::Tip => ("tip", 1),
+        BlockQuoteKind::Important => ("important", 2),
+        BlockQuoteKind::Warning => ("warning", 3),
+        BlockQuoteKind::Caution => ("caution", 4),
     };
+    let mut title = String::new();
+    pulldown_cmark_escape::escape_html(&mut title, titles[n]).ok();
     format!(
         "<div class=\"alert alert-{class}\" role=\"note\">\n<p class=\"alert-title\">{title}</p>\n"
     )

@@ -34,6 +34,10 @@ struct Source<'a> {
     image_sizes: &'a str,
     /// Its first image may be the page's largest paint: a page without a cover.
     eager_first_image: bool,
+    /// Its language: links lead to pages in it when they can.
+    lang: usize,
+    /// The words its HTML carries (alert titles, heading links' labels) in that language.
+    words: [&'a str; 6],
 }
 
 /// Renders one body, its shortcodes with the theme's templates (without a theme, shortcode
@@ -44,12 +48,13 @@ fn render_source(theme: Option<&Theme>, links: &Links, source: &Source) -> Rende
         toc_depth: source.toc_depth,
         image_sizes: source.image_sizes,
         eager_first_image: source.eager_first_image,
+        words: source.words,
     };
-    let resolver = links.seen_from(source.dir);
+    let resolver = links.seen_from(source.dir, source.lang);
     let Some(theme) = theme else {
         return markdown::render(source.text, &options, &resolver);
     };
-    let shortcodes = PageShortcodes::new(theme, links, source.dir);
+    let shortcodes = PageShortcodes::new(theme, links, source.dir, source.lang);
     let mut rendered = markdown::render_with(source.text, &options, &resolver, Some(&shortcodes));
     rendered.data = shortcodes.into_data();
     rendered
@@ -127,8 +132,9 @@ pub(crate) fn render_all(
             .number(u64::from(source.toc_depth))
             .text(source.image_sizes)
             .value(&source.eager_first_image)
+            .value(&source.words)
             .finish();
-        let resolver = links.seen_from(source.dir);
+        let resolver = links.seen_from(source.dir, source.lang);
         let cached = cache.get(source.file.as_ref()).filter(|cached| {
             use_cache
                 && cached.key == key
@@ -316,6 +322,21 @@ fn image_sizes(site: &Site) -> &str {
         .map_or(markdown::DEFAULT_IMAGE_SIZES, |t| t.image_sizes.as_str())
 }
 
+/// The words Markdown's HTML carries in language `lang`: the theme's strings (`alert_note`,
+/// …, `heading_link`), else English.
+fn words(site: &Site, lang: usize) -> [&str; 6] {
+    let code = site.language_code(lang);
+    let mut titles = markdown::WORDS;
+    if let Some(theme) = &site.theme {
+        for (title, key) in titles.iter_mut().zip(markdown::WORD_KEYS) {
+            if let Some(crate::i18n::Message::Text(text)) = theme.strings().get(code, key) {
+                *title = text;
+            }
+        }
+    }
+    titles
+}
+
 fn page_source<'a>(site: &'a Site, text: &'a str, index: usize) -> Source<'a> {
     let page = &site.library.pages[index];
     Source {
@@ -327,6 +348,8 @@ fn page_source<'a>(site: &'a Site, text: &'a str, index: usize) -> Source<'a> {
         toc_depth: page.toc_depth.unwrap_or(site.config.toc_depth),
         image_sizes: image_sizes(site),
         eager_first_image: page.cover.is_none(),
+        lang: page.lang,
+        words: words(site, page.lang),
     }
 }
 
@@ -348,6 +371,8 @@ fn section_sources(site: &Site) -> Vec<Source<'_>> {
             toc_depth: site.config.toc_depth,
             image_sizes: image_sizes(site),
             eager_first_image: false,
+            lang: s.lang,
+            words: words(site, s.lang),
         })
         .collect()
 }
@@ -365,6 +390,8 @@ fn author_sources(site: &Site) -> Vec<Source<'_>> {
             toc_depth: site.config.toc_depth,
             image_sizes: image_sizes(site),
             eager_first_image: false,
+            lang: a.lang,
+            words: words(site, a.lang),
         })
         .collect()
 }

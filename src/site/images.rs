@@ -545,6 +545,19 @@ pub(crate) fn collecting<T>(render: impl FnOnce() -> T) -> (T, Vec<ImageUse>) {
     (result, collected)
 }
 
+/// Counts `uses` as asked for by the output rendering on this thread, if one is: the copies
+/// a value made once (a listing item) asked for, shown again by another output.
+pub(crate) fn add_uses(uses: &[ImageUse]) {
+    if uses.is_empty() {
+        return;
+    }
+    USES.with(|list| {
+        if let Some(list) = list.borrow_mut().as_mut() {
+            list.extend_from_slice(uses);
+        }
+    });
+}
+
 /// One copy of a Markdown image or cover: where it goes, how wide it is, how it is made.
 struct Variant {
     path: String,

@@ -51,7 +51,7 @@ pub struct BuildOptions {
 pub struct BuildReport {
     /// Pages rendered (articles and stand-alone pages).
     pub pages: usize,
-    /// Sections rendered, the home page not counted.
+    /// Sections rendered (in every language), home pages not counted.
     pub sections: usize,
     /// Author pages rendered.
     pub authors: usize,
@@ -86,6 +86,8 @@ pub struct Site {
     theme: Option<Theme>,
     /// The time of the build: nothing published is dated later.
     now: crate::content::Date,
+    /// What templates in each language see.
+    languages: Vec<views::LanguageValues>,
     diagnostics: Diagnostics,
 }
 
@@ -158,9 +160,14 @@ impl Site {
     /// Every problem of every step is collected in the report; none stops the others.
     /// The pages' Markdown texts are taken from the library on the way.
     pub fn render(&mut self, output: &dyn Output, state: &mut BuildState) -> BuildReport {
+        let started = Instant::now();
+        let mut timings = Timings::default();
         let texts = self.library.take_page_texts();
+        let limit = self.config.related_limit;
+        self.library.relate(limit, &mut state.related);
+        timings.lap("related");
         let this: &Site = self;
-        this.render_steps(texts, output, state)
+        this.render_steps(texts, output, state, started, timings)
     }
 
     fn render_steps(
@@ -168,9 +175,9 @@ impl Site {
         texts: Vec<String>,
         output: &dyn Output,
         state: &mut BuildState,
+        started: Instant,
+        mut timings: Timings,
     ) -> BuildReport {
-        let started = Instant::now();
-        let mut timings = Timings::default();
         let mut diagnostics = self.diagnostics.clone();
         let images = std::sync::Arc::new(images::SiteImages::new(
             self,
@@ -215,7 +222,9 @@ impl Site {
         state.images = images.take_uses();
         BuildReport {
             pages: self.library.pages.len(),
-            sections: self.library.sections.len().saturating_sub(1),
+            sections: (self.library.sections.iter())
+                .filter(|s| !s.dir.is_empty())
+                .count(),
             authors: self.library.authors.len(),
             static_files: written.static_files,
             written: written.written,

@@ -7,9 +7,9 @@
 //     no request leaving the site, no horizontal overflow; screenshots of the article;
 //   - the article's weight (HTML and CSS under 30 KB, one render-blocking request) and measure
 //     (60-75 characters a line on a desktop);
-//   - Lighthouse on the article (and the fixture's article of shortcodes and code): accessibility,
-//     best practices and SEO 100, performance >= 98; on the fixture's article of 8 photos of
-//     3000 x 2000: performance 100, and the bytes it sent;
+//   - Lighthouse on the article, its French translation, and the fixture's article of shortcodes
+//     and code: accessibility, best practices and SEO 100, performance >= 98; on the fixture's
+//     article of 8 photos of 3000 x 2000: performance 100, and the bytes it sent;
 //   - a video shortcode's player: no request leaves the site until its play button is reached
 //     with Tab and pressed with Enter (or Space), and then the player comes from the
 //     privacy-enhanced host.
@@ -66,6 +66,11 @@ const REPO_PAGES = {
   tags: '/tags/',
   tag: '/tags/skincare/',
   404: '/no-such-page/',
+  'French home': '/fr/',
+  'French article': '/fr/articles/microneedling/',
+  'French author': '/fr/authors/mike-rubini/',
+  'French tag': '/fr/tags/soins-de-la-peau/',
+  'French 404': '/fr/404.html',
 };
 
 /** Every check's name and the problems it found (none: passed). */
@@ -551,6 +556,7 @@ async function main() {
     for (const build of builds) {
       await checkLighthouse(build.origin, build, work);
       if (build.pages['rich article']) await checkLighthouse(build.origin, build, work, 'rich article');
+      if (build.pages['French article']) await checkLighthouse(build.origin, build, work, 'French article');
       // A page of 8 full-size photos must be as fast as a page of text.
       if (build.pages.photos) await checkLighthouse(build.origin, build, work, 'photos', { ...SCORES, performance: 1 });
     }

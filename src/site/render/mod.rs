@@ -77,20 +77,27 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The key of an output rendered with `template` from a context whose own key is `context`.
-    fn key(&self, template: &str, context: Key) -> Key {
+    /// The key of an output in language `lang` rendered with `template` from a context whose
+    /// own key is `context`.
+    fn key(&self, template: &str, context: Key, lang: usize) -> Key {
         KeyHasher::new()
             .key(self.theme.template_key(template))
-            .key(self.views.globals_key)
+            .key(
+                self.views
+                    .globals_keys
+                    .get(lang)
+                    .copied()
+                    .unwrap_or_default(),
+            )
             .key(context)
             .finish()
     }
 
-    /// Renders `template` into `path`, unless the file made from `key` is there already.
-    /// `source` is the content file the output is made for, named in problems.
+    /// Renders `template` in language `lang` into `path`, unless the file made from `key` is
+    /// there already. `source` is the content file the output is made for, named in problems.
     fn html(
         &self,
-        path: &str,
+        (path, lang): (&str, usize),
         key: Key,
         template: &str,
         context: impl FnOnce() -> tera::Context,
@@ -103,6 +110,7 @@ impl<'a> Renderer<'a> {
         // The image copies its templates ask for are kept with it, for builds that keep it.
         let (result, uses) = super::images::collecting(|| {
             let mut context = context();
+            self.site.in_language(&mut context, lang);
             context.insert("current_path", &self.site.config.url_path(path_of(path)));
             context.insert("current_url", &self.site.config.permalink(path_of(path)));
             self.theme.render(template, &context)
