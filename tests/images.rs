@@ -641,6 +641,51 @@ fn both_themes_show_listing_thumbnails_and_avatars_made_by_resize_image() {
 }
 
 #[test]
+fn listings_kept_from_the_last_build_keep_the_thumbnails_they_show() {
+    // Eight listings show the article: the home page, its section and six tags. Its listing
+    // item, thumbnail and all, is made once per build, for whichever renders first.
+    let site = TestSite::new()
+        .write(
+            "content/posts/p/index.md",
+            "+++\ntitle = \"P\"\ndate = 2024-05-02\ntags = [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\"]\ncover = { src = \"cover.jpg\", alt = \"A cover\" }\n+++\nText.\n",
+        )
+        .write("content/posts/p/cover.jpg", jpeg(1600, 900));
+    site.build(&[]).ok();
+    let listings = [
+        "public/index.html",
+        "public/posts/index.html",
+        "public/tags/c/index.html",
+    ];
+    let modified = |site: &TestSite| -> Vec<_> {
+        listings
+            .iter()
+            .map(|path| {
+                std::fs::metadata(site.path(path))
+                    .unwrap()
+                    .modified()
+                    .unwrap()
+            })
+            .collect()
+    };
+    let before = modified(&site);
+    // Only the 404 page is made again: every listing is kept, and so is its thumbnail.
+    let site = site.write(
+        "templates/404.html",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><title>Lost</title></head><body><h1>Lost</h1></body></html>\n",
+    );
+    let run = site.build(&[]).ok();
+    assert!(run.stdout.contains("(1 file written"), "{}", run.stdout);
+    assert_eq!(modified(&site), before, "the listings are kept");
+    for listing in listings {
+        let src = site.page(listing).attr(".page-item-cover", "src");
+        assert!(
+            site.path(&format!("public{src}")).is_file(),
+            "{listing} shows {src}"
+        );
+    }
+}
+
+#[test]
 fn a_second_build_reads_no_image_and_unused_copies_leave_the_cache() {
     let site = TestSite::new()
         .write(
