@@ -5,6 +5,7 @@
     python3 bench/bench.py --sizes 100 1000 --runs 7 --dir /var/tmp/serum-bench
     python3 bench/bench.py --sizes 100000 --runs 3   # opt-in: needs about 5 GB of /dev/shm
     python3 bench/bench.py --sizes 1000 --rich both   # the same articles without, then with, rich content
+    python3 bench/bench.py --sizes 10000 --languages 2   # N articles in one language, then N/2 in two
 
 Each site has N articles of about 900 words (3-5 `##` sections with `###` subsections,
 lists, a table, links to other articles), 5 authors, tags and two more taxonomies (skin
@@ -25,6 +26,11 @@ plain; the "twin", with the same text as the rich one but no highlighting or sho
 blocks without a language, the video as a link, the details as paragraphs); and rich; and
 times clean builds of each in alternating rounds. It prints what rich costs over each: over
 the twin is what highlighting and shortcodes cost, over plain also counts the extra text.
+
+With --languages L (2 to 4), the site of N articles in one language is compared with a site of
+the same N files in L languages (English, then French, German, Spanish): N/L articles, each
+written in every language (`article-7.md`, `article-7.fr.md`), with translated section
+indexes; clean builds of both alternate, and it prints the median ratio of the rounds.
 """
 
 import argparse
@@ -158,12 +164,18 @@ def article(rng, i, n, rich=False):
     return section, "\n".join(lines)
 
 
-def generate(root: Path, n: int, rich=False):
+LANGUAGES = ["en", "fr", "de", "es"]
+
+
+def generate(root: Path, n: int, rich=False, languages=1):
+    """A site of `n` article files: with `languages` above 1, n / languages articles, each in
+    every language."""
     if root.exists():
         shutil.rmtree(root)
     rng = random.Random(n)
     (root / "content" / "authors").mkdir(parents=True)
-    (root / "serum.toml").write_text(CONFIG)
+    config = CONFIG + "".join(f'\n[languages.{code}]\ntitle = "Bench {code}"\n' for code in LANGUAGES[1:languages])
+    (root / "serum.toml").write_text(config)
     (root / "content" / "_index.md").write_text('+++\ntitle = "Bench"\n+++\n')
     for slug in AUTHORS:
         name = slug.replace("-", " ").title()
@@ -173,9 +185,17 @@ def generate(root: Path, n: int, rich=False):
     for section in SECTIONS:
         (root / "content" / section).mkdir()
         (root / "content" / section / "_index.md").write_text(f'+++\ntitle = "{section.title()}"\n+++\n')
-    for i in range(n):
-        section, text = article(rng, i, n, rich)
+        for code in LANGUAGES[1:languages]:
+            (root / "content" / section / f"_index.{code}.md").write_text(
+                f'+++\ntitle = "{section.title()} ({code})"\n+++\n')
+    per_language = n // languages
+    for i in range(per_language):
+        section, text = article(rng, i, per_language, rich)
         (root / "content" / section / f"article-{i}.md").write_text(text)
+        for code in LANGUAGES[1:languages]:
+            # The same length of text, in "another language": the build does the same work.
+            translated = text.replace('title = "Article', f'title = "({code}) Article', 1)
+            (root / "content" / section / f"article-{i}.{code}.md").write_text(translated)
 
 
 def run_once(binary: str, root: Path, timings=False):
@@ -246,6 +266,31 @@ def compare_rich(args, n, kinds):
               f" (median of the {args.runs} rounds' ratios){target}")
 
 
+def compare_languages(args, n):
+    """Clean builds of n articles in one language and of the same number of files in
+    --languages languages, in alternating rounds."""
+    kinds = [1, args.languages]
+    roots = {}
+    for languages in kinds:
+        roots[languages] = Path(args.dir) / f"site-{n}-{languages}lang"
+        generate(roots[languages], n, languages=languages)
+        run_once(args.binary, roots[languages])  # warm the page cache and check the site builds
+    runs = {languages: [] for languages in kinds}
+    for k in range(args.runs):
+        order = kinds if k % 2 == 0 else kinds[::-1]
+        for languages in order:
+            clean(roots[languages])
+            runs[languages].append(run_once(args.binary, roots[languages]))
+    for languages in kinds:
+        wall, cpu, peak = medians(runs[languages])
+        name = f"{languages} lang"
+        print(f"{n:>9} {name:>6} {wall:>9.1f} {cpu:>9.1f} {peak:>9.1f}   {runs[languages][-1][3]}")
+    wall = statistics.median(m[0] / o[0] for o, m in zip(runs[1], runs[args.languages]))
+    cpu = statistics.median(m[1] / o[1] for o, m in zip(runs[1], runs[args.languages]))
+    print(f"{n:>9} {args.languages} languages take {wall:.3f}x the wall time, {cpu:.3f}x the CPU time of one"
+          f" (median of the {args.runs} rounds' ratios; target <= 1.15x); load average {os.getloadavg()[0]:.2f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 1000, 10000])
@@ -256,12 +301,18 @@ def main():
     parser.add_argument("--no-edit", action="store_true", help="time clean builds only")
     parser.add_argument("--rich", choices=["no", "yes", "both"], default="no",
                         help="add three code blocks and two shortcodes to each article (both: compare with and without)")
+    parser.add_argument("--languages", type=int, default=1, choices=[1, 2, 3, 4],
+                        help="compare N articles in one language with the same number of files in this many languages")
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], check=True, cwd=Path(__file__).resolve().parent.parent)
     print(f"median of {args.runs} runs in {args.dir}; clean: public/ and .serum-cache/ removed; "
           f"edit: one article changed, then rebuilt")
     print(f"{'articles':>9} {'build':>6} {'wall ms':>9} {'cpu ms':>9} {'peak MiB':>9} {'edit/clean':>10}")
     for n in args.sizes:
+        if args.languages > 1:
+            compare_languages(args, n)
+            sys.stdout.flush()
+            continue
         if args.rich != "no":
             compare_rich(args, n, {"yes": [True], "both": [False, "twin", True]}[args.rich])
             sys.stdout.flush()

@@ -50,9 +50,13 @@ const KNOWN_KEYS: &[&str] = &[
     "related_limit",
     "taxonomies",
     "search",
+    "languages",
     "check",
     "extra",
 ];
+
+/// The keys a `[languages.<code>]` table may hold: the rest is the top level's.
+const LANGUAGE_KEYS: &[&str] = &["title", "description", "extra"];
 
 /// `serum.toml` exactly as written.
 #[derive(Debug, Deserialize)]
@@ -70,9 +74,21 @@ struct RawConfig {
     taxonomies: Vec<RawTaxonomy>,
     search: Option<bool>,
     #[serde(default)]
+    languages: BTreeMap<String, RawLanguage>,
+    #[serde(default)]
     check: RawCheck,
     #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
+    #[serde(flatten)]
+    unknown: BTreeMap<String, IgnoredAny>,
+}
+
+/// One `[languages.<code>]` table as written.
+#[derive(Debug, Deserialize)]
+struct RawLanguage {
+    title: Option<String>,
+    description: Option<String>,
+    extra: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(flatten)]
     unknown: BTreeMap<String, IgnoredAny>,
 }
@@ -117,6 +133,21 @@ pub struct TaxonomyConfig {
     pub feed: bool,
 }
 
+/// A language the site is written in: the default one, or one `[languages.<code>]` declares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Language {
+    /// Its BCP 47 tag (`fr`, `pt-BR`): the suffix of its content files (`x.fr.md`).
+    pub code: String,
+    /// The site's title in it.
+    pub title: String,
+    /// The site's description in it.
+    pub description: String,
+    /// The `[extra]` table in it: its own keys over the top level's.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Where its pages are published: `""` for the default language, `fr/` for the others.
+    pub prefix: String,
+}
+
 /// The validated site configuration: absolute paths, defaults applied.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -151,6 +182,8 @@ pub struct Config {
     pub ignore: Vec<Reason>,
     /// The `[extra]` table, passed to templates as it is.
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Every language, the default one (`language`) first, then the others by code.
+    pub languages: Vec<Language>,
 }
 
 /// Collects the problems of one `serum.toml`, each placed at the key it is about.
@@ -222,6 +255,15 @@ impl Config {
             .unwrap_or(DEFAULT_PAGINATE_BY);
         let taxonomies = taxonomies(&raw.taxonomies, &mut problems);
         let ignore = ignored(&raw.check.ignore, &mut problems);
+        let language = raw.language.clone().unwrap_or_else(|| "en".into());
+        let default = Language {
+            code: language.clone(),
+            title: title.clone(),
+            description: raw.description.clone().unwrap_or_default(),
+            extra: raw.extra.clone(),
+            prefix: String::new(),
+        };
+        let languages = languages(default, &raw.languages, &mut problems);
         crate::error::fail_if_any(problems.list)?;
         Ok(Config {
             root: root.to_path_buf(),
@@ -229,7 +271,7 @@ impl Config {
             base_url,
             base_path,
             description: raw.description.unwrap_or_default(),
-            language: raw.language.unwrap_or_else(|| "en".into()),
+            language,
             theme: overrides
                 .theme
                 .clone()
@@ -243,7 +285,18 @@ impl Config {
             search: raw.search.unwrap_or(true),
             ignore,
             extra: raw.extra,
+            languages,
         })
+    }
+
+    /// Whether the site is written in more than one language.
+    pub fn is_multilingual(&self) -> bool {
+        self.languages.len() > 1
+    }
+
+    /// The index of the language with this code.
+    pub fn language_index(&self, code: &str) -> Option<usize> {
+        self.languages.iter().position(|l| l.code == code)
     }
 
     /// The taxonomy named `name`.
@@ -439,6 +492,119 @@ fn taxonomies(raw: &[RawTaxonomy], problems: &mut Problems) -> Vec<TaxonomyConfi
         });
     }
     taxonomies
+}
+
+/// The default language, then every `[languages.<code>]` table, checked: a code a URL can
+/// carry, not the default language again, only the keys a language may set.
+fn languages(
+    default: Language,
+    raw: &BTreeMap<String, RawLanguage>,
+    problems: &mut Problems,
+) -> Vec<Language> {
+    let mut languages = vec![default];
+    for (code, table) in raw {
+        let header = table_start(problems.text, code);
+        for key in table.unknown.keys() {
+            let hint = match did_you_mean(key, LANGUAGE_KEYS) {
+                Some(known) => format!("did you mean `{known}`?"),
+                None => format!(
+                    "a language may set {}; everything else comes from the top level of {}",
+                    LANGUAGE_KEYS.join(", "),
+                    CONFIG_FILE
+                ),
+            };
+            let near = header.and_then(|start| key_offset(problems.text, key, start));
+            problems.at_key(
+                key,
+                near.or(header),
+                format!("unknown key `{key}` in [languages.{code}]"),
+                &hint,
+            );
+        }
+        if !is_language_code(code) {
+            problems.at_key(
+                "languages",
+                header,
+                format!("`{code}` is not a language code"),
+                "name the language by its BCP 47 code, such as `fr`, `de` or `pt-BR`",
+            );
+            continue;
+        }
+        if *code == languages[0].code {
+            problems.at_key(
+                "languages",
+                header,
+                format!("`{code}` is the default language (`language = \"{code}\"`): it cannot be declared again under [languages]"),
+                "set the default language's title, description and extra at the top level; [languages.<code>] is for the others",
+            );
+            continue;
+        }
+        let mut extra = languages[0].extra.clone();
+        extra.extend(table.extra.clone().unwrap_or_default());
+        languages.push(Language {
+            code: code.clone(),
+            title: table
+                .title
+                .clone()
+                .unwrap_or_else(|| languages[0].title.clone()),
+            description: table
+                .description
+                .clone()
+                .unwrap_or_else(|| languages[0].description.clone()),
+            extra,
+            prefix: format!("{code}/"),
+        });
+    }
+    languages
+}
+
+/// Whether a text has the shape of a BCP 47 language tag: 2 or 3 letters, then subtags of
+/// letters and digits (`fr`, `pt-BR`, `zh-Hans`).
+pub fn is_language_code(code: &str) -> bool {
+    let mut parts = code.split('-');
+    let primary = parts.next().unwrap_or_default();
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_lowercase())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// The byte offset of a `[languages.<code>]` header (or, for an inline table, of the code
+/// after `languages`).
+fn table_start(text: &str, code: &str) -> Option<usize> {
+    for header in [
+        format!("[languages.{code}]"),
+        format!("[languages.\"{code}\"]"),
+    ] {
+        if let Some(at) = text.find(&header) {
+            return Some(at);
+        }
+    }
+    let languages = text.find("languages")?;
+    text[languages..].find(code).map(|at| languages + at)
+}
+
+/// The byte offset of a line `key = …` of the table that starts at `start`.
+fn key_offset(text: &str, key: &str, start: usize) -> Option<usize> {
+    let mut offset = start;
+    for (n, line) in text[start..].split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_start();
+        if n > 0 && trimmed.starts_with('[') {
+            return None;
+        }
+        let bare = trimmed.strip_prefix(key);
+        let quoted = trimmed
+            .strip_prefix('"')
+            .and_then(|t| t.strip_prefix(key))
+            .and_then(|t| t.strip_prefix('"'));
+        if bare
+            .or(quoted)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            return Some(offset + line.len() - trimmed.len());
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// `[check] ignore`: names of warnings to leave out.

@@ -32,6 +32,8 @@ pub struct FeedInfo<'a> {
     pub path: &'a str,
     /// The site path of the page the feed follows, such as `` (home) or `authors/x/`.
     pub page_path: &'a str,
+    /// The code of its pages' language.
+    pub language: &'a str,
 }
 
 /// The time a feed was last updated: its newest entry's, so the same content gives the same file.
@@ -59,7 +61,7 @@ pub fn atom(config: &Config, info: &FeedInfo, entries: &[FeedEntry]) -> Result<S
         feed.set_updated(updated);
     }
     feed.set_subtitle(Text::plain(info.description));
-    feed.set_lang(Some(config.language.clone()));
+    feed.set_lang(Some(info.language.to_string()));
     feed.set_links(vec![
         link(config.permalink(info.path), "self"),
         link(config.permalink(info.page_path), "alternate"),
@@ -129,7 +131,7 @@ pub fn rss(config: &Config, info: &FeedInfo, entries: &[FeedEntry]) -> Result<St
     channel.set_title(info.title);
     channel.set_link(config.permalink(info.page_path));
     channel.set_description(info.description);
-    channel.set_language(config.language.clone());
+    channel.set_language(info.language.to_string());
     if let Some(updated) = feed_updated(entries) {
         channel.set_last_build_date(updated.to_rfc2822());
     }
@@ -157,19 +159,39 @@ pub struct SitemapUrl {
     pub path: String,
     /// When it last changed, as `YYYY-MM-DD`, when known.
     pub lastmod: Option<String>,
+    /// Its versions in every language, itself included, as (language code, site path), the
+    /// default language's first; empty when it has no translation.
+    pub alternates: Vec<(String, String)>,
 }
 
-/// `sitemap.xml` listing `urls`.
+/// `sitemap.xml` listing `urls`, each with its versions in other languages
+/// (`<xhtml:link rel="alternate" hreflang="fr">`, and `x-default` for the default language's).
 pub fn sitemap(config: &Config, urls: &[SitemapUrl]) -> String {
     let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"",
     );
+    if urls.iter().any(|u| !u.alternates.is_empty()) {
+        xml.push_str(" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\"");
+    }
+    xml.push_str(">\n");
     for url in urls {
         xml.push_str("  <url>\n    <loc>");
         xml.push_str(&escape(&config.permalink(&url.path)));
         xml.push_str("</loc>\n");
         if let Some(lastmod) = &url.lastmod {
             xml.push_str(&format!("    <lastmod>{lastmod}</lastmod>\n"));
+        }
+        let default = url
+            .alternates
+            .iter()
+            .find(|(code, _)| *code == config.language)
+            .map(|(_, path)| ("x-default".to_string(), path.clone()));
+        for (code, path) in url.alternates.iter().chain(&default) {
+            xml.push_str(&format!(
+                "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",
+                escape(code),
+                escape(&config.permalink(path))
+            ));
         }
         xml.push_str("  </url>\n");
     }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod content;
 pub mod error;
 pub mod feed;
+pub mod i18n;
 pub mod images;
 pub mod import;
 pub mod markdown;

@@ -55,6 +55,12 @@ pub trait Output: Sync {
         self.write(path, key, &bytes)
     }
 
+    /// Puts a file that is never changed in place (a cache file, replaced only by renames)
+    /// at a path inside the site: linked where the output can, else copied.
+    fn link_file(&self, path: &str, key: Key, from: &Path) -> Result<(), Diagnostic> {
+        self.copy_file(path, key, from)
+    }
+
     /// Keeps the file the current output has at `path` when it was made from `key`, and says
     /// so; `false` means it must be made.
     fn reuse(&self, _path: &str, _key: Key) -> bool {
@@ -514,6 +520,15 @@ impl Output for StagedDir {
                         .hint("check that the file exists and that you may read it")
                 }
             })
+    }
+
+    fn link_file(&self, path: &str, key: Key, from: &Path) -> Result<(), Diagnostic> {
+        let linked = self.place(path, key, |full| std::fs::hard_link(from, full));
+        match linked {
+            Ok(()) => Ok(()),
+            // Another file system, or one without links: a copy does.
+            Err(_) => self.copy_file(path, key, from),
+        }
     }
 
     fn reuse(&self, path: &str, key: Key) -> bool {

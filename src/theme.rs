@@ -92,6 +92,8 @@ pub enum FileSource {
     Disk(PathBuf),
     /// A file of the default theme built into serum.
     Embedded(&'static [u8]),
+    /// A file made by serum from another one (a stylesheet without comments and spaces).
+    Made(std::sync::Arc<[u8]>),
 }
 
 /// A file copied as it is into the built site.
@@ -107,6 +109,8 @@ pub struct StaticFile {
 struct ThemeInfo {
     name: Option<String>,
     description: Option<String>,
+    /// How wide the theme shows images in an article, as an HTML `sizes` attribute.
+    image_sizes: Option<String>,
 }
 
 /// A loaded theme: compiled templates and the static files to copy.
@@ -126,9 +130,102 @@ pub struct Theme {
     lookup: LookupSlot,
     /// Whether any template calls them: its output then depends on the whole site.
     uses_site_functions: bool,
+    /// What `resize_image` answers, set for each build.
+    images: ImageSlot,
+    /// The `sizes` attribute of images in articles: how wide the theme shows them.
+    pub image_sizes: String,
     /// Each shortcode's template, by shortcode name.
     shortcodes: BTreeMap<String, ShortcodeTemplate>,
+    /// The theme's words in each language, with the site's over them.
+    strings: std::sync::Arc<crate::i18n::Strings>,
 }
+
+/// What `resize_image` asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResizeRequest {
+    /// The image: a URL the site publishes, `@/` and a path in `content/`, or a path in
+    /// `static/` or `content/`.
+    pub path: String,
+    /// The width asked for.
+    pub width: Option<u32>,
+    /// The height asked for.
+    pub height: Option<u32>,
+    /// `fit_width`, `fit_height`, `fit` or `fill`.
+    pub op: String,
+    /// `auto` (the image's own), `jpg`, `png` or `webp`.
+    pub format: String,
+    /// 1 to 100, for JPEG and WebP.
+    pub quality: Option<u8>,
+}
+
+impl ResizeRequest {
+    /// The operation asked for, on an image of `format`.
+    pub fn operation(
+        &self,
+        format: crate::images::Format,
+    ) -> Result<crate::images::Operation, String> {
+        use crate::images::{Fit, Format, Operation};
+        let need = |value: Option<u32>, name: &str| {
+            value.filter(|v| *v > 0).ok_or_else(|| {
+                format!(
+                    "resize_image with op=\"{}\" needs a `{name}` above 0",
+                    self.op
+                )
+            })
+        };
+        let fit = match self.op.as_str() {
+            "fit_width" => Fit::Width(need(self.width, "width")?),
+            "fit_height" => Fit::Height(need(self.height, "height")?),
+            "fit" => Fit::Within(need(self.width, "width")?, need(self.height, "height")?),
+            "fill" => Fit::Fill(need(self.width, "width")?, need(self.height, "height")?),
+            other => {
+                return Err(format!(
+                    "resize_image has no op `{other}`: use fit_width, fit_height, fit or fill"
+                ));
+            }
+        };
+        let format = match self.format.as_str() {
+            "auto" if format.is_processed() => format,
+            "auto" => Format::Png,
+            name => Format::from_name(name).ok_or_else(|| {
+                format!("resize_image cannot write `{name}`: use auto, jpg, png or webp")
+            })?,
+        };
+        let quality = match self.quality {
+            Some(q) if (1..=100).contains(&q) => q,
+            Some(q) => return Err(format!("resize_image's quality must be 1 to 100, not {q}")),
+            None => crate::images::default_quality(format),
+        };
+        Ok(Operation {
+            fit,
+            format,
+            quality,
+        })
+    }
+}
+
+/// What `resize_image` gives: `{ url, width, height, orig_width, orig_height }`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Resized {
+    /// The copy's URL.
+    pub url: String,
+    /// Its width, when known.
+    pub width: Option<u32>,
+    /// Its height, when known.
+    pub height: Option<u32>,
+    /// The width of the image it was made from.
+    pub orig_width: Option<u32>,
+    /// The height of the image it was made from.
+    pub orig_height: Option<u32>,
+}
+
+/// Makes the copies `resize_image` asks for.
+pub trait ImageResizer: Send + Sync {
+    /// Makes (or finds) a copy and says where it is and how large.
+    fn resize(&self, request: &ResizeRequest) -> Result<Resized, String>;
+}
+
+type ImageSlot = std::sync::Arc<std::sync::RwLock<Option<std::sync::Arc<dyn ImageResizer>>>>;
 
 /// What `get_page`, `get_section` and `get_taxonomy` answer, as templates see other views.
 pub trait SiteLookup: Send + Sync {
@@ -136,7 +233,7 @@ pub trait SiteLookup: Send + Sync {
     fn page(&self, path: &str) -> Option<tera::Value>;
     /// A section by the content path of its `_index.md`.
     fn section(&self, path: &str) -> Option<tera::Value>;
-    /// A taxonomy by name.
+    /// A taxonomy by language and name (`fr/tags`).
     fn taxonomy(&self, name: &str) -> Option<tera::Value>;
 }
 
@@ -161,6 +258,21 @@ impl Theme {
                 ),
             );
         }
+        let site_i18n = (config.root.join("i18n"), PathBuf::from("i18n"));
+        let site_i18n = (site_i18n.0.as_path(), site_i18n.1.as_path());
+        let theme_shown = Path::new("themes").join(&config.theme).join("i18n");
+        let theme_i18n = theme_dir.join("i18n");
+        let string_files = if theme_dir.is_dir() {
+            let theme = (theme_i18n.as_path(), theme_shown.as_path());
+            crate::i18n::files(Some(theme), &[], site_i18n, &mut problems)
+        } else {
+            crate::i18n::files(None, DEFAULT_THEME_FILES, site_i18n, &mut problems)
+        };
+        let strings = std::sync::Arc::new(crate::i18n::Strings::new(
+            &config.language,
+            string_files,
+            &mut problems,
+        ));
         let info = if theme_dir.is_dir() {
             let shown = Path::new("themes").join(&config.theme);
             read_dir_files(
@@ -215,12 +327,15 @@ impl Theme {
             .values()
             .any(|(_, text)| SITE_FUNCTIONS.iter().any(|f| text.contains(f)));
         let lookup = LookupSlot::default();
+        let images = ImageSlot::default();
 
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".htm", ".xml", ".md"]);
         register_filters(&mut tera);
+        register_i18n(&mut tera, &strings);
         register_asset_functions(&mut tera, &config.base_path, assets);
         register_site_functions(&mut tera, &lookup);
+        register_resize_image(&mut tera, &images);
         let template_files: BTreeMap<String, PathBuf> = templates
             .iter()
             .map(|(name, (shown, _))| (name.clone(), shown.clone()))
@@ -252,8 +367,23 @@ impl Theme {
             assets_key,
             lookup,
             uses_site_functions,
+            images,
+            image_sizes: info
+                .image_sizes
+                .unwrap_or_else(|| crate::markdown::DEFAULT_IMAGE_SIZES.to_string()),
             shortcodes,
+            strings,
         })
+    }
+
+    /// The key of the strings templates in the language `lang` read.
+    pub fn strings_key(&self, lang: &str) -> Key {
+        self.strings.key(lang)
+    }
+
+    /// The theme's words in every language.
+    pub fn strings(&self) -> &crate::i18n::Strings {
+        &self.strings
     }
 
     /// The template of a shortcode.
@@ -288,6 +418,11 @@ impl Theme {
     /// Sets what `get_page`, `get_section` and `get_taxonomy` answer.
     pub fn set_lookup(&self, lookup: std::sync::Arc<dyn SiteLookup>) {
         *self.lookup.write().unwrap_or_else(|p| p.into_inner()) = Some(lookup);
+    }
+
+    /// Sets what makes the copies `resize_image` asks for.
+    pub fn set_images(&self, images: std::sync::Arc<dyn ImageResizer>) {
+        *self.images.write().unwrap_or_else(|p| p.into_inner()) = Some(images);
     }
 
     /// The key of what `asset_url` and `asset_integrity` answer.
@@ -690,7 +825,7 @@ fn name_static_files(
     let mut files = Vec::new();
     let mut names = BTreeMap::new();
     let mut problems = Vec::new();
-    for (path, source) in statics {
+    for (path, mut source) in statics {
         let extension = path
             .rsplit_once('.')
             .map(|(_, e)| e.to_ascii_lowercase())
@@ -702,6 +837,7 @@ fn name_static_files(
         if extension == "css" || extension == "js" {
             let bytes = match &source {
                 FileSource::Embedded(bytes) => std::borrow::Cow::Borrowed(*bytes),
+                FileSource::Made(bytes) => std::borrow::Cow::Owned(bytes.to_vec()),
                 FileSource::Disk(file) => match std::fs::read(file) {
                     Ok(bytes) => std::borrow::Cow::Owned(bytes),
                     Err(e) => {
@@ -709,6 +845,19 @@ fn name_static_files(
                         continue;
                     }
                 },
+            };
+            // A published stylesheet goes without comments and indentation; `serve` keeps it as
+            // written, for the theme designer reading it in the browser.
+            let minified = (fingerprint && extension == "css")
+                .then(|| std::str::from_utf8(&bytes).ok())
+                .flatten()
+                .map(|css| std::sync::Arc::<[u8]>::from(compact_css(css).into_bytes()));
+            let bytes = match minified {
+                Some(made) => {
+                    source = FileSource::Made(made.clone());
+                    std::borrow::Cow::Owned(made.to_vec())
+                }
+                None => bytes,
             };
             let integrity =
                 base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(&bytes));
@@ -728,6 +877,34 @@ fn name_static_files(
     }
     fail_if_any(problems)?;
     Ok((files, names))
+}
+
+/// A stylesheet without its comments, indentation and blank lines. Nothing inside a rule is
+/// touched: spaces can carry meaning there (`calc(1rem + 2vw)` needs both of its spaces).
+fn compact_css(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut quote: Option<char> = None;
+    let mut rest = css;
+    while let Some(c) = rest.chars().next() {
+        if quote.is_none() && rest.starts_with("/*") {
+            match rest[2..].find("*/") {
+                Some(end) => rest = &rest[2 + end + 2..],
+                None => rest = "",
+            }
+            continue;
+        }
+        let mut taken = c.len_utf8();
+        match quote {
+            Some(_) if c == '\\' => taken += rest[taken..].chars().next().map_or(0, char::len_utf8),
+            Some(q) if c == q => quote = None,
+            None if c == '"' || c == '\'' => quote = Some(c),
+            _ => {}
+        }
+        out.push_str(&rest[..taken]);
+        rest = &rest[taken..];
+    }
+    let lines = out.lines().map(str::trim).filter(|line| !line.is_empty());
+    lines.collect::<Vec<_>>().join("\n")
 }
 
 /// `asset_url(path="style.css")` and `asset_integrity(path="style.css")` for templates.
@@ -790,12 +967,17 @@ fn register_site_functions(tera: &mut Tera, lookup: &LookupSlot) {
         let slot = lookup.clone();
         tera.register_function(
             function,
-            move |kwargs: Kwargs, _: &State| -> TeraResult<tera::Value> {
+            move |kwargs: Kwargs, state: &State| -> TeraResult<tera::Value> {
                 let wanted: &str = kwargs.must_get(argument)?;
                 let key = wanted.trim_start_matches("@/").trim_start_matches('/');
+                // A taxonomy is the page's language's: `fr/tags` on a French page.
+                let scoped = match argument {
+                    "name" => format!("{}/{key}", language_of(&kwargs, state, "")?),
+                    _ => key.to_string(),
+                };
                 let lookup = slot.read().unwrap_or_else(|p| p.into_inner()).clone();
                 lookup
-                    .and_then(|lookup| find(lookup.as_ref(), key))
+                    .and_then(|lookup| find(lookup.as_ref(), &scoped))
                     .ok_or_else(|| {
                         tera::Error::message(format!("{function}: {}", missing.replace("{}", key)))
                     })
@@ -804,16 +986,95 @@ fn register_site_functions(tera: &mut Tera, lookup: &LookupSlot) {
     }
 }
 
-/// The `date` filter: `{{ page.date | date(format="%B %-d, %Y") }}`.
-fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> TeraResult<String> {
-    let format = kwargs.get::<&str>("format")?.unwrap_or("%B %-d, %Y");
-    let date = crate::content::front_matter::Date::parse(value).map_err(tera::Error::message)?;
-    let civil = date.civil_datetime();
-    let mut out = String::new();
-    jiff::fmt::strtime::format(format, civil)
-        .map(|s| out.push_str(&s))
-        .map_err(|e| tera::Error::message(format!("date format \"{format}\": {e}")))?;
-    Ok(out)
+/// `resize_image(path=…, width=…, height=…, op="fill", format="auto", quality=…)`, as in Zola.
+fn register_resize_image(tera: &mut Tera, slot: &ImageSlot) {
+    let slot = slot.clone();
+    tera.register_function(
+        "resize_image",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<tera::Value> {
+            let size = |name: &str| -> TeraResult<Option<u32>> {
+                match kwargs.get::<i64>(name)? {
+                    None => Ok(None),
+                    Some(n) => u32::try_from(n).map(Some).map_err(|_| {
+                        tera::Error::message(format!("resize_image's {name} must be 0 or more"))
+                    }),
+                }
+            };
+            let request = ResizeRequest {
+                path: kwargs.must_get::<&str>("path")?.to_string(),
+                width: size("width")?,
+                height: size("height")?,
+                op: kwargs.get::<&str>("op")?.unwrap_or("fill").to_string(),
+                format: kwargs.get::<&str>("format")?.unwrap_or("auto").to_string(),
+                quality: size("quality")?.map(|q| u8::try_from(q).unwrap_or(u8::MAX)),
+            };
+            let images = slot.read().unwrap_or_else(|p| p.into_inner()).clone();
+            let images =
+                images.ok_or_else(|| tera::Error::message("resize_image is not available here"))?;
+            let resized = images.resize(&request).map_err(tera::Error::message)?;
+            Ok(tera::Value::from_serializable(&resized))
+        },
+    );
+}
+
+/// The language a template renders in: its `lang` argument, else the context's `lang`, else
+/// the default language.
+fn language_of(kwargs: &Kwargs, state: &State, default: &str) -> TeraResult<String> {
+    if let Some(lang) = kwargs.get::<&str>("lang")? {
+        return Ok(lang.to_string());
+    }
+    Ok(state
+        .get::<String>("lang")
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| default.to_string()))
+}
+
+/// `trans(key="contents")`: the theme's string in the page's language (or `lang="fr"`'s);
+/// `count=3` picks its plural form and fills `{count}`; any other argument fills its
+/// `{name}`; `default="…"` is the text when no language has the key (built-in shortcodes
+/// use it, for themes without their strings). And the `date` filter, `{{ page.date | date(format="%B %-d, %Y") }}`, with month
+/// and day names in the page's language and its `date_format` as the default format.
+fn register_i18n(tera: &mut Tera, strings: &std::sync::Arc<crate::i18n::Strings>) {
+    let own = strings.clone();
+    tera.register_function(
+        "trans",
+        move |kwargs: Kwargs, state: &State| -> TeraResult<String> {
+            let key: &str = kwargs.must_get("key")?;
+            let lang = language_of(&kwargs, state, own.default_language())?;
+            let count = kwargs
+                .get::<tera::Value>("count")?
+                .and_then(|v| v.as_number())
+                .map(|n| n.as_float());
+            let args: Vec<(&str, String)> = kwargs
+                .iter()
+                .filter(|(name, _)| !matches!(name.as_str(), Some("key" | "lang" | "default")))
+                .filter_map(|(name, value)| Some((name.as_str()?, value.to_string())))
+                .collect();
+            let default = kwargs.get::<&str>("default")?;
+            match (own.translate(&lang, key, count, &args), default) {
+                (Ok(text), _) => Ok(text),
+                // Built-in templates name the English words, for themes without the key.
+                (Err(_), Some(default)) => Ok(crate::i18n::fill(default, &args)),
+                (Err(message), None) => Err(tera::Error::message(message)),
+            }
+        },
+    );
+    let own = strings.clone();
+    tera.register_filter(
+        "date",
+        move |value: &str, kwargs: Kwargs, state: &State| -> TeraResult<String> {
+            let lang = language_of(&kwargs, state, own.default_language())?;
+            let format = match kwargs.get::<&str>("format")? {
+                Some(format) => format.to_string(),
+                None => own.date_format(&lang).to_string(),
+            };
+            let date =
+                crate::content::front_matter::Date::parse(value).map_err(tera::Error::message)?;
+            crate::i18n::format_date(date.civil_datetime(), &format, &lang)
+                .map_err(tera::Error::message)
+        },
+    );
 }
 
 /// The `markdown` filter of Zola's shortcode templates, `{{ body | markdown | safe }}`: a body
@@ -828,7 +1089,6 @@ fn markdown_filter(value: &str, _: Kwargs, _: &State) -> TeraResult<tera::Value>
 }
 
 fn register_filters(tera: &mut Tera) {
-    tera.register_filter("date", date_filter);
     tera.register_filter("markdown", markdown_filter);
 }
 
@@ -890,4 +1150,18 @@ fn referenced_templates(text: &str) -> Vec<&str> {
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compact_css;
+
+    #[test]
+    fn compact_css_drops_comments_and_indentation_but_never_a_space_in_a_rule() {
+        let css = "/* theme */\n.a {\n  width: calc(1rem + 2vw); /* why */\n  content: \"/* kept */\";\n}\n\n.b{x:'a\\'/*'}";
+        assert_eq!(
+            compact_css(css),
+            ".a {\nwidth: calc(1rem + 2vw);\ncontent: \"/* kept */\";\n}\n.b{x:'a\\'/*'}"
+        );
+    }
 }

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::content::{Author, AuthorLink, Library, Page, Section, Term};
 use crate::markdown::{Rendered, TocEntry};
 
-/// `config`: the site's settings.
+/// `config`: the site's settings, as a page in one language sees them.
 #[derive(Serialize)]
 pub struct ConfigView<'a> {
     title: &'a str,
@@ -14,36 +14,78 @@ pub struct ConfigView<'a> {
     base_path: &'a str,
     description: &'a str,
     language: &'a str,
+    default_language: &'a str,
+    languages: Vec<LanguageLink<'a>>,
     search: Option<SearchView>,
     extra: &'a serde_json::Map<String, serde_json::Value>,
 }
 
-/// `config.search`: where the search page and the index are, or null when the site has no
-/// search.
+/// `config.languages[]`: a language of the site and its home page.
+#[derive(Serialize)]
+pub struct LanguageLink<'a> {
+    code: &'a str,
+    url: String,
+}
+
+/// `config.search`: where the search page of the language and the index are, or null when
+/// the site has no search.
 #[derive(Serialize)]
 pub struct SearchView {
-    /// The search page's URL path (`/search/`).
+    /// The search page's URL path (`/search/`, `/fr/search/`).
     url: String,
-    /// The URL path of the folder holding `pagefind.js` and the index (`/pagefind/`).
+    /// The URL path of the folder holding `pagefind.js` and the index of every language
+    /// (`/pagefind/`).
     index_url: String,
 }
 
 impl<'a> ConfigView<'a> {
-    /// The view of a configuration.
-    pub fn new(config: &'a Config) -> Self {
+    /// The view of a configuration in language `lang` (an index into its languages): its
+    /// title, description and extra are that language's.
+    pub fn new(config: &'a Config, lang: usize) -> Self {
+        let language = &config.languages[lang.min(config.languages.len() - 1)];
         ConfigView {
-            title: &config.title,
+            title: &language.title,
             base_url: &config.base_url,
             base_path: &config.base_path,
-            description: &config.description,
-            language: &config.language,
+            description: &language.description,
+            language: &language.code,
+            default_language: &config.language,
+            languages: config
+                .languages
+                .iter()
+                .map(|l| LanguageLink {
+                    code: &l.code,
+                    url: config.url_path(&l.prefix),
+                })
+                .collect(),
             search: config.search.then(|| SearchView {
-                url: config.url_path(crate::config::SEARCH_PAGE),
+                url: config.url_path(&format!(
+                    "{}{}",
+                    language.prefix,
+                    crate::config::SEARCH_PAGE
+                )),
                 index_url: config.url_path(crate::config::SEARCH_INDEX),
             }),
-            extra: &config.extra,
+            extra: &language.extra,
         }
     }
+}
+
+/// One version of a page in one language, as `translations` and `page.translations` list them.
+#[derive(Serialize, Clone)]
+pub struct Translation<'a> {
+    /// The language's code.
+    pub lang: &'a str,
+    /// The title in that language.
+    pub title: &'a str,
+    /// The URL of that version.
+    pub url: String,
+    /// Its absolute URL.
+    pub permalink: String,
+    /// Whether it is the version shown.
+    pub current: bool,
+    /// Whether it is the default language's: the `x-default` one.
+    pub default: bool,
 }
 
 /// A title and the URL it links to.
@@ -61,11 +103,11 @@ pub struct SiteView<'a> {
 }
 
 impl<'a> SiteView<'a> {
-    /// The top-level sections and the authors, for navigation.
-    pub fn new(config: &Config, library: &'a Library) -> Self {
+    /// The top-level sections and the authors of language `lang`, for navigation.
+    pub fn new(config: &Config, library: &'a Library, lang: usize) -> Self {
         let top = library
-            .subsections
-            .first()
+            .section_index(lang, "")
+            .and_then(|home| library.subsections.get(home))
             .map(Vec::as_slice)
             .unwrap_or_default();
         SiteView {
@@ -80,6 +122,7 @@ impl<'a> SiteView<'a> {
             authors: library
                 .authors
                 .iter()
+                .filter(|a| a.lang == lang)
                 .map(|a| Link {
                     title: &a.name,
                     url: config.url_path(&a.path),
@@ -148,6 +191,8 @@ pub struct CoverView<'a> {
     pub height: Option<u32>,
     /// Resized copies for `srcset`, when the cover is a raster image.
     pub srcset: Option<String>,
+    /// WebP copies for a `<source type="image/webp">`, when the cover is a JPEG or PNG.
+    pub webp_srcset: Option<String>,
 }
 
 /// `page.tags[]`, `page.taxonomies.<name>[]`, `taxonomy.terms[]`: a term and its page.
@@ -301,6 +346,7 @@ pub struct PageSummary<'a> {
     byline: Byline<'a>,
     draft: bool,
     section: Link<'a>,
+    lang: &'a str,
 }
 
 /// Minutes to read a text, at 200 words a minute, at least one.
@@ -318,6 +364,8 @@ pub struct SummaryParts<'a> {
     pub cover: Option<CoverView<'a>>,
     /// Its terms in each taxonomy, by the taxonomy's name (`tags` among them).
     pub taxonomies: std::collections::BTreeMap<&'a str, Vec<TermLink<'a>>>,
+    /// The code of its language.
+    pub lang: &'a str,
 }
 
 impl<'a> PageSummary<'a> {
@@ -370,6 +418,7 @@ impl<'a> PageSummary<'a> {
                 title: &parts.section.title,
                 url: config.url_path(&parts.section.path),
             },
+            lang: parts.lang,
         }
     }
 }
@@ -404,17 +453,26 @@ pub struct PageBody<'a> {
     noindex: bool,
     extra: &'a serde_json::Map<String, serde_json::Value>,
     json_ld: &'a str,
+    translations: &'a [Translation<'a>],
 }
 
 impl<'a> PageBody<'a> {
-    /// The full-page parts of a page; `json_ld` is its structured data, ready for a script element.
-    pub fn new(page: &'a Page, content: &'a str, toc: &'a [TocEntry], json_ld: &'a str) -> Self {
+    /// The full-page parts of a page; `json_ld` is its structured data, ready for a script
+    /// element; `translations` its versions in every language it is written in.
+    pub fn new(
+        page: &'a Page,
+        content: &'a str,
+        toc: &'a [TocEntry],
+        json_ld: &'a str,
+        translations: &'a [Translation<'a>],
+    ) -> Self {
         PageBody {
             content,
             toc,
             noindex: page.noindex,
             extra: &page.extra,
             json_ld,
+            translations,
         }
     }
 }
@@ -427,6 +485,7 @@ pub fn article_json_ld(
     authors: &[&Author],
     cover: Option<&CoverView>,
 ) -> String {
+    let language = &config.languages[page.lang.min(config.languages.len() - 1)];
     let people: Vec<serde_json::Value> = authors
         .iter()
         .map(|author| {
@@ -452,9 +511,9 @@ pub fn article_json_ld(
         "description": meta_description,
         "mainEntityOfPage": config.permalink(&page.path),
         "url": config.permalink(&page.path),
-        "inLanguage": config.language,
+        "inLanguage": language.code,
         "author": people,
-        "publisher": { "@type": "Organization", "name": config.title, "url": config.base_url },
+        "publisher": { "@type": "Organization", "name": language.title, "url": config.base_url },
     });
     if let Some(date) = page.date {
         article["datePublished"] = date.to_string().into();

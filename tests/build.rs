@@ -10,7 +10,7 @@ fn the_repository_site_publishes_the_article_with_byline_sections_and_toc() {
     let run = site.build(&[]).ok();
     assert!(
         run.stdout
-            .starts_with("Built 1 page, 1 section, 1 author and "),
+            .starts_with("Built 2 pages, 2 sections, 2 authors and "),
         "{}",
         run.stdout
     );
@@ -190,6 +190,7 @@ fn site_templates_and_static_files_override_the_theme_one_by_one() {
         site.page("public/posts/first/index.html").text("p.mine"),
         "First post"
     );
+    // Published stylesheets lose only comments and indentation.
     assert_eq!(
         site.stylesheet_of("public/index.html"),
         "body { color: red }"

@@ -147,7 +147,7 @@ fn undefined_template_variable_names_template_and_page() {
     );
     assert_eq!(
         failure(&site),
-        "error: templates/page.html:2:12: Field `subtitle` is not defined. Available fields: byline, content, cover, date, description, draft, extra, item, json_ld, meta_description, next, noindex, permalink, previous, reading_time, related, section, summary, summary_text, tags, taxonomies, title, toc, updated, url, word_count (while rendering content/posts/first.md)\n  help: fix the template, or use `default` or `is defined` for values a page may lack\n"
+        "error: templates/page.html:2:12: Field `subtitle` is not defined. Available fields: byline, content, cover, date, description, draft, extra, item, json_ld, lang, meta_description, next, noindex, permalink, previous, reading_time, related, section, summary, summary_text, tags, taxonomies, title, toc, translations, updated, url, word_count (while rendering content/posts/first.md)\n  help: fix the template, or use `default` or `is defined` for values a page may lack\n"
     );
 }
 

@@ -112,6 +112,23 @@ fn every_kind_of_change_rebuilds_to_what_a_clean_build_makes() {
     let line = rebuild_matches_a_clean_build(&site, "clean-title");
     assert!(written(&line) < total / 2, "{line}");
 
+    // Post 2 moves from t2 to t1, which post 1 carries: post 1's related articles follow.
+    let related = |site: &TestSite| {
+        site.page("public/guides/p01/index.html")
+            .attrs(".related a", "href")
+    };
+    assert!(!related(&site).contains(&"/posts/p02/".to_string()));
+    let site = site.write(
+        "content/posts/p02.md",
+        "+++\ntitle = \"Post two, renamed\"\ndate = 2024-01-03\nauthor = \"ann\"\ntags = [\"t1\", \"spf\"]\n+++\nBody of post 2, with a [link](p02.md).\n\n## Part\n\nMore.\n",
+    );
+    rebuild_matches_a_clean_build(&site, "clean-terms");
+    assert!(
+        related(&site).contains(&"/posts/p02/".to_string()),
+        "{:?}",
+        related(&site)
+    );
+
     let site = site.write(
         "content/authors/ann.md",
         "+++\nname = \"Ann Lee-Smith\"\nrole = \"Editor\"\n+++\nAnn edits.\n",
@@ -163,6 +180,55 @@ fn every_kind_of_change_rebuilds_to_what_a_clean_build_makes() {
 
     let site = site.remove("content/guides/_index.md");
     rebuild_matches_a_clean_build(&site, "clean-section");
+}
+
+#[test]
+fn translations_and_strings_are_part_of_the_keys() {
+    let site = site().write(
+        "serum.toml",
+        "title = \"Glow\"\nbase_url = \"https://example.com/\"\ntheme = \"default\"\n[languages.fr]\ntitle = \"Éclat\"\n",
+    );
+    site.build(&[]).ok();
+    let total = snapshot(&site.path("public")).len();
+
+    // A new translation: the page appears, and its original now points at it.
+    let site = site.write(
+        "content/posts/p00.fr.md",
+        "+++\ntitle = \"Billet 0\"\ndate = 2024-01-01\nauthor = \"bo\"\n+++\nCorps, avec un [lien](p02.md).\n",
+    );
+    rebuild_matches_a_clean_build(&site, "clean-translation");
+    let english = site.read("public/posts/p00/index.html");
+    assert!(english.contains("hreflang=\"fr\""), "{english}");
+
+    // Its target gets a French version: the French link now leads there.
+    let site = site.write(
+        "content/posts/p02.fr.md",
+        "+++\ntitle = \"Billet 2\"\ndate = 2024-01-03\nauthor = \"ann\"\n+++\nCorps.\n",
+    );
+    rebuild_matches_a_clean_build(&site, "clean-link-target");
+    assert!(
+        site.read("public/fr/posts/p00/index.html")
+            .contains("href=\"/fr/posts/p02/\"")
+    );
+
+    // A site string in French re-renders French pages only.
+    let site = site.write("i18n/fr.toml", "by = \"Signé\"\n");
+    let line = rebuild_matches_a_clean_build(&site, "clean-strings");
+    assert!(written(&line) < total / 2, "{line}");
+    assert!(
+        site.read("public/fr/posts/p00/index.html")
+            .contains("Signé")
+    );
+
+    let site = site.write(
+        "content/authors/bo.fr.md",
+        "+++\nrole = \"Rédacteur\"\n+++\n",
+    );
+    rebuild_matches_a_clean_build(&site, "clean-author-translation");
+    assert!(
+        site.read("public/fr/posts/p00/index.html")
+            .contains("Rédacteur")
+    );
 }
 
 #[test]

@@ -226,8 +226,16 @@ fn search_false_publishes_no_index_no_search_page_and_no_box() {
 fn content_where_search_is_published_is_an_error_while_search_is_on() {
     let site = TestSite::new()
         .write(
+            "serum.toml",
+            format!("{}\n[languages.fr]\ntitle = \"Éclat\"\n", common::CONFIG),
+        )
+        .write(
             "content/search.md",
             "+++\ntitle = \"Search tips\"\n+++\nTips.\n",
+        )
+        .write(
+            "content/search.fr.md",
+            "+++\ntitle = \"Astuces\"\n+++\nAstuces.\n",
         )
         .write("content/pagefind/notes.txt", "mine");
     let message = site.build(&[]).fails();
@@ -237,9 +245,11 @@ fn content_where_search_is_published_is_an_error_while_search_is_on() {
          help: rename it (or give the page another `slug`), or turn search off with `search = false` in serum.toml\n\
          error: content/pagefind/notes.txt: this would be published at /pagefind/notes.txt, where the search index is\n  \
          help: rename it (or give the page another `slug`), or turn search off with `search = false` in serum.toml\n\
+         error: content/search.fr.md: this would be published at /fr/search/, where the search page is\n  \
+         help: rename it (or give the page another `slug`), or turn search off with `search = false` in serum.toml\n\
          error: content/search.md: this would be published at /search/, where the search page is\n  \
          help: rename it (or give the page another `slug`), or turn search off with `search = false` in serum.toml\n\
-         error: 3 problems found\n"
+         error: 4 problems found\n"
     );
 }
 
@@ -298,6 +308,76 @@ fn a_rebuild_with_no_page_changed_keeps_the_index_and_an_edit_reindexes_that_pag
     site.build(&["--output", site.path("clean").to_str().unwrap()])
         .ok();
     assert!(snapshot(&site.path("public/pagefind")) == snapshot(&site.path("clean/pagefind")));
+}
+
+/// The language of each record, by URL: Pagefind names its files after their language.
+fn record_languages(site: &TestSite) -> BTreeMap<String, String> {
+    let dir = site.path("public/pagefind/fragment");
+    let mut languages = BTreeMap::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let packed = std::fs::read(entry.path()).unwrap();
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(packed.as_slice())
+            .read_to_string(&mut text)
+            .unwrap();
+        let record: Value =
+            serde_json::from_str(text.strip_prefix("pagefind_dcd").unwrap()).unwrap();
+        let language = name.split('_').next().unwrap().to_string();
+        languages.insert(record["url"].as_str().unwrap().to_string(), language);
+    }
+    languages
+}
+
+#[test]
+fn each_language_is_searched_from_its_own_page_in_its_own_index() {
+    let site = TestSite::new()
+        .write(
+            "serum.toml",
+            format!("{}\n[languages.fr]\ntitle = \"Éclat\"\n", common::CONFIG),
+        )
+        .write(
+            "content/posts/first.fr.md",
+            "+++\ntitle = \"Premier billet\"\ndate = 2024-05-01\nauthor = \"ann\"\n+++\nUne crème hydratante.\n",
+        );
+    site.build(&[]).ok();
+    // One index per language in /pagefind/: a search page searches the one its <html lang> names.
+    let entry: Value =
+        serde_json::from_str(&site.read("public/pagefind/pagefind-entry.json")).unwrap();
+    let indexes: Vec<&String> = entry["languages"].as_object().unwrap().keys().collect();
+    assert_eq!(indexes, ["en", "fr"]);
+    assert_eq!(
+        record_languages(&site),
+        BTreeMap::from([
+            ("/fr/posts/first/".to_string(), "fr".to_string()),
+            ("/posts/first/".to_string(), "en".to_string()),
+        ])
+    );
+    let french = site.page("public/fr/search/index.html");
+    assert_eq!(french.attr("html", "lang"), "fr");
+    assert_eq!(french.text("h1"), "Rechercher");
+    assert_eq!(
+        french.attr("main form[role=search]", "action"),
+        "/fr/search/"
+    );
+    assert_eq!(french.attr("[data-index]", "data-index"), "/pagefind/");
+    // The words its script shows, in French: counts in each plural form, and no results.
+    for (attribute, words) in [
+        ("data-results-1", "1 résultat"),
+        ("data-results-2", "2 résultats"),
+        ("data-found", "{results} pour « {query} »."),
+        ("data-no-results", "Aucun résultat pour « {query} »."),
+        ("data-label-section", "Rubrique"),
+    ] {
+        assert_eq!(french.attr("[data-index]", attribute), words, "{attribute}");
+    }
+    // Every French page leads to the French search page, every English one to the English.
+    let article = site.page("public/fr/posts/first/index.html");
+    assert_eq!(article.attr("a.site-search", "href"), "/fr/search/");
+    assert_eq!(article.text("a.site-search"), "Rechercher");
+    let home = site.page("public/index.html");
+    assert_eq!(home.attr("a.site-search", "href"), "/search/");
 }
 
 #[test]

@@ -589,3 +589,68 @@ fn every_save_reaches_the_search_index_as_a_clean_build_makes_it() {
     let (served, built) = index_entries(&server, &site);
     assert_eq!(served, built);
 }
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_pixel(width, height, image::Rgb([30, 120, 90]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+    bytes.into_inner()
+}
+
+#[test]
+fn a_replaced_or_added_photo_is_processed_and_tabs_are_told_to_reload() {
+    let site = site()
+        .write(
+            "content/posts/p/index.md",
+            "+++\ntitle = \"P\"\ndate = 2024-05-02\n+++\n![A jar](jar.png)\n",
+        )
+        .write("content/posts/p/jar.png", png(400, 200));
+    let server = Server::start(&site);
+    let events = listen(&server);
+    assert_eq!(next_event(&events).0, "hello");
+    let size = |page: &Page| {
+        (
+            page.attr(".page-content img", "width"),
+            page.attr(".page-content img", "height"),
+        )
+    };
+    assert_eq!(
+        size(&server.get("/posts/p/").page()),
+        ("400".into(), "200".into())
+    );
+
+    // Replaced by a photo of another size: its copies are made anew and the page says so.
+    let site = site.write("content/posts/p/jar.png", png(600, 600));
+    assert_eq!(next_event(&events).0, "reload");
+    server.wait_for_line("Rebuilt after content/posts/p/jar.png changed:");
+    let page = server.get("/posts/p/").page();
+    assert_eq!(size(&page), ("600".into(), "600".into()));
+    let webp = page.attr(".page-content source", "srcset");
+    assert_eq!(
+        webp,
+        "/posts/p/jar-480w.webp 480w, /posts/p/jar-600w.webp 600w"
+    );
+    let copy = server.get("/posts/p/jar-600w.webp");
+    assert_eq!(
+        (copy.status, copy.header("content-type")),
+        (200, Some("image/webp"))
+    );
+
+    // A new photo, and the page showing it.
+    let site = site.write("content/posts/p/new.png", png(500, 250)).write(
+        "content/posts/p/index.md",
+        "+++\ntitle = \"P\"\ndate = 2024-05-02\n+++\n![A jar](jar.png)\n\n![A new one](new.png)\n",
+    );
+    assert_eq!(next_event(&events).0, "reload");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let page = loop {
+        let page = server.get("/posts/p/").page();
+        if page.all(".page-content img").len() == 2 || Instant::now() > deadline {
+            break page;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(page.attrs(".page-content img", "width"), ["600", "500"]);
+    assert_eq!(server.get("/posts/p/new-480w.webp").status, 200);
+    drop(site);
+}

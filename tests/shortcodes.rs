@@ -322,6 +322,6 @@ fn a_failing_template_names_its_file_and_line_and_the_page() {
     );
     assert_eq!(
         failure(&site),
-        "error: content/posts/rich.md:7:1: the shortcode `card` failed in templates/shortcodes/card.html:2:4: Variable `subtitle` is not defined. Available variables: base_path, config, live_reload, nth, site, title\n  help: fix the template, or use `default` or `is defined` for values a page may lack\n"
+        "error: content/posts/rich.md:7:1: the shortcode `card` failed in templates/shortcodes/card.html:2:4: Variable `subtitle` is not defined. Available variables: base_path, config, home_path, lang, live_reload, nth, site, title\n  help: fix the template, or use `default` or `is defined` for values a page may lack\n"
     );
 }

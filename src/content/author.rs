@@ -36,6 +36,8 @@ struct RawAuthorMeta {
 pub struct Author {
     /// The file name without `.md`: what pages name in `author`.
     pub slug: String,
+    /// Its language: an index into the configuration's languages, 0 for the default.
+    pub lang: usize,
     /// The file, relative to the site root.
     pub file: PathBuf,
     /// The author page's path in the built site (`authors/mike-rubini/`).
@@ -57,9 +59,11 @@ pub struct Author {
 }
 
 impl Author {
-    /// Parses an author file.
+    /// Parses an author file. A translation (`mike-rubini.fr.md`, `lang` above 0) may leave
+    /// out its `name`: [`Author::inherit`] then gives it the default language's.
     pub fn parse(
         slug: String,
+        lang: usize,
         file: PathBuf,
         text: &str,
         warnings: &mut Vec<Diagnostic>,
@@ -70,15 +74,24 @@ impl Author {
         })?;
         let raw: RawAuthorMeta = front_matter::parse(&split, &file)?;
         warnings.extend(raw.unknown.warnings(&file, &split, KNOWN_KEYS));
-        let name = raw.name.filter(|n| !n.trim().is_empty()).ok_or_else(|| {
-            Diagnostic::in_file(&file, "missing `name` in the author's front matter")
+        let name = raw.name.filter(|n| !n.trim().is_empty());
+        let name = match (name, lang) {
+            (Some(name), _) => name,
+            (None, 0) => {
+                return Err(Diagnostic::in_file(
+                    &file,
+                    "missing `name` in the author's front matter",
+                )
                 .at(1, 1)
-                .hint("add a line such as `name = \"Mike Rubini\"`")
-        })?;
+                .hint("add a line such as `name = \"Mike Rubini\"`"));
+            }
+            (None, _) => String::new(),
+        };
         let empty_to_none = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
         Ok(Author {
             path: format!("authors/{}/", crate::markdown::slugify(&slug)),
             slug,
+            lang,
             file,
             name,
             role: empty_to_none(raw.role),
@@ -88,6 +101,34 @@ impl Author {
             body: split.body.to_string(),
             body_line: split.body_line,
         })
+    }
+
+    /// A translation completed by the default language's author: what it leaves out (the
+    /// name, role, company, avatar, links, bio) is the original's.
+    pub fn inherit(&mut self, original: &Author) {
+        if self.name.is_empty() {
+            self.name.clone_from(&original.name);
+        }
+        self.role = self.role.take().or_else(|| original.role.clone());
+        self.company = self.company.take().or_else(|| original.company.clone());
+        self.avatar = self.avatar.take().or_else(|| original.avatar.clone());
+        if self.links.is_empty() {
+            self.links.clone_from(&original.links);
+        }
+        if self.body.trim().is_empty() {
+            self.body.clone_from(&original.body);
+            self.body_line = original.body_line;
+        }
+    }
+
+    /// The same author in another language, for the bylines and author page of that language
+    /// when no translation of the file exists.
+    pub fn in_language(&self, lang: usize, prefix: &str) -> Author {
+        Author {
+            lang,
+            path: format!("{prefix}{}", self.path),
+            ..self.clone()
+        }
     }
 
     /// "CEO at Acme", "CEO", "Acme" or nothing: never a dangling "at".
@@ -108,6 +149,7 @@ mod tests {
     fn author(text: &str) -> Author {
         Author::parse(
             "a".into(),
+            0,
             "content/authors/a.md".into(),
             text,
             &mut Vec::new(),

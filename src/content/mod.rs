@@ -3,7 +3,7 @@
 mod author;
 pub mod front_matter;
 mod page;
-mod related;
+pub(crate) mod related;
 mod section;
 mod taxonomy;
 mod walk;
@@ -55,8 +55,13 @@ pub struct Library {
     pub authors: Vec<Author>,
     /// The taxonomies, as `serum.toml` declares them (`tags` first), with their terms.
     pub taxonomies: Vec<Taxonomy>,
-    /// All pages, newest first.
-    by_date: Vec<usize>,
+    /// For each language, its pages, newest first.
+    by_date: Vec<Vec<usize>>,
+    /// Each page's translation group: an index into `translation_groups`.
+    translation_group: Vec<usize>,
+    /// The pages of each translation group (one page in every language it is written in),
+    /// in the order of the languages.
+    translation_groups: Vec<Vec<usize>>,
     /// Each page's neighbours in its section's order: the one before, the one after.
     pub neighbours: Vec<(Option<usize>, Option<usize>)>,
     /// Each page's related pages, best first.
@@ -84,6 +89,7 @@ enum Loaded {
     },
     SectionIndex {
         dir: String,
+        lang: usize,
         file: PathBuf,
         text: String,
     },
@@ -152,7 +158,9 @@ impl Library {
                 .unwrap_or(path)
                 .to_path_buf()
         };
-        let (dirs, entries) = walk::classify(dirs, files, &shown);
+        let codes: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+        let languages = walk::Languages { codes: &codes };
+        let (dirs, entries) = walk::classify(dirs, files, languages, &shown);
         let mut sections: BTreeMap<String, Section> = dirs
             .iter()
             .map(|dir| {
@@ -172,15 +180,23 @@ impl Library {
                     content_path,
                 } => bundle_assets.push((bundle, rest, source, content_path)),
                 Entry::Read(job) => jobs.push(job),
+                Entry::Refused(problem) => problems.push(problem),
             }
         }
         let loaded: Vec<_> = jobs
             .into_par_iter()
             .map(|job| load_entry(config, job))
             .collect();
+        let mut translated_sections = Vec::new();
         for (result, warnings) in loaded {
             problems.extend(warnings);
             match result {
+                Ok(Loaded::SectionIndex {
+                    dir,
+                    lang,
+                    file,
+                    text,
+                }) if lang > 0 => translated_sections.push((dir, lang, file, text)),
                 Ok(loaded) => library.keep(loaded, options, &mut sections, &mut problems),
                 Err(problem) => problems.push(problem),
             }
@@ -188,8 +204,9 @@ impl Library {
         library
             .pages
             .sort_by(|a, b| a.content_path.cmp(&b.content_path));
-        library.authors.sort_by(|a, b| a.slug.cmp(&b.slug));
         library.sections = sections.into_values().collect();
+        library.translate_sections(config, translated_sections, &mut problems);
+        library.translate_authors(config, &mut problems);
         library.place_bundle_assets(bundle_assets);
         library.check_authors(&mut problems);
         library.check_unique_urls(&mut problems);
@@ -222,7 +239,9 @@ impl Library {
             Loaded::Unreadable { content_path, path } => {
                 self.unreadable.insert(content_path, path);
             }
-            Loaded::SectionIndex { dir, file, text } => {
+            Loaded::SectionIndex {
+                dir, file, text, ..
+            } => {
                 if let Some(section) = sections.get_mut(&dir) {
                     if let Err(problem) = section.apply_index(file, &text, problems) {
                         problems.push(problem);
@@ -232,26 +251,158 @@ impl Library {
         }
     }
 
-    /// The index of the section whose folder is `dir`.
-    pub fn section_index(&self, dir: &str) -> Option<usize> {
+    /// Each section in each other language that has pages in it (or in a section below), an
+    /// `_index.fr.md`, or is the home page: the default language's section with its settings,
+    /// and the translation's `_index.fr.md` read over it. Sections end sorted by language,
+    /// then folder: the default language's home page first.
+    fn translate_sections(
+        &mut self,
+        config: &Config,
+        indexes: Vec<(String, usize, PathBuf, String)>,
+        problems: &mut Vec<Diagnostic>,
+    ) {
+        if !config.is_multilingual() {
+            return;
+        }
+        let mut wanted: BTreeSet<(usize, &str)> = BTreeSet::new();
+        for lang in 1..config.languages.len() {
+            wanted.insert((lang, ""));
+        }
+        for page in self.pages.iter().filter(|p| p.lang > 0) {
+            let mut dir = page.section.as_str();
+            wanted.insert((page.lang, dir));
+            while let Some((parent, _)) = dir.rsplit_once('/') {
+                wanted.insert((page.lang, parent));
+                dir = parent;
+            }
+        }
+        for (dir, lang, _, _) in &indexes {
+            wanted.insert((*lang, dir.as_str()));
+        }
+        let mut made: BTreeMap<(usize, String), Section> = BTreeMap::new();
+        for (lang, dir) in wanted {
+            let Some(original) = self.section_index(0, dir).map(|i| &self.sections[i]) else {
+                continue;
+            };
+            let language = &config.languages[lang];
+            let title = dir.is_empty().then_some(language.title.as_str());
+            let section = original.in_language(lang, &language.prefix, title);
+            made.insert((lang, dir.to_string()), section);
+        }
+        for (dir, lang, file, text) in indexes {
+            if let Some(section) = made.get_mut(&(lang, dir)) {
+                if let Err(problem) = section.apply_index(file, &text, problems) {
+                    problems.push(problem);
+                }
+            }
+        }
+        self.sections.extend(made.into_values());
+    }
+
+    /// Completes each author's translations with the original, and gives every other language
+    /// a copy of each author who wrote in it, for its bylines and its author page. A
+    /// translation of an author who has no file in the default language is an error.
+    fn translate_authors(&mut self, config: &Config, problems: &mut Vec<Diagnostic>) {
+        self.authors
+            .sort_by(|a, b| (a.lang, &a.slug).cmp(&(b.lang, &b.slug)));
+        if !config.is_multilingual() {
+            return;
+        }
+        let originals = self.authors.partition_point(|a| a.lang == 0);
+        let (defaults, translations) = self.authors.split_at_mut(originals);
+        let mut kept = Vec::with_capacity(translations.len());
+        for mut author in translations.iter().cloned() {
+            match defaults.binary_search_by(|a| a.slug.cmp(&author.slug)) {
+                Ok(i) => {
+                    author.inherit(&defaults[i]);
+                    kept.push(author);
+                }
+                Err(_) => problems.push(
+                    Diagnostic::in_file(
+                        &author.file,
+                        format!(
+                            "this translates the author `{}`, who has no file content/{AUTHORS_DIR}/{}.md",
+                            author.slug, author.slug
+                        ),
+                    )
+                    .because(Reason::UnknownAuthor)
+                    .at(1, 1)
+                    .hint("add the author in the default language first; a translation completes it"),
+                ),
+            }
+        }
+        let mut written_in: BTreeSet<(usize, &str)> = BTreeSet::new();
+        for page in self.pages.iter().filter(|p| p.lang > 0) {
+            for reference in &page.authors {
+                written_in.insert((page.lang, reference.as_str()));
+            }
+        }
+        let mut copies = Vec::new();
+        for author in &self.authors[..originals] {
+            for (lang, language) in config.languages.iter().enumerate().skip(1) {
+                let translated = kept.iter().any(|t| t.lang == lang && t.slug == author.slug);
+                let named = written_in.contains(&(lang, author.slug.as_str()))
+                    || written_in.contains(&(lang, author.name.as_str()));
+                if !translated && named {
+                    copies.push(author.in_language(lang, &language.prefix));
+                }
+            }
+        }
+        self.authors.truncate(originals);
+        self.authors.extend(kept);
+        self.authors.extend(copies);
+        self.authors
+            .sort_by(|a, b| (a.lang, &a.slug).cmp(&(b.lang, &b.slug)));
+    }
+
+    /// The index of the section whose folder is `dir`, in language `lang`.
+    pub fn section_index(&self, lang: usize, dir: &str) -> Option<usize> {
         self.sections
-            .binary_search_by(|s| s.dir.as_str().cmp(dir))
+            .binary_search_by(|s| (s.lang, s.dir.as_str()).cmp(&(lang, dir)))
             .ok()
     }
 
-    /// The index of the author with this slug.
-    pub fn author_index(&self, slug: &str) -> Option<usize> {
+    /// The index of the author with this slug, in language `lang`.
+    pub fn author_index(&self, lang: usize, slug: &str) -> Option<usize> {
         self.authors
-            .binary_search_by(|a| a.slug.as_str().cmp(slug))
+            .binary_search_by(|a| (a.lang, a.slug.as_str()).cmp(&(lang, slug)))
             .ok()
     }
 
-    /// The author with this slug.
-    pub fn author(&self, slug: &str) -> Option<&Author> {
-        self.authors
-            .binary_search_by(|a| a.slug.as_str().cmp(slug))
-            .ok()
-            .map(|i| &self.authors[i])
+    /// The author with this slug, in language `lang`.
+    pub fn author(&self, lang: usize, slug: &str) -> Option<&Author> {
+        self.author_index(lang, slug).map(|i| &self.authors[i])
+    }
+
+    /// All pages of language `lang`, newest first: its home page's listing.
+    pub fn pages_by_date(&self, lang: usize) -> &[usize] {
+        self.by_date.get(lang).map_or(&[], Vec::as_slice)
+    }
+
+    /// The pages a section lists: a home page every page of its language, newest first;
+    /// another section its own pages, in its order.
+    pub fn listed_pages(&self, section: usize) -> &[usize] {
+        let s = &self.sections[section];
+        if s.dir.is_empty() {
+            self.pages_by_date(s.lang)
+        } else {
+            &self.section_pages[section]
+        }
+    }
+
+    /// The taxonomies of language `lang`, as `serum.toml` declares them (`tags` first).
+    pub fn taxonomies_of(&self, lang: usize) -> &[Taxonomy] {
+        let start = self.taxonomies.partition_point(|t| t.lang < lang);
+        let end = self.taxonomies.partition_point(|t| t.lang <= lang);
+        &self.taxonomies[start..end]
+    }
+
+    /// The other versions of page `i`, its own included, in the order of the languages.
+    pub fn translations(&self, i: usize) -> &[usize] {
+        match self.translation_group.get(i) {
+            Some(&group) => &self.translation_groups[group],
+            None => &[],
+        }
     }
 
     /// Takes every page's Markdown body out, in page order, leaving them empty.
@@ -262,21 +413,21 @@ impl Library {
             .collect()
     }
 
-    /// All pages, newest first: the home page's listing.
-    pub fn pages_by_date(&self) -> &[usize] {
-        &self.by_date
-    }
-
     fn place_bundle_assets(&mut self, bundle_assets: Vec<(String, String, PathBuf, String)>) {
-        let bundle_paths: HashMap<&str, &str> = self
-            .pages
-            .iter()
-            .filter(|p| p.is_bundle)
-            .map(|p| (p.dir.as_str(), p.path.as_str()))
-            .collect();
+        // Translations share their bundle's files, published beside the default language's
+        // page (or the first translation's, when the default language has none).
+        let mut bundle_paths: HashMap<&str, (usize, &str)> = HashMap::new();
+        for page in self.pages.iter().filter(|p| p.is_bundle) {
+            let entry = bundle_paths
+                .entry(page.dir.as_str())
+                .or_insert((page.lang, page.path.as_str()));
+            if page.lang < entry.0 {
+                *entry = (page.lang, page.path.as_str());
+            }
+        }
         for (bundle, rest, source, content_path) in bundle_assets {
             // A draft bundle that is not built takes its assets with it.
-            if let Some(page_path) = bundle_paths.get(bundle.as_str()) {
+            if let Some((_, page_path)) = bundle_paths.get(bundle.as_str()) {
                 let output_path = format!("{page_path}{rest}");
                 self.assets.push(Asset {
                     source,
@@ -302,7 +453,12 @@ impl Library {
         for (i, author) in self.authors.iter().enumerate() {
             by_reference.insert(author.slug.to_lowercase(), i);
         }
-        let known: Vec<&str> = self.authors.iter().map(|a| a.slug.as_str()).collect();
+        let known: Vec<&str> = self
+            .authors
+            .iter()
+            .filter(|a| a.lang == 0)
+            .map(|a| a.slug.as_str())
+            .collect();
         for page in &mut self.pages {
             let mut unknown = Vec::new();
             for reference in &mut page.authors {
@@ -330,7 +486,7 @@ impl Library {
     }
 
     fn check_unique_urls(&self, problems: &mut Vec<Diagnostic>) {
-        let mut owners: HashMap<&str, &Path> = HashMap::new();
+        let mut owners: HashMap<&str, (&Path, Option<usize>)> = HashMap::new();
         let folders: Vec<PathBuf> = self
             .sections
             .iter()
@@ -340,42 +496,63 @@ impl Library {
             .sections
             .iter()
             .zip(&folders)
-            .map(|(s, folder)| (s.path.as_str(), s.file.as_deref().unwrap_or(folder)));
+            .map(|(s, folder)| (s.path.as_str(), s.file.as_deref().unwrap_or(folder), None));
         let claims = sections
             .chain(
                 self.pages
                     .iter()
-                    .map(|p| (p.path.as_str(), p.file.as_path())),
+                    .enumerate()
+                    .map(|(i, p)| (p.path.as_str(), p.file.as_path(), Some(i))),
             )
             .chain(
                 self.authors
                     .iter()
-                    .map(|a| (a.path.as_str(), a.file.as_path())),
+                    .map(|a| (a.path.as_str(), a.file.as_path(), None)),
             );
-        for (path, file) in claims {
-            if let Some(first) = owners.get(path) {
-                problems.push(
-                    Diagnostic::in_file(file, format!("two pages would be published at /{path}: this one and {}", first.display()))
-                        .because(Reason::UrlCollision)
-                        .hint("give one of them a different `slug` or `path` in its front matter, or rename the file"),
-                );
-            } else {
-                owners.insert(path, file);
-            }
+        for (path, file, page) in claims {
+            let Some(&(first, first_page)) = owners.get(path) else {
+                owners.insert(path, (file, page));
+                continue;
+            };
+            // A translation whose own `slug` or `path` takes another page's URL in its
+            // language: the problem is at that key.
+            let translated = [(page, first), (first_page, file)]
+                .into_iter()
+                .filter_map(|(page, other)| Some((&self.pages[page?], other)))
+                .find_map(|(page, other)| {
+                    let key = ["slug", "path"]
+                        .into_iter()
+                        .find(|key| page.lang > 0 && page.has_key(key))?;
+                    Some((page, key, other))
+                });
+            let problem = match translated {
+                Some((page, key, other)) => page
+                    .key_problem(
+                        key,
+                        format!(
+                            "this translation's `{key}` gives it the URL /{path}, which {} has already",
+                            other.display()
+                        ),
+                    )
+                    .hint(format!("give this translation another `{key}`: each page of a language needs a URL of its own")),
+                None => Diagnostic::in_file(file, format!("two pages would be published at /{path}: this one and {}", first.display()))
+                    .hint("give one of them a different `slug` or `path` in its front matter, or rename the file"),
+            };
+            problems.push(problem.because(Reason::UrlCollision));
         }
     }
 
     fn order(&mut self, config: &Config) {
         let taxonomies = &config.taxonomies;
-        let index: HashMap<&str, usize> = self
+        let index: HashMap<(usize, &str), usize> = self
             .sections
             .iter()
             .enumerate()
-            .map(|(i, s)| (s.dir.as_str(), i))
+            .map(|(i, s)| ((s.lang, s.dir.as_str()), i))
             .collect();
         let mut section_pages = vec![Vec::new(); self.sections.len()];
         for (i, page) in self.pages.iter().enumerate() {
-            if let Some(&s) = index.get(page.section.as_str()) {
+            if let Some(s) = self.section_index(page.lang, &page.section) {
                 section_pages[s].push(i);
             }
         }
@@ -383,12 +560,15 @@ impl Library {
             sort_pages(&self.pages, ids, self.sections[s].sort_by);
         }
         let mut subsections = vec![Vec::new(); self.sections.len()];
-        for (i, section) in self.sections.iter().enumerate().skip(1) {
+        for (i, section) in self.sections.iter().enumerate() {
+            if section.dir.is_empty() {
+                continue;
+            }
             let parent = section
                 .dir
                 .rsplit_once('/')
                 .map_or("", |(parent, _)| parent);
-            if let Some(&p) = index.get(parent) {
+            if let Some(&p) = index.get(&(section.lang, parent)) {
                 subsections[p].push(i);
             }
         }
@@ -401,13 +581,31 @@ impl Library {
         }
         self.section_pages = section_pages;
         self.subsections = subsections;
-        self.taxonomies = taxonomies
-            .iter()
-            .enumerate()
-            .map(|(index, config)| Taxonomy::collect(config, index, &self.pages))
-            .collect();
-        self.by_date = (0..self.pages.len()).collect();
-        sort_pages(&self.pages, &mut self.by_date, SortBy::Date);
+        let mut newest: Vec<usize> = (0..self.pages.len()).collect();
+        sort_pages(&self.pages, &mut newest, SortBy::Date);
+        self.by_date = vec![Vec::new(); config.languages.len()];
+        for &i in &newest {
+            if let Some(list) = self.by_date.get_mut(self.pages[i].lang) {
+                list.push(i);
+            }
+        }
+        // Terms take the name first written in content order.
+        let mut in_order = vec![Vec::new(); config.languages.len()];
+        for (i, page) in self.pages.iter().enumerate() {
+            if let Some(list) = in_order.get_mut(page.lang) {
+                list.push(i);
+            }
+        }
+        self.taxonomies = Vec::with_capacity(taxonomies.len() * config.languages.len());
+        for (lang, language) in config.languages.iter().enumerate() {
+            for (index, taxonomy) in taxonomies.iter().enumerate() {
+                let ids = &in_order[lang];
+                let prefix = (lang, language.prefix.as_str());
+                let collected = Taxonomy::collect(taxonomy, index, &self.pages, ids, prefix);
+                self.taxonomies.push(collected);
+            }
+        }
+        self.group_translations();
         self.neighbours = vec![(None, None); self.pages.len()];
         for ids in &self.section_pages {
             for (k, &p) in ids.iter().enumerate() {
@@ -415,18 +613,40 @@ impl Library {
                 self.neighbours[p] = (previous, ids.get(k + 1).copied());
             }
         }
+    }
+
+    /// Finds each page's related pages, or takes them from `remembered` when what they are
+    /// found from (every page's terms, dates and eligibility) is what it was then.
+    pub(crate) fn relate(&mut self, limit: usize, remembered: &mut related::Remembered) {
+        let mut newest: Vec<usize> = (0..self.pages.len()).collect();
+        sort_pages(&self.pages, &mut newest, SortBy::Date);
         self.related = related::related(
             &self.pages,
             &self.taxonomies,
-            &self.by_date,
-            config.related_limit,
+            &newest,
+            limit,
             &|page| !page.draft && !page.noindex,
+            remembered,
         );
     }
 
-    /// The tag a page names, by the name as written.
-    pub fn tag(&self, name: &str) -> Option<&Term> {
-        self.taxonomies.first()?.term(name)
+    /// Groups each page with its translations: the pages that share its key.
+    fn group_translations(&mut self) {
+        let mut groups: HashMap<&str, usize> = HashMap::with_capacity(self.pages.len());
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        self.translation_group = Vec::with_capacity(self.pages.len());
+        for (i, page) in self.pages.iter().enumerate() {
+            let group = *groups.entry(page.key.as_str()).or_insert_with(|| {
+                members.push(Vec::new());
+                members.len() - 1
+            });
+            members[group].push(i);
+            self.translation_group.push(group);
+        }
+        for group in &mut members {
+            group.sort_by_key(|&i| self.pages[i].lang);
+        }
+        self.translation_groups = members;
     }
 }
 
@@ -511,22 +731,39 @@ fn load_entry(
     let result = match job {
         Job::Page(source) => {
             let content_path = source.content_path.clone();
-            let path = format!("{}{}/", source.section_path, slugify(&source.stem));
+            let prefix = config
+                .languages
+                .get(source.lang)
+                .map_or("", |l| l.prefix.as_str());
+            let path = format!("{prefix}{}{}/", source.section_path, slugify(&source.stem));
             match read_text(root, &source.file)
                 .and_then(|text| Page::parse(source, &text, &config.taxonomies, &mut warnings))
             {
-                Ok(page) => Ok(Loaded::Page(Box::new(page))),
+                Ok(mut page) => {
+                    page.path.insert_str(0, prefix);
+                    Ok(Loaded::Page(Box::new(page)))
+                }
                 Err(problem) => {
                     warnings.push(problem);
                     Ok(Loaded::Unreadable { content_path, path })
                 }
             }
         }
-        Job::Author { slug, file } => read_text(root, &file)
-            .and_then(|text| Author::parse(slug, file, &text, &mut warnings))
-            .map(|author| Loaded::Author(Box::new(author))),
-        Job::SectionIndex { dir, file } => {
-            read_text(root, &file).map(|text| Loaded::SectionIndex { dir, file, text })
+        Job::Author { slug, lang, file } => read_text(root, &file)
+            .and_then(|text| Author::parse(slug, lang, file, &text, &mut warnings))
+            .map(|mut author| {
+                if let Some(language) = config.languages.get(lang) {
+                    author.path.insert_str(0, &language.prefix);
+                }
+                Loaded::Author(Box::new(author))
+            }),
+        Job::SectionIndex { dir, lang, file } => {
+            read_text(root, &file).map(|text| Loaded::SectionIndex {
+                dir,
+                lang,
+                file,
+                text,
+            })
         }
     };
     (result, warnings)

@@ -88,6 +88,11 @@ pub struct Page {
     pub dir: String,
     /// Whether the page is a bundle (`index.md` with its assets beside it).
     pub is_bundle: bool,
+    /// Its language: an index into the configuration's languages, 0 for the default. Every
+    /// list of pages (listings, feeds, the sitemap, a search index) can tell them apart by it.
+    pub lang: usize,
+    /// What its translations share: its folder and stem without the language (`articles/x`).
+    pub key: String,
     /// The section folder that holds the page, relative to `content/` (`""` for the root).
     pub section: String,
     /// The page's path in the built site, without leading slash (`articles/x/`).
@@ -147,6 +152,10 @@ pub struct PageSource {
     pub stem: String,
     /// Whether it is a bundle's `index.md`.
     pub is_bundle: bool,
+    /// Its language: an index into the configuration's languages, 0 for the default.
+    pub lang: usize,
+    /// What its translations share: its folder and stem without the language (`articles/x`).
+    pub key: String,
 }
 
 impl Page {
@@ -233,6 +242,8 @@ impl Page {
             content_path: source.content_path,
             dir,
             is_bundle: source.is_bundle,
+            lang: source.lang,
+            key: source.key,
             section: source.section,
             title,
             description: raw.description,
@@ -264,6 +275,18 @@ impl Page {
     /// Its tags.
     pub fn tags(&self) -> &[String] {
         self.terms(0)
+    }
+
+    /// Whether its front matter sets `key`.
+    pub fn has_key(&self, key: &str) -> bool {
+        let split = Split {
+            format: front_matter::Format::Toml,
+            front_matter: &self.front_matter,
+            front_matter_line: self.front_matter_line,
+            body: "",
+            body_line: self.body_line,
+        };
+        front_matter::key_line(&split, key).is_some()
     }
 
     /// A problem about one of the page's front matter keys, placed on its line.

@@ -19,29 +19,67 @@ const WINDOW: usize = 64;
 /// (a term carried by few pages weighs more than one carried by many), ties going to the
 /// newer page (the earlier in `newest_first`). Pages that `eligible` refuses (drafts,
 /// noindex pages) are never related, and a page is never related to itself.
+///
+/// The answer depends only on those inputs, so `remembered` keeps it with their key: a
+/// rebuild after an edit that changed no terms, dates or drafts takes it from there.
 pub(crate) fn related(
     pages: &[Page],
     taxonomies: &[Taxonomy],
     newest_first: &[usize],
     limit: usize,
     eligible: &dyn Fn(&Page) -> bool,
+    remembered: &mut Remembered,
 ) -> Vec<Vec<usize>> {
-    use rayon::prelude::*;
     if limit == 0 || pages.is_empty() {
         return vec![Vec::new(); pages.len()];
     }
     let index = Index::new(pages, taxonomies, newest_first, eligible);
-    let ids: Vec<usize> = (0..pages.len()).collect();
-    // One marker buffer per chunk of pages, not per page.
-    ids.par_chunks(256)
-        .flat_map_iter(|chunk| {
-            let mut seen = vec![usize::MAX; pages.len()];
-            chunk
-                .iter()
-                .map(|&p| index.best(p, limit, &mut seen))
-                .collect::<Vec<_>>()
-        })
-        .collect()
+    let key = index.key(limit);
+    if remembered.key == key && remembered.related.len() == pages.len() {
+        return remembered.related.clone();
+    }
+    let related = index.all(limit);
+    *remembered = Remembered {
+        key,
+        related: related.clone(),
+    };
+    related
+}
+
+/// The related pages a build found, and the key of what it found them from.
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Remembered {
+    key: crate::site::Key,
+    related: Vec<Vec<usize>>,
+}
+
+impl Index<'_> {
+    /// The key of everything ranking reads: each term's pages in order, each page's place by
+    /// date and whether it may be related, and the limit.
+    fn key(&self, limit: usize) -> crate::site::Key {
+        crate::site::KeyHasher::new()
+            .number(limit as u64)
+            .value(&self.term_pages)
+            .value(&self.rank)
+            .value(&self.allowed)
+            .finish()
+    }
+
+    /// The related pages of every page, in parallel.
+    fn all(&self, limit: usize) -> Vec<Vec<usize>> {
+        use rayon::prelude::*;
+        let ids: Vec<usize> = (0..self.rank.len()).collect();
+        // One marker buffer per chunk of pages, not per page.
+        ids.par_chunks(256)
+            .flat_map_iter(|chunk| {
+                let mut seen = vec![usize::MAX; self.rank.len()];
+                chunk
+                    .iter()
+                    .map(|&p| self.best(p, limit, &mut seen))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
 }
 
 /// What ranking needs: each page's terms, each term's pages and weight, each page's age.
@@ -163,6 +201,8 @@ mod tests {
             section_path: String::new(),
             stem: title.to_string(),
             is_bundle: false,
+            lang: 0,
+            key: title.to_string(),
         };
         let tags = TaxonomyConfig {
             name: "tags".into(),
@@ -181,10 +221,23 @@ mod tests {
             paginate_by: None,
             feed: false,
         };
-        let taxonomies = vec![Taxonomy::collect(&config, 0, pages)];
+        let taxonomies = vec![Taxonomy::collect(
+            &config,
+            0,
+            pages,
+            &(0..pages.len()).collect::<Vec<_>>(),
+            (0, ""),
+        )];
         let mut newest: Vec<usize> = (0..pages.len()).collect();
         crate::content::sort_pages(pages, &mut newest, crate::content::SortBy::Date);
-        let fast = related(pages, &taxonomies, &newest, limit, &|_| true);
+        let fast = related(
+            pages,
+            &taxonomies,
+            &newest,
+            limit,
+            &|_| true,
+            &mut Remembered::default(),
+        );
         let index = Index::new(pages, &taxonomies, &newest, &|_| true);
         // Every pair, scored on the terms they share; a page reached only through a common
         // term's older pages is no candidate.

@@ -36,16 +36,13 @@ pub enum SortBy {
 struct RawSectionMeta {
     title: Option<String>,
     description: Option<String>,
-    #[serde(default)]
-    sort_by: SortBy,
+    sort_by: Option<SortBy>,
     template: Option<String>,
     page_template: Option<String>,
     weight: Option<i64>,
     paginate_by: Option<i64>,
-    #[serde(default)]
-    feed: bool,
-    #[serde(default)]
-    extra: serde_json::Map<String, serde_json::Value>,
+    feed: Option<bool>,
+    extra: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(flatten)]
     unknown: UnknownKeys,
 }
@@ -55,6 +52,8 @@ struct RawSectionMeta {
 pub struct Section {
     /// The folder relative to `content/` (`""` for the root, `articles`).
     pub dir: String,
+    /// Its language: an index into the configuration's languages, 0 for the default.
+    pub lang: usize,
     /// Its `_index.md`, relative to the site root, when it has one.
     pub file: Option<PathBuf>,
     /// The section's path in the built site (`""` for the home page, `articles/`).
@@ -94,6 +93,7 @@ impl Section {
         };
         Section {
             dir: dir.to_string(),
+            lang: 0,
             file: None,
             path,
             title,
@@ -110,7 +110,23 @@ impl Section {
         }
     }
 
-    /// Reads a section's `_index.md` over the defaults.
+    /// The same section in another language, before its own `_index.fr.md` (if any) is read
+    /// over it: the settings stay, the words (description, intro) do not.
+    pub fn in_language(&self, lang: usize, prefix: &str, title: Option<&str>) -> Section {
+        Section {
+            lang,
+            file: None,
+            path: format!("{prefix}{}", self.path),
+            title: title.unwrap_or(&self.title).to_string(),
+            description: None,
+            body: String::new(),
+            body_line: 1,
+            ..self.clone()
+        }
+    }
+
+    /// Reads a section's `_index.md` over the defaults (or a translation's over its
+    /// section's settings): what it does not say stays as it was.
     pub fn apply_index(
         &mut self,
         file: PathBuf,
@@ -126,12 +142,12 @@ impl Section {
         if let Some(title) = raw.title.filter(|t| !t.trim().is_empty()) {
             self.title = title;
         }
-        self.description = raw.description;
-        self.sort_by = raw.sort_by;
-        self.template = raw.template;
-        self.page_template = raw.page_template;
-        self.weight = raw.weight;
-        self.feed = raw.feed;
+        self.description = raw.description.or(self.description.take());
+        self.sort_by = raw.sort_by.unwrap_or(self.sort_by);
+        self.template = raw.template.or(self.template.take());
+        self.page_template = raw.page_template.or(self.page_template.take());
+        self.weight = raw.weight.or(self.weight);
+        self.feed = raw.feed.unwrap_or(self.feed);
         self.paginate_by = match raw.paginate_by {
             Some(n) if n < 0 => {
                 let problem = Diagnostic::in_file(
@@ -146,9 +162,12 @@ impl Section {
                 });
                 None
             }
-            n => n.map(|n| n as usize),
+            Some(n) => Some(n as usize),
+            None => self.paginate_by,
         };
-        self.extra = raw.extra;
+        if let Some(extra) = raw.extra {
+            self.extra = extra;
+        }
         self.body = split.body.to_string();
         self.body_line = split.body_line;
         self.file = Some(file);

@@ -12,8 +12,12 @@ use crate::markdown::{UniqueIds, slugify};
 pub struct Taxonomy {
     /// Its name (`tags`, `concerns`).
     pub name: String,
-    /// Its index page's path in the built site (`concerns/`).
+    /// Its index page's path in the built site (`concerns/`, `fr/concerns/`).
     pub path: String,
+    /// Its place in the configuration's list of taxonomies.
+    pub config: usize,
+    /// The language of its pages: an index into the configuration's languages.
+    pub lang: usize,
     /// Its terms, by name.
     pub terms: Vec<Term>,
     /// Each term's index, by its name folded to lowercase.
@@ -34,12 +38,19 @@ pub struct Term {
 }
 
 impl Taxonomy {
-    /// Groups pages by the terms they list for the taxonomy at `index` of the configuration.
-    /// Terms equal but for case are one; different terms whose slugs collide get `-1`, `-2`,
-    /// in name order, so slugs are stable and unique.
-    pub(crate) fn collect(config: &TaxonomyConfig, index: usize, pages: &[Page]) -> Taxonomy {
+    /// Groups the pages `ids` (those of language `lang`) by the terms they list for the taxonomy at `index`
+    /// of the configuration; `prefix` is where that language's pages are published. Terms
+    /// equal but for case are one; different terms whose slugs collide get `-1`, `-2`, in name
+    /// order, so slugs are stable and unique.
+    pub(crate) fn collect(
+        config: &TaxonomyConfig,
+        index: usize,
+        pages: &[Page],
+        ids: &[usize],
+        (lang, prefix): (usize, &str),
+    ) -> Taxonomy {
         let mut by_folded: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
-        for (i, page) in pages.iter().enumerate() {
+        for (i, page) in ids.iter().map(|&i| (i, &pages[i])) {
             for name in page.terms(index) {
                 let name = name.trim();
                 if name.is_empty() {
@@ -63,7 +74,7 @@ impl Taxonomy {
                 let slug = used.unique(&slugify(&name));
                 by_name.insert(folded, t);
                 Term {
-                    path: format!("{}{slug}/", config.path),
+                    path: format!("{prefix}{}{slug}/", config.path),
                     name,
                     slug,
                     pages: ids,
@@ -72,7 +83,9 @@ impl Taxonomy {
             .collect();
         Taxonomy {
             name: config.name.clone(),
-            path: config.path.clone(),
+            path: format!("{prefix}{}", config.path),
+            config: index,
+            lang,
             terms,
             by_name,
         }

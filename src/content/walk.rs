@@ -1,7 +1,7 @@
 //! Listing `content/` (walkdir, the only part that touches the disk) and classifying what
 //! each file is (pure, so every rule is a unit test).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -24,10 +24,18 @@ pub(crate) struct Listed {
 pub(crate) enum Job {
     /// A page, or a bundle's `index.md`.
     Page(PageSource),
-    /// A section's `_index.md`.
-    SectionIndex { dir: String, file: PathBuf },
-    /// An author's file.
-    Author { slug: String, file: PathBuf },
+    /// A section's `_index.md` (or `_index.fr.md`: `lang` is the language's index).
+    SectionIndex {
+        dir: String,
+        lang: usize,
+        file: PathBuf,
+    },
+    /// An author's file (or its translation).
+    Author {
+        slug: String,
+        lang: usize,
+        file: PathBuf,
+    },
 }
 
 /// What one file of `content/` turned out to be.
@@ -44,6 +52,9 @@ pub(crate) enum Entry {
     },
     /// Any other file, copied as it is next to its section.
     Asset(Asset),
+    /// A file whose name is wrong: a language the site does not declare, or a second file
+    /// for one page in one language. It is left out.
+    Refused(Diagnostic),
 }
 
 /// The folders and files of `content/`, in name order; problems (unreadable entries, links
@@ -123,9 +134,51 @@ pub(crate) fn markdown_stem(name: &str) -> Option<&str> {
         .filter(|stem| !stem.is_empty())
 }
 
-/// Whether a file is a bundle's page: `index.md` (or `index.markdown`).
-fn is_bundle_index(name: &str) -> bool {
-    markdown_stem(name) == Some("index")
+/// The languages of a site, as file names carry them: `x.fr.md` is the French version of
+/// `x.md`. A site that declares no language but its default reads no suffix: `x.fr.md` is then
+/// a page of its own, `x-fr`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Languages<'a> {
+    /// Their codes, the default language's first.
+    pub codes: &'a [&'a str],
+}
+
+impl Languages<'_> {
+    /// The stem without its language suffix, and the language's index. A suffix shaped like a
+    /// language code (`it`, `pt-BR`) that the site does not declare is the error, given as the
+    /// code; any other suffix (`v1.2`, `notes.old`) is part of the name.
+    pub(crate) fn split<'s>(&self, stem: &'s str) -> Result<(&'s str, usize), &'s str> {
+        if self.codes.len() < 2 {
+            return Ok((stem, 0));
+        }
+        let Some((base, suffix)) = stem.rsplit_once('.').filter(|(base, _)| !base.is_empty())
+        else {
+            return Ok((stem, 0));
+        };
+        if let Some(lang) = self.codes.iter().position(|code| *code == suffix) {
+            return Ok((base, lang));
+        }
+        if looks_like_language(suffix) {
+            return Err(suffix);
+        }
+        Ok((stem, 0))
+    }
+
+    /// Whether a file name is a bundle's page: `index.md`, `index.markdown`, `index.fr.md`.
+    fn is_bundle_index(&self, name: &str) -> bool {
+        markdown_stem(name).is_some_and(|stem| matches!(self.split(stem), Ok(("index", _))))
+    }
+}
+
+/// Two lowercase letters, maybe with a region (`it`, `pt-BR`, `zh-Hans`): what a suffix must
+/// look like to be taken for a language the site forgot to declare.
+fn looks_like_language(suffix: &str) -> bool {
+    let (primary, region) = suffix.split_once('-').unwrap_or((suffix, ""));
+    primary.len() == 2
+        && primary.chars().all(|c| c.is_ascii_lowercase())
+        && (region.is_empty()
+            || ((2..=4).contains(&region.len())
+                && region.chars().all(|c| c.is_ascii_alphanumeric())))
 }
 
 /// Sorts listed files into sections, pages, bundles, authors and assets; `shown` names a
@@ -133,9 +186,10 @@ fn is_bundle_index(name: &str) -> bool {
 pub(crate) fn classify(
     dirs: Vec<String>,
     files: Vec<Listed>,
+    languages: Languages,
     shown: &dyn Fn(&Path) -> PathBuf,
 ) -> (Vec<String>, Vec<Entry>) {
-    let bundles = Bundles::new(&files);
+    let bundles = Bundles::new(&files, languages);
     let authors_prefix = format!("{AUTHORS_DIR}/");
     let section_dirs: Vec<String> = dirs
         .into_iter()
@@ -143,17 +197,67 @@ pub(crate) fn classify(
         .filter(|d| !bundles.folders.contains(d.as_str()))
         .filter(|d| d != AUTHORS_DIR && !d.starts_with(&authors_prefix))
         .collect();
+    // Which file holds each (translation, language) slot, to refuse a second one.
+    let mut slots: HashMap<(String, usize), PathBuf> = HashMap::new();
     let entries = files
         .into_iter()
         .map(|Listed { relative, source }| {
             let file = shown(&source);
-            match bundles.holding(&relative) {
-                Some(bundle) => bundle_entry(bundle, relative, source, file),
-                None => plain_entry(relative, source, file),
+            let entry = match bundles.holding(&relative) {
+                Some(bundle) => bundle_entry(bundle, relative, source, file, languages),
+                None => plain_entry(relative, source, file, languages),
+            };
+            match entry {
+                Entry::Read(job) if languages.codes.len() > 1 => claim_slot(job, &mut slots),
+                entry => entry,
             }
         })
         .collect();
     (section_dirs, entries)
+}
+
+/// A file to read, unless another file holds the same page in the same language already.
+fn claim_slot(job: Job, slots: &mut HashMap<(String, usize), PathBuf>) -> Entry {
+    let (key, lang, file) = match &job {
+        Job::Page(source) => (source.key.clone(), source.lang, &source.file),
+        Job::SectionIndex { dir, lang, file } => (format!("{dir}/_index"), *lang, file),
+        Job::Author { slug, lang, file } => (format!("{AUTHORS_DIR}/{slug}"), *lang, file),
+    };
+    match slots.get(&(key.clone(), lang)) {
+        Some(first) => Entry::Refused(
+            Diagnostic::in_file(
+                file,
+                format!(
+                    "two files are the same page in one language: this one and {}",
+                    first.display()
+                ),
+            )
+            .because(Reason::UrlCollision)
+            .at(1, 1)
+            .hint("keep one of them; a translation is named after its page with the language before the extension (`x.fr.md`, `index.fr.md`, `_index.fr.md`)"),
+        ),
+        None => {
+            slots.insert((key, lang), file.clone());
+            Entry::Read(job)
+        }
+    }
+}
+
+/// The error for a file named for a language the site does not declare.
+fn undeclared_language(file: PathBuf, code: &str) -> Entry {
+    Entry::Refused(
+        Diagnostic::in_file(
+            file,
+            format!(
+                "`{code}` is not a language of this site: serum.toml declares no [languages.{code}]"
+            ),
+        )
+        .because(Reason::Config)
+        .at(1, 1)
+        .hint(format!(
+            "declare it in serum.toml with a [languages.{code}] table, or rename the file"
+        )),
+    )
 }
 
 /// The folders that hold a bundle's `index.md`.
@@ -162,12 +266,12 @@ struct Bundles {
 }
 
 impl Bundles {
-    fn new(files: &[Listed]) -> Self {
+    fn new(files: &[Listed], languages: Languages) -> Self {
         let folders = files
             .iter()
             .filter_map(|file| {
                 let (dir, name) = file.relative.rsplit_once('/')?;
-                (is_bundle_index(name) && dir != AUTHORS_DIR).then(|| dir.to_string())
+                (languages.is_bundle_index(name) && dir != AUTHORS_DIR).then(|| dir.to_string())
             })
             .collect();
         Bundles { folders }
@@ -187,9 +291,18 @@ impl Bundles {
 }
 
 /// A file inside a bundle: its page, or an asset published beside the page.
-fn bundle_entry(bundle: String, rel: String, source: PathBuf, file: PathBuf) -> Entry {
+fn bundle_entry(
+    bundle: String,
+    rel: String,
+    source: PathBuf,
+    file: PathBuf,
+    languages: Languages,
+) -> Entry {
     let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
-    if is_bundle_index(name) && dir == bundle {
+    if languages.is_bundle_index(name) && dir == bundle {
+        let lang = markdown_stem(name)
+            .and_then(|stem| languages.split(stem).ok())
+            .map_or(0, |(_, lang)| lang);
         let (section, stem) = bundle.rsplit_once('/').unwrap_or(("", bundle.as_str()));
         return Entry::Read(Job::Page(PageSource {
             file,
@@ -198,7 +311,14 @@ fn bundle_entry(bundle: String, rel: String, source: PathBuf, file: PathBuf) -> 
             stem: stem.to_string(),
             is_bundle: true,
             content_path: rel,
+            lang,
+            key: bundle.clone(),
         }));
+    }
+    if let Some(Err(code)) = markdown_stem(name).map(|stem| languages.split(stem)) {
+        if dir == bundle && markdown_stem(name).is_some_and(|s| s.starts_with("index.")) {
+            return undeclared_language(file, code);
+        }
     }
     Entry::BundleAsset {
         rest: rel[bundle.len() + 1..].to_string(),
@@ -209,13 +329,19 @@ fn bundle_entry(bundle: String, rel: String, source: PathBuf, file: PathBuf) -> 
 }
 
 /// A file outside bundles: an author, a section's `_index.md`, a page, or an asset.
-fn plain_entry(rel: String, source: PathBuf, file: PathBuf) -> Entry {
+fn plain_entry(rel: String, source: PathBuf, file: PathBuf, languages: Languages) -> Entry {
     let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
-    let stem = markdown_stem(name);
+    let split = markdown_stem(name).map(|stem| languages.split(stem));
+    let (stem, lang) = match split {
+        Some(Ok((stem, lang))) => (Some(stem), lang),
+        Some(Err(code)) => return undeclared_language(file, code),
+        None => (None, 0),
+    };
     if rel.starts_with(AUTHORS_DIR) && rel[AUTHORS_DIR.len()..].starts_with('/') {
         if let Some(slug) = stem.filter(|s| dir == AUTHORS_DIR && *s != "_index") {
             return Entry::Read(Job::Author {
                 slug: slug.to_string(),
+                lang,
                 file,
             });
         }
@@ -228,6 +354,7 @@ fn plain_entry(rel: String, source: PathBuf, file: PathBuf) -> Entry {
     match stem {
         Some("_index") => Entry::Read(Job::SectionIndex {
             dir: dir.to_string(),
+            lang,
             file,
         }),
         Some(stem) => Entry::Read(Job::Page(PageSource {
@@ -236,7 +363,12 @@ fn plain_entry(rel: String, source: PathBuf, file: PathBuf) -> Entry {
             section_path: section_path(dir),
             stem: stem.to_string(),
             is_bundle: false,
+            key: match dir {
+                "" => stem.to_string(),
+                dir => format!("{dir}/{stem}"),
+            },
             content_path: rel,
+            lang,
         })),
         None => Entry::Asset(Asset {
             output_path: format!("{}{name}", section_path(dir)),
@@ -292,6 +424,10 @@ mod tests {
     use super::*;
 
     fn classified(paths: &[&str]) -> (Vec<String>, Vec<Entry>) {
+        classified_in(paths, ENGLISH)
+    }
+
+    fn classified_in(paths: &[&str], languages: Languages) -> (Vec<String>, Vec<Entry>) {
         let mut dirs: BTreeSet<String> = BTreeSet::from([String::new()]);
         for path in paths {
             let mut dir = *path;
@@ -307,20 +443,31 @@ mod tests {
                 source: PathBuf::from("/site/content").join(p),
             })
             .collect();
-        classify(dirs.into_iter().collect(), files, &|p: &Path| {
+        classify(dirs.into_iter().collect(), files, languages, &|p: &Path| {
             p.strip_prefix("/site").unwrap().to_path_buf()
         })
     }
+
+    const ENGLISH: Languages = Languages { codes: &["en"] };
 
     fn kinds(entries: &[Entry]) -> Vec<String> {
         entries
             .iter()
             .map(|e| match e {
+                Entry::Read(Job::Page(p)) if p.lang > 0 => format!(
+                    "page {} {} bundle={} lang={}",
+                    p.section, p.stem, p.is_bundle, p.lang
+                ),
                 Entry::Read(Job::Page(p)) => {
                     format!("page {} {} bundle={}", p.section, p.stem, p.is_bundle)
                 }
-                Entry::Read(Job::SectionIndex { dir, .. }) => format!("section {dir}"),
-                Entry::Read(Job::Author { slug, .. }) => format!("author {slug}"),
+                Entry::Read(Job::SectionIndex { dir, lang: 0, .. }) => format!("section {dir}"),
+                Entry::Read(Job::SectionIndex { dir, lang, .. }) => {
+                    format!("section {dir} lang={lang}")
+                }
+                Entry::Read(Job::Author { slug, lang: 0, .. }) => format!("author {slug}"),
+                Entry::Read(Job::Author { slug, lang, .. }) => format!("author {slug} lang={lang}"),
+                Entry::Refused(problem) => problem.to_string(),
                 Entry::BundleAsset { bundle, rest, .. } => format!("bundle asset {bundle} {rest}"),
                 Entry::Asset(a) => format!("asset {}", a.output_path),
             })
@@ -378,5 +525,87 @@ mod tests {
         );
         assert!(!is_markdown(".md"));
         assert!(!is_markdown("x.mdx"));
+    }
+
+    const FRENCH: Languages = Languages {
+        codes: &["en", "fr"],
+    };
+
+    #[test]
+    fn a_declared_suffix_is_a_translation_and_the_stem_stays_the_page_s() {
+        let (sections, entries) = classified_in(
+            &[
+                "_index.fr.md",
+                "articles/x/index.fr.md",
+                "articles/x/index.md",
+                "articles/x/cover.png",
+                "articles/y.fr.markdown",
+                "articles/y.md",
+                "authors/ann.fr.md",
+                "authors/ann.md",
+            ],
+            FRENCH,
+        );
+        assert_eq!(sections, ["", "articles"]);
+        assert_eq!(
+            kinds(&entries),
+            [
+                "section  lang=1",
+                "page articles x bundle=true lang=1",
+                "page articles x bundle=true",
+                "bundle asset articles/x cover.png",
+                "page articles y bundle=false lang=1",
+                "page articles y bundle=false",
+                "author ann lang=1",
+                "author ann",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_undeclared_code_is_refused_and_other_dotted_names_are_pages() {
+        let (_, entries) = classified_in(
+            &[
+                "posts/hello.it.md",
+                "posts/notes.old.md",
+                "posts/v1.2.md",
+                "posts/x/index.it.md",
+            ],
+            FRENCH,
+        );
+        assert_eq!(
+            kinds(&entries),
+            [
+                "error: content/posts/hello.it.md:1:1: `it` is not a language of this site: serum.toml declares no [languages.it]\n  help: declare it in serum.toml with a [languages.it] table, or rename the file",
+                "page posts notes.old bundle=false",
+                "page posts v1.2 bundle=false",
+                "error: content/posts/x/index.it.md:1:1: `it` is not a language of this site: serum.toml declares no [languages.it]\n  help: declare it in serum.toml with a [languages.it] table, or rename the file",
+            ]
+        );
+        // Without languages, a suffix is part of the name, as it always was.
+        let (_, entries) = classified(&["posts/hello.fr.md"]);
+        assert_eq!(kinds(&entries), ["page posts hello.fr bundle=false"]);
+    }
+
+    #[test]
+    fn two_files_for_one_page_in_one_language_are_refused() {
+        let (_, entries) = classified_in(
+            &[
+                "posts/a.fr.markdown",
+                "posts/a.fr.md",
+                "posts/b.en.md",
+                "posts/b.md",
+            ],
+            FRENCH,
+        );
+        assert_eq!(
+            kinds(&entries),
+            [
+                "page posts a bundle=false lang=1",
+                "error: content/posts/a.fr.md:1:1: two files are the same page in one language: this one and content/posts/a.fr.markdown\n  help: keep one of them; a translation is named after its page with the language before the extension (`x.fr.md`, `index.fr.md`, `_index.fr.md`)",
+                "page posts b bundle=false",
+                "error: content/posts/b.md:1:1: two files are the same page in one language: this one and content/posts/b.en.md\n  help: keep one of them; a translation is named after its page with the language before the extension (`x.fr.md`, `index.fr.md`, `_index.fr.md`)",
+            ]
+        );
     }
 }

@@ -403,8 +403,10 @@ impl Expander<'_> {
                 true,
                 self.lines.line_column(arg.at),
             );
-            if let LinkAction::Rewrite(url) = action {
-                arg.value = serde_json::Value::String(url);
+            match action {
+                LinkAction::Rewrite(url) => arg.value = serde_json::Value::String(url),
+                LinkAction::Picture(picture) => arg.value = serde_json::Value::String(picture.src),
+                _ => {}
             }
         }
         (args, written)

@@ -118,12 +118,16 @@ pub(super) fn open(
     html
 }
 
-/// The self-link anchor and `</h2>`.
-pub(super) fn close(level: HeadingLevel, id: &str, title: &str) -> String {
+/// The self-link anchor and `</h2>`; `label` is the anchor's label, `{title}` in it standing
+/// for the heading's title.
+pub(super) fn close(level: HeadingLevel, id: &str, title: &str, label: &str) -> String {
     let mut html = String::from(" <a class=\"anchor\" href=\"#");
     escape_href(&mut html, id).ok();
-    html.push_str("\" aria-label=\"Link to this section: ");
+    html.push_str("\" aria-label=\"");
+    let (before, after) = label.split_once("{title}").unwrap_or((label, ""));
+    escape_html(&mut html, before).ok();
     escape_html(&mut html, title.trim()).ok();
+    escape_html(&mut html, after).ok();
     html.push_str(&format!("\"></a></{level}>\n"));
     html
 }

@@ -7,6 +7,7 @@
 mod expand;
 mod headings;
 pub mod highlight;
+mod images;
 mod lexer;
 pub mod shortcodes;
 mod text;
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::LineIndex;
 pub use expand::BODY_MARKER;
 pub use headings::{UniqueIds, slugify};
+pub use images::Picture;
 pub use shortcodes::Arg;
 use text::WordCounter;
 pub use text::{list_items, plain_text};
@@ -46,8 +48,17 @@ pub enum LinkAction {
     Keep,
     /// Replace the destination with this URL; it points inside the site.
     Rewrite(String),
+    /// A local image: its URL, size and copies.
+    Picture(Picture),
     /// The destination cannot be resolved: this message says why.
     Broken(String),
+    /// An image file that exists but cannot be shown: why, and what to do.
+    BadImage {
+        /// What is wrong.
+        message: String,
+        /// What to do about it.
+        hint: String,
+    },
 }
 
 /// Decides where links and images lead.
@@ -85,8 +96,10 @@ pub struct SiteLink {
 pub enum ProblemKind {
     /// A link that leads nowhere.
     Link,
-    /// An image that is not there.
+    /// An image that is not there or cannot be used.
     Image,
+    /// An image without alt text: a warning.
+    MissingAlt,
     /// A shortcode call that cannot be read or rendered.
     Shortcode,
     /// Another tool's template syntax, published as text.
@@ -204,7 +217,39 @@ pub struct Options<'a> {
     pub toc_depth: u8,
     /// Also give the whole text as plain text, in [`Rendered::text`].
     pub plain_text: bool,
+    /// The `sizes` attribute of images with copies: how wide the theme shows them.
+    pub image_sizes: &'a str,
+    /// Load the first image at once rather than lazily: nothing above it (no cover) would be
+    /// the page's largest paint.
+    pub eager_first_image: bool,
+    /// The words the HTML carries, in the page's language: the titles of the alerts
+    /// (`> [!NOTE]`, tip, important, warning, caution), then the label of a heading's
+    /// self-link, where `{title}` stands for the heading.
+    pub words: [&'a str; 6],
 }
+
+/// How wide images are shown when the theme does not say: the whole window.
+pub const DEFAULT_IMAGE_SIZES: &str = "100vw";
+
+/// The words in English, in the order of [`Options::words`].
+pub const WORDS: [&str; 6] = [
+    "Note",
+    "Tip",
+    "Important",
+    "Warning",
+    "Caution",
+    "Link to this section: {title}",
+];
+
+/// The keys of the words in a theme's strings, in the same order.
+pub const WORD_KEYS: [&str; 6] = [
+    "alert_note",
+    "alert_tip",
+    "alert_important",
+    "alert_warning",
+    "alert_caution",
+    "heading_link",
+];
 
 impl Default for Options<'_> {
     fn default() -> Self {
@@ -212,6 +257,9 @@ impl Default for Options<'_> {
             page_url: None,
             toc_depth: 3,
             plain_text: false,
+            image_sizes: DEFAULT_IMAGE_SIZES,
+            eager_first_image: false,
+            words: WORDS,
         }
     }
 }
@@ -264,6 +312,7 @@ pub fn render_with(
         events = expand::splice(events, &expanded.slots);
     }
     let heading_ids = headings::assign_ids(&events);
+    let figures = images::figure_paragraphs(&events);
     let mut pass = Pass {
         markdown,
         expanded: expanded.as_ref(),
@@ -282,8 +331,16 @@ pub fn render_with(
         words: WordCounter::default(),
         raw_html: String::new(),
         lines,
+        images: Vec::new(),
+        images_written: 0,
+        figure_next: false,
+        figure_open: false,
+        figure_close: None,
+        eager: None,
     };
-    for (event, range) in events {
+    let mut figures = figures.into_iter().peekable();
+    for (i, (event, range)) in events.into_iter().enumerate() {
+        pass.figure_next = figures.next_if_eq(&i).is_some();
         pass.event(event, range);
     }
     pass.finish()
@@ -309,24 +366,34 @@ fn record_destination(
         action: action.clone(),
     });
     let (line, column) = place;
+    let kind = if image {
+        ProblemKind::Image
+    } else {
+        ProblemKind::Link
+    };
+    let link = |url: &str| SiteLink {
+        line,
+        column,
+        original: dest.to_string(),
+        url: url.to_string(),
+    };
     match &action {
         LinkAction::Keep => {}
-        LinkAction::Rewrite(url) => rendered.links.push(SiteLink {
-            line,
-            column,
-            original: dest.to_string(),
-            url: url.clone(),
-        }),
+        LinkAction::Rewrite(url) => rendered.links.push(link(url)),
+        LinkAction::Picture(picture) => rendered.links.push(link(&picture.src)),
         LinkAction::Broken(message) => rendered.problems.push(Problem {
             line,
             column,
-            kind: if image {
-                ProblemKind::Image
-            } else {
-                ProblemKind::Link
-            },
+            kind,
             message: message.clone(),
             hint: None,
+        }),
+        LinkAction::BadImage { message, hint } => rendered.problems.push(Problem {
+            line,
+            column,
+            kind,
+            message: message.clone(),
+            hint: Some(hint.clone()),
         }),
     }
     action
@@ -356,6 +423,37 @@ struct Pass<'t, 'o> {
     raw_html: String,
     /// Built on the first place needed: most texts need none.
     lines: OnceCell<LineIndex<'t>>,
+    /// The images open (an image's alt text may hold another), outermost first.
+    images: Vec<OpenImage<'t>>,
+    /// How many images have been written.
+    images_written: usize,
+    /// The paragraph about to open holds only an image with a title: it is a figure.
+    figure_next: bool,
+    /// The paragraph just opened is a figure: the image that follows has the caption.
+    figure_open: bool,
+    /// The closing HTML of the figure open, with its caption.
+    figure_close: Option<String>,
+    /// The first image, written to load at once, and how it is written lazily instead: where
+    /// it appears again, in summaries on other pages, it is not their largest paint.
+    eager: Option<(usize, String)>,
+}
+
+/// An image whose alt text is being read.
+struct OpenImage<'t> {
+    /// Where its alt text starts in the output.
+    start: usize,
+    /// Its source as written.
+    written: String,
+    /// Its URL, once resolved.
+    src: CowStr<'t>,
+    picture: Option<Picture>,
+    title: CowStr<'t>,
+    /// Where it was written.
+    offset: usize,
+    /// Whether it is the figure's image, its title the caption.
+    in_figure: bool,
+    /// Inside another image's alt text: only its text counts.
+    nested: bool,
 }
 
 impl<'t, 'o> Pass<'t, 'o> {
@@ -441,7 +539,8 @@ impl<'t, 'o> Pass<'t, 'o> {
                 ..
             } => return self.open_heading(level, &classes, &attrs),
             Tag::BlockQuote(Some(kind)) => {
-                self.out.push(Event::Html(open_alert(kind).into()));
+                let html = open_alert(kind, &self.options.words);
+                self.out.push(Event::Html(html.into()));
             }
             // Its text is gathered and highlighted whole when the block ends (see `event`).
             Tag::CodeBlock(kind) => {
@@ -458,7 +557,7 @@ impl<'t, 'o> Pass<'t, 'o> {
                 title,
                 id,
             } => {
-                let dest_url = self.destination(link_type, dest_url, false, offset);
+                let (dest_url, _) = self.destination(link_type, dest_url, false, offset);
                 self.out.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -472,13 +571,36 @@ impl<'t, 'o> Pass<'t, 'o> {
                 title,
                 id,
             } => {
-                let dest_url = self.destination(link_type, dest_url, true, offset);
-                self.out.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
+                let written = dest_url.to_string();
+                let (src, picture) = self.destination(link_type, dest_url, true, offset);
+                let nested = !self.images.is_empty();
+                if nested {
+                    self.out.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url: src.clone(),
+                        title: title.clone(),
+                        id,
+                    }));
+                }
+                let in_figure = !nested && std::mem::take(&mut self.figure_open);
+                if in_figure {
+                    let (open, close) = images::figure(&title);
+                    if let Some(Event::Start(Tag::Paragraph)) = self.out.last() {
+                        self.out.pop();
+                    }
+                    self.out.push(Event::Html(open.into()));
+                    self.figure_close = Some(close);
+                }
+                self.images.push(OpenImage {
+                    start: self.out.len(),
+                    written,
+                    src,
+                    picture,
                     title,
-                    id,
-                }));
+                    offset,
+                    in_figure,
+                    nested,
+                });
             }
             Tag::FootnoteDefinition(label) => {
                 self.rendered.ids.push(label.to_string());
@@ -489,6 +611,8 @@ impl<'t, 'o> Pass<'t, 'o> {
                     self.paragraph_start = Some(self.out.len());
                 }
                 self.out.push(Event::Start(Tag::Paragraph));
+                // Seen by the image that opens next, which makes the paragraph a figure.
+                self.figure_open = self.figure_next;
             }
             // An HTML block is no element of its own: it neither nests nor ends a word.
             Tag::HtmlBlock => return self.out.push(Event::Start(Tag::HtmlBlock)),
@@ -515,8 +639,12 @@ impl<'t, 'o> Pass<'t, 'o> {
         self.depth -= 1;
         match tag {
             TagEnd::BlockQuote(Some(_)) => self.out.push(Event::Html("</div>\n".into())),
+            TagEnd::Image => self.close_image(),
             TagEnd::Paragraph => {
-                self.out.push(Event::End(TagEnd::Paragraph));
+                match self.figure_close.take() {
+                    Some(close) => self.out.push(Event::Html(close.into())),
+                    None => self.out.push(Event::End(TagEnd::Paragraph)),
+                }
                 if let (0, Some(start)) = (self.depth, self.paragraph_start.take()) {
                     self.first_paragraph = Some(start..self.out.len());
                 }
@@ -567,8 +695,9 @@ impl<'t, 'o> Pass<'t, 'o> {
         let Some((_, id, title)) = self.heading.take() else {
             return;
         };
-        self.out
-            .push(Event::Html(headings::close(level, &id, &title).into()));
+        self.out.push(Event::Html(
+            headings::close(level, &id, &title, self.options.words[5]).into(),
+        ));
         let level = level as u8;
         if (2..=self.options.toc_depth).contains(&level) {
             self.flat_toc.push((level, id.clone(), title));
@@ -583,19 +712,63 @@ impl<'t, 'o> Pass<'t, 'o> {
         dest_url: CowStr<'t>,
         image: bool,
         offset: usize,
-    ) -> CowStr<'t> {
+    ) -> (CowStr<'t>, Option<Picture>) {
         if matches!(link_type, LinkType::Autolink | LinkType::Email) {
-            return dest_url;
+            return (dest_url, None);
         }
         if dest_url.starts_with('#') {
             self.record_link(offset, &dest_url, dest_url.to_string());
-            return dest_url;
+            return (dest_url, None);
         }
         let place = self.place(offset);
         match record_destination(self.resolve, &mut self.rendered, &dest_url, image, place) {
-            LinkAction::Rewrite(url) => url.into(),
-            LinkAction::Keep | LinkAction::Broken(_) => dest_url,
+            LinkAction::Rewrite(url) => (url.into(), None),
+            LinkAction::Picture(picture) => (picture.src.clone().into(), Some(picture)),
+            LinkAction::Keep | LinkAction::Broken(_) | LinkAction::BadImage { .. } => {
+                (dest_url, None)
+            }
         }
+    }
+
+    /// An image's alt text has been read: the image is written, its alt text checked.
+    fn close_image(&mut self) {
+        let Some(open) = self.images.pop() else {
+            return;
+        };
+        if open.nested {
+            return self.out.push(Event::End(TagEnd::Image));
+        }
+        let alt = text::plain_text_of(&self.out[open.start..]);
+        self.out.truncate(open.start);
+        if alt.is_empty() {
+            let (line, column) = self.place(open.offset);
+            self.rendered.problems.push(Problem {
+                line,
+                column,
+                kind: ProblemKind::MissingAlt,
+                message: format!("the image `{}` has no alt text", open.written),
+                hint: Some("describe what it shows between the brackets, `![what it shows](…)`, for readers who cannot see it".into()),
+            });
+        }
+        let eager = self.options.eager_first_image && self.images_written == 0;
+        self.images_written += 1;
+        let img = images::Img {
+            src: &open.src,
+            picture: open.picture.as_ref(),
+            alt: &alt,
+            title: (!open.in_figure).then_some(open.title.as_ref()),
+            sizes: self.options.image_sizes,
+            eager,
+        };
+        if eager {
+            let lazy = images::Img {
+                eager: false,
+                ..img
+            };
+            self.eager = Some((self.out.len(), lazy.html()));
+        }
+        let html = img.html();
+        self.out.push(Event::InlineHtml(html.into()));
     }
 
     fn record_link(&mut self, offset: usize, original: &str, url: String) {
@@ -617,10 +790,25 @@ impl<'t, 'o> Pass<'t, 'o> {
         let page_url = self.options.page_url;
         // A footnote's text is not in the summary, so neither is its reference; an in-page
         // link leads to the page, since the summary is shown on others.
+        let eager = self.eager.take();
         let summary_events = self.out[summary.clone()]
             .iter()
-            .filter(|e| !matches!(e, Event::FootnoteReference(_)))
-            .map(|event| match (event, page_url) {
+            .enumerate()
+            .filter(|(_, e)| !matches!(e, Event::FootnoteReference(_)))
+            .map(|(i, event)| match (event, page_url) {
+                (_, _)
+                    if eager
+                        .as_ref()
+                        .is_some_and(|(at, _)| *at == summary.start + i) =>
+                {
+                    Event::InlineHtml(
+                        eager
+                            .as_ref()
+                            .map_or("", |(_, lazy)| lazy)
+                            .to_string()
+                            .into(),
+                    )
+                }
                 (
                     Event::Start(Tag::Link {
                         link_type,
@@ -682,14 +870,16 @@ fn is_inline_style_end(tag: &TagEnd) -> bool {
     )
 }
 
-fn open_alert(kind: BlockQuoteKind) -> String {
-    let (class, title) = match kind {
-        BlockQuoteKind::Note => ("note", "Note"),
-        BlockQuoteKind::Tip => ("tip", "Tip"),
-        BlockQuoteKind::Important => ("important", "Important"),
-        BlockQuoteKind::Warning => ("warning", "Warning"),
-        BlockQuoteKind::Caution => ("caution", "Caution"),
+fn open_alert(kind: BlockQuoteKind, titles: &[&str; 6]) -> String {
+    let (class, n) = match kind {
+        BlockQuoteKind::Note => ("note", 0),
+        BlockQuoteKind::Tip => ("tip", 1),
+        BlockQuoteKind::Important => ("important", 2),
+        BlockQuoteKind::Warning => ("warning", 3),
+        BlockQuoteKind::Caution => ("caution", 4),
     };
+    let mut title = String::new();
+    pulldown_cmark_escape::escape_html(&mut title, titles[n]).ok();
     format!(
         "<div class=\"alert alert-{class}\" role=\"note\">\n<p class=\"alert-title\">{title}</p>\n"
     )

@@ -103,7 +103,7 @@ fn classify(path: &Path, theme: &str) -> Kind {
     let is_css = path.extension().is_some_and(|e| e == "css");
     match parts.as_slice() {
         [file] if *file == CONFIG_FILE => Kind::Structure,
-        ["templates", ..] => Kind::Structure,
+        ["templates", ..] | ["i18n", ..] => Kind::Structure,
         ["static", _, ..] => Kind::Static { css: is_css },
         ["themes", name, rest @ ..] if *name == theme => match rest {
             ["static", _, ..] => Kind::Static { css: is_css },
@@ -111,7 +111,10 @@ fn classify(path: &Path, theme: &str) -> Kind {
             _ => Kind::Structure,
         },
         ["content", AUTHORS_DIR, ..] => Kind::Structure,
-        ["content", .., last] if last.ends_with(".md") && *last != "_index.md" => Kind::Page,
+        // `_index.md` and its translations (`_index.fr.md`) describe a section.
+        ["content", .., last] if last.ends_with(".md") && !last.starts_with("_index.") => {
+            Kind::Page
+        }
         ["content", ..] => Kind::Structure,
         _ => Kind::Ignored,
     }
@@ -151,6 +154,9 @@ mod tests {
             "themes/default/templates/base.html",
             "themes/default/theme.toml",
             "content/articles/_index.md",
+            "content/articles/_index.fr.md",
+            "i18n/fr.toml",
+            "themes/default/i18n/fr.toml",
             "content/authors/mike.md",
             "content/articles/x/cover.svg",
         ] {

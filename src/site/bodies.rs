@@ -33,6 +33,14 @@ struct Source<'a> {
     /// Whether to give its plain text too, for the search index (pages, when the site has
     /// search).
     plain_text: bool,
+    /// How wide the theme shows its images.
+    image_sizes: &'a str,
+    /// Its first image may be the page's largest paint: a page without a cover.
+    eager_first_image: bool,
+    /// Its language: links lead to pages in it when they can.
+    lang: usize,
+    /// The words its HTML carries (alert titles, heading links' labels) in that language.
+    words: [&'a str; 6],
 }
 
 /// Renders one body, its shortcodes with the theme's templates (without a theme, shortcode
@@ -42,12 +50,15 @@ fn render_source(theme: Option<&Theme>, links: &Links, source: &Source) -> Rende
         page_url: Some(&source.url),
         toc_depth: source.toc_depth,
         plain_text: source.plain_text,
+        image_sizes: source.image_sizes,
+        eager_first_image: source.eager_first_image,
+        words: source.words,
     };
-    let resolver = links.seen_from(source.dir);
+    let resolver = links.seen_from(source.dir, source.lang);
     let Some(theme) = theme else {
         return markdown::render(source.text, &options, &resolver);
     };
-    let shortcodes = PageShortcodes::new(theme, links, source.dir);
+    let shortcodes = PageShortcodes::new(theme, links, source.dir, source.lang);
     let mut rendered = markdown::render_with(source.text, &options, &resolver, Some(&shortcodes));
     rendered.data = shortcodes.into_data();
     rendered
@@ -115,7 +126,7 @@ pub(crate) fn render_all(
         images
             .fold(
                 KeyHasher::new().key(shortcodes::used_key(theme, &rendered.shortcodes)),
-                |hasher, asset| hasher.key(super::covers::source_stamp(&asset.source)),
+                |hasher, asset| hasher.key(super::images::source_stamp(&asset.source)),
             )
             .finish()
     };
@@ -126,8 +137,11 @@ pub(crate) fn render_all(
             .text(&source.url)
             .number(source.body_line as u64)
             .number(u64::from(source.toc_depth))
+            .text(source.image_sizes)
+            .value(&source.eager_first_image)
+            .value(&source.words)
             .finish();
-        let resolver = links.seen_from(source.dir);
+        let resolver = links.seen_from(source.dir, source.lang);
         let cached = cache.get(source.file.as_ref()).filter(|cached| {
             use_cache
                 && cached.key == key
@@ -291,7 +305,10 @@ impl Bodies {
         let mut urls = std::collections::HashSet::new();
         for body in all {
             for r in &body.rendered.resolved {
-                if matches!(r.action, markdown::LinkAction::Broken(_)) {
+                if matches!(
+                    r.action,
+                    markdown::LinkAction::Broken(_) | markdown::LinkAction::BadImage { .. }
+                ) {
                     urls.insert(r.dest.clone());
                 }
             }
@@ -328,6 +345,28 @@ impl Bodies {
     }
 }
 
+/// How wide the theme shows images in articles.
+fn image_sizes(site: &Site) -> &str {
+    site.theme
+        .as_ref()
+        .map_or(markdown::DEFAULT_IMAGE_SIZES, |t| t.image_sizes.as_str())
+}
+
+/// The words Markdown's HTML carries in language `lang`: the theme's strings (`alert_note`,
+/// …, `heading_link`), else English.
+fn words(site: &Site, lang: usize) -> [&str; 6] {
+    let code = site.language_code(lang);
+    let mut titles = markdown::WORDS;
+    if let Some(theme) = &site.theme {
+        for (title, key) in titles.iter_mut().zip(markdown::WORD_KEYS) {
+            if let Some(crate::i18n::Message::Text(text)) = theme.strings().get(code, key) {
+                *title = text;
+            }
+        }
+    }
+    titles
+}
+
 fn page_source<'a>(site: &'a Site, text: &'a str, index: usize) -> Source<'a> {
     let page = &site.library.pages[index];
     Source {
@@ -338,6 +377,10 @@ fn page_source<'a>(site: &'a Site, text: &'a str, index: usize) -> Source<'a> {
         url: site.config.url_path(&page.path),
         toc_depth: page.toc_depth.unwrap_or(site.config.toc_depth),
         plain_text: site.config.search,
+        image_sizes: image_sizes(site),
+        eager_first_image: page.cover.is_none(),
+        lang: page.lang,
+        words: words(site, page.lang),
     }
 }
 
@@ -358,6 +401,10 @@ fn section_sources(site: &Site) -> Vec<Source<'_>> {
             url: site.config.url_path(&s.path),
             toc_depth: site.config.toc_depth,
             plain_text: false,
+            image_sizes: image_sizes(site),
+            eager_first_image: false,
+            lang: s.lang,
+            words: words(site, s.lang),
         })
         .collect()
 }
@@ -374,6 +421,10 @@ fn author_sources(site: &Site) -> Vec<Source<'_>> {
             url: site.config.url_path(&a.path),
             toc_depth: site.config.toc_depth,
             plain_text: false,
+            image_sizes: image_sizes(site),
+            eager_first_image: false,
+            lang: a.lang,
+            words: words(site, a.lang),
         })
         .collect()
 }
@@ -396,12 +447,13 @@ fn link_problems(rendered: &Rendered, file: &Path, body_line: usize) -> Vec<Diag
                 ),
                 ProblemKind::Shortcode => (Reason::Shortcode, "fix the shortcode call"),
                 ProblemKind::ForeignSyntax => (Reason::ForeignSyntax, ""),
+                ProblemKind::MissingAlt => (Reason::MissingAlt, ""),
             };
             let problem = Diagnostic::in_file(file, p.message.clone())
                 .at(body_line + p.line - 1, p.column)
                 .because(reason)
                 .hint(p.hint.as_deref().unwrap_or(hint));
-            if p.kind == ProblemKind::ForeignSyntax {
+            if matches!(p.kind, ProblemKind::ForeignSyntax | ProblemKind::MissingAlt) {
                 problem.warning()
             } else {
                 problem

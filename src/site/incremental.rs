@@ -102,10 +102,14 @@ pub struct BuildState {
     pub output: OutputState,
     /// What the last search index was made from, and its files.
     pub(crate) search: Option<super::search::IndexState>,
+    /// The related pages found last time.
+    pub(crate) related: crate::content::related::Remembered,
+    /// The image copies each output's templates asked for, by output path.
+    pub(crate) images: HashMap<String, Vec<super::images::ImageUse>>,
 }
 
 /// Changes whenever the saved state's shape does: an old file is then ignored.
-const FORMAT: &str = concat!("serum-state 2 ", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("serum-state 4 ", env!("CARGO_PKG_VERSION"));
 
 impl BuildState {
     /// The file that keeps the state of builds of this site into `output_dir` with `options`.

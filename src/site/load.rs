@@ -32,8 +32,10 @@ impl Site {
             library,
             theme,
             now: crate::content::Date::from_timestamp(now),
+            languages: Vec::new(),
             diagnostics,
         };
+        site.languages = super::views::language_values(&site);
         if let Some(mut theme) = site.theme.take() {
             theme.set_globals(super::views::globals(&site));
             site.theme = Some(theme);
@@ -85,6 +87,7 @@ pub fn input_fingerprint(config: &Config, options: &BuildOptions) -> String {
         config.themes_dir(),
         config.templates_dir(),
         config.static_dir(),
+        config.root.join("i18n"),
     ] {
         describe(&dir);
     }

@@ -7,7 +7,7 @@
 
 mod anchors;
 mod bodies;
-mod covers;
+mod images;
 mod incremental;
 mod links;
 mod load;
@@ -54,7 +54,7 @@ pub struct BuildOptions {
 pub struct BuildReport {
     /// Pages rendered (articles and stand-alone pages).
     pub pages: usize,
-    /// Sections rendered, the home page not counted.
+    /// Sections rendered (in every language), home pages not counted.
     pub sections: usize,
     /// Author pages rendered.
     pub authors: usize,
@@ -89,6 +89,8 @@ pub struct Site {
     theme: Option<Theme>,
     /// The time of the build: nothing published is dated later.
     now: crate::content::Date,
+    /// What templates in each language see.
+    languages: Vec<views::LanguageValues>,
     diagnostics: Diagnostics,
 }
 
@@ -161,9 +163,14 @@ impl Site {
     /// Every problem of every step is collected in the report; none stops the others.
     /// The pages' Markdown texts are taken from the library on the way.
     pub fn render(&mut self, output: &dyn Output, state: &mut BuildState) -> BuildReport {
+        let started = Instant::now();
+        let mut timings = Timings::default();
         let texts = self.library.take_page_texts();
+        let limit = self.config.related_limit;
+        self.library.relate(limit, &mut state.related);
+        timings.lap("related");
         let this: &Site = self;
-        this.render_steps(texts, output, state)
+        this.render_steps(texts, output, state, started, timings)
     }
 
     fn render_steps(
@@ -171,22 +178,30 @@ impl Site {
         texts: Vec<String>,
         output: &dyn Output,
         state: &mut BuildState,
+        started: Instant,
+        mut timings: Timings,
     ) -> BuildReport {
-        let started = Instant::now();
-        let mut timings = Timings::default();
         let mut diagnostics = self.diagnostics.clone();
-        let links = links::Links::new(&self.config, &self.library, self.theme.as_ref());
+        let images = std::sync::Arc::new(images::SiteImages::new(
+            self,
+            std::mem::take(&mut state.images),
+        ));
+        if let Some(theme) = &self.theme {
+            theme.set_images(images.clone());
+        }
+        let links = links::Links::new(&self.config, &self.library, self.theme.as_ref(), &images);
         validate::check_references(self, &links, &mut diagnostics);
         let bodies = bodies::render_all(self, texts, &links, &state.bodies, &mut diagnostics);
         anchors::check(self, &bodies, &mut diagnostics);
-        timings.lap("markdown");
-        let covers = covers::copy(self, &links, output, &mut diagnostics);
+        timings.lap("markdown and its images");
+        let (covers, problems) = images.covers(self, &links);
+        diagnostics.extend(problems);
         let cards = views::author_cards(self, &links, &bodies);
         let views = views::Views::new(self, &links, &bodies, &covers, &cards);
-        timings.lap("summaries");
+        timings.lap("covers and summaries");
         let mut written = render::Written::default();
         if let Some(theme) = &self.theme {
-            let renderer = render::Renderer::new(self, theme, &views, output);
+            let renderer = render::Renderer::new(self, theme, &views, output, &images);
             renderer.copy_static_files(&mut written, &mut diagnostics);
             timings.lap("static files");
             std::thread::scope(|scope| {
@@ -232,13 +247,21 @@ impl Site {
                 }
             });
         }
+        let (made, kept) = images.publish(output, &mut diagnostics);
+        written.written += made;
+        written.kept += kept;
+        images.finish(!diagnostics.has_errors());
+        timings.lap("images");
         diagnostics.ignore(&self.config.ignore);
         let checked_urls = bodies.checked_urls();
         drop(views);
         state.bodies = bodies.into_cache();
+        state.images = images.take_uses();
         BuildReport {
             pages: self.library.pages.len(),
-            sections: self.library.sections.len().saturating_sub(1),
+            sections: (self.library.sections.iter())
+                .filter(|s| !s.dir.is_empty())
+                .count(),
             authors: self.library.authors.len(),
             static_files: written.static_files,
             written: written.written,

@@ -63,7 +63,7 @@ pub(crate) struct IndexState {
 /// A Pagefind index in memory, and what it holds: the URL and key of each record, in order.
 struct LiveIndex {
     index: pagefind::api::PagefindIndex,
-    /// The key of Pagefind and of the language it was given.
+    /// The key of Pagefind itself.
     base: Key,
     records: Vec<(String, Key)>,
 }
@@ -102,6 +102,9 @@ struct Record {
     /// The page, in library order.
     page: usize,
     url: String,
+    /// Its language's code, in lowercase: Pagefind makes an index for each language, and the
+    /// search page of a language (`<html lang="fr">`) searches that language's.
+    language: String,
     meta: BTreeMap<String, String>,
     filters: BTreeMap<String, Vec<String>>,
     key: Key,
@@ -130,10 +133,7 @@ pub(crate) fn write_index(
 ) -> Vec<Step> {
     let started = Instant::now();
     let records = records(site, views);
-    let base = KeyHasher::new()
-        .text(PAGEFIND_VERSION)
-        .text(&site.config.language)
-        .finish();
+    let base = KeyHasher::new().text(PAGEFIND_VERSION).finish();
     let key = records
         .iter()
         .fold(KeyHasher::new().key(base), |h, r| h.key(r.key))
@@ -167,9 +167,8 @@ pub(crate) fn write_index(
             capped(views.bodies.take_page_text(site, views.links, page))
         })
         .collect();
-    let language = site.config.language.to_lowercase();
     let index = live.map(|live| live.index);
-    let made = match run_pagefind(&language, index, &records, &changed, texts) {
+    let made = match run_pagefind(index, &records, &changed, texts) {
         Ok(made) => made,
         Err(message) => {
             diagnostics.push(failed(&message));
@@ -263,20 +262,20 @@ const PAGEFIND_VERSION: &str = "pagefind 1.6.0";
 fn records(site: &Site, views: &Views) -> Vec<Record> {
     let lib = &site.library;
     let config = &site.config;
-    let tags = lib.taxonomies.first();
     (0..lib.pages.len())
         .into_par_iter()
         .filter(|&i| is_indexed(site, &lib.pages[i]))
         .map(|i| {
             let page = &lib.pages[i];
+            let tags = lib.taxonomies_of(page.lang).first();
             let authors: Vec<String> = page
                 .authors
                 .iter()
-                .filter_map(|slug| lib.author(slug))
+                .filter_map(|slug| lib.author(page.lang, slug))
                 .map(|a| a.name.clone())
                 .collect();
             let section = lib
-                .section_index(&page.section)
+                .section_index(page.lang, &page.section)
                 .map(|s| lib.sections[s].title.clone())
                 .filter(|_| !page.section.is_empty());
             let tags: Vec<String> = page
@@ -311,15 +310,18 @@ fn records(site: &Site, views: &Views) -> Vec<Record> {
                 }
             }
             let url = config.url_path(&page.path);
+            let language = site.language_code(page.lang).to_lowercase();
             let key = KeyHasher::new()
                 .key(views.bodies.pages[i].output_key)
                 .text(&url)
+                .text(&language)
                 .value(&meta)
                 .value(&filters)
                 .finish();
             Record {
                 page: i,
                 url,
+                language,
                 meta,
                 filters,
                 key,
@@ -341,7 +343,6 @@ struct Made {
 /// last build left, and has it make its files. Pagefind runs on a thread of its own: it is
 /// asynchronous, and `serve` already runs the build inside a runtime.
 fn run_pagefind(
-    language: &str,
     index: Option<pagefind::api::PagefindIndex>,
     records: &[Record],
     changed: &[usize],
@@ -363,7 +364,7 @@ fn run_pagefind(
                     .add_custom_record(
                         record.url.clone(),
                         escape(&text),
-                        language.to_string(),
+                        record.language.clone(),
                         Some(record.meta.clone()),
                         Some(record.filters.clone()),
                         None,

@@ -16,17 +16,20 @@ pub(crate) struct PageShortcodes<'a> {
     theme: &'a Theme,
     links: &'a Links<'a>,
     dir: &'a str,
+    /// The code of the page's language, which templates see as `lang`.
+    lang: &'a str,
     /// The structured data calls gave, in order, as JSON, for the page's JSON-LD.
     data: RefCell<Vec<String>>,
 }
 
 impl<'a> PageShortcodes<'a> {
-    /// The renderer of a body whose relative paths start at `dir`.
-    pub(crate) fn new(theme: &'a Theme, links: &'a Links<'a>, dir: &'a str) -> Self {
+    /// The renderer of a body in language `lang` whose relative paths start at `dir`.
+    pub(crate) fn new(theme: &'a Theme, links: &'a Links<'a>, dir: &'a str, lang: usize) -> Self {
         PageShortcodes {
             theme,
             links,
             dir,
+            lang: links.language_code(lang),
             data: RefCell::new(Vec::new()),
         }
     }
@@ -74,13 +77,34 @@ impl Shortcodes for PageShortcodes<'_> {
             context.insert("body", body);
         }
         context.insert("nth", &call.nth);
+        context.insert("lang", self.lang);
         if let Some(src) = call.image {
-            let size = self
-                .links
-                .asset(src, self.dir)
-                .and_then(|asset| crate::images::dimensions(&asset.source));
+            // The image goes through the pipeline Markdown images do: its size as shown, and
+            // its copies for `srcset` (in its own format) and `webp_srcset`.
+            let picture = match self.links.resolve_image(src, self.dir) {
+                crate::markdown::LinkAction::Picture(picture) => Some(picture),
+                _ => None,
+            };
+            let size = picture.as_ref().and_then(|p| p.size);
+            // A srcset of the image alone says nothing: it needs a copy beside it.
+            let srcset = |candidates: &[(String, u32)], least: usize| {
+                let list: Vec<String> = candidates
+                    .iter()
+                    .map(|(u, w)| format!("{u} {w}w"))
+                    .collect();
+                (list.len() >= least).then(|| list.join(", "))
+            };
             context.insert("width", &size.map(|s| s.0));
             context.insert("height", &size.map(|s| s.1));
+            context.insert(
+                "srcset",
+                &picture.as_ref().and_then(|p| srcset(&p.srcset, 2)),
+            );
+            context.insert(
+                "webp_srcset",
+                &picture.as_ref().and_then(|p| srcset(&p.webp, 1)),
+            );
+            context.insert("sizes", &self.theme.image_sizes);
         }
         let output = self
             .theme
@@ -123,15 +147,18 @@ pub(crate) fn used_key(theme: Option<&Theme>, names: &[String]) -> Key {
     let mut names: Vec<&str> = names.iter().map(String::as_str).collect();
     names.sort_unstable();
     names.dedup();
+    // Templates may call `trans`: the strings are part of what they read.
+    let strings = theme
+        .strings()
+        .languages()
+        .fold(KeyHasher::new(), |h, lang| h.key(theme.strings_key(lang)));
     names
         .iter()
-        .fold(KeyHasher::new(), |hasher, name| {
-            match theme.shortcode(name) {
-                Some(template) => hasher
-                    .text(name)
-                    .key(theme.template_key(&template.template)),
-                None => hasher.text(name).text(""),
-            }
+        .fold(strings, |hasher, name| match theme.shortcode(name) {
+            Some(template) => hasher
+                .text(name)
+                .key(theme.template_key(&template.template)),
+            None => hasher.text(name).text(""),
         })
         .finish()
 }

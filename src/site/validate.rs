@@ -35,7 +35,7 @@ impl Site {
     pub(crate) fn page_template<'a>(&'a self, page: &'a Page) -> &'a str {
         let section_default = self
             .library
-            .section_index(&page.section)
+            .section_index(page.lang, &page.section)
             .and_then(|i| self.library.sections[i].page_template.as_deref());
         page.template
             .as_deref()
@@ -157,20 +157,17 @@ fn check_robots_place(site: &Site, diagnostics: &mut Diagnostics) {
 
 /// A taxonomy publishes its pages under its name: a section of that name would be hidden.
 fn check_taxonomy_paths(site: &Site, diagnostics: &mut Diagnostics) {
-    for (t, taxonomy) in site.config.taxonomies.iter().enumerate() {
+    for collected in &site.library.taxonomies {
+        let (t, taxonomy) = (collected.config, &site.config.taxonomies[collected.config]);
         let Some(section) = site
             .library
             .sections
             .iter()
-            .find(|s| s.path == taxonomy.path)
+            .find(|s| s.path == collected.path)
         else {
             continue;
         };
-        let has_terms = site
-            .library
-            .taxonomies
-            .get(t)
-            .is_some_and(|t| !t.terms.is_empty());
+        let has_terms = !collected.terms.is_empty();
         if t == 0 && !has_terms {
             continue;
         }
@@ -180,7 +177,7 @@ fn check_taxonomy_paths(site: &Site, diagnostics: &mut Diagnostics) {
             Path::new(crate::config::CONFIG_FILE),
             format!(
                 "the taxonomy `{}` and the section content/{} would both be published at /{}",
-                taxonomy.name, section.dir, taxonomy.path
+                taxonomy.name, section.dir, collected.path
             ),
         )
         .because(Reason::UrlCollision)
@@ -194,11 +191,18 @@ fn check_taxonomy_paths(site: &Site, diagnostics: &mut Diagnostics) {
     }
 }
 
-/// With search on, `/search/` is the search page's and `/pagefind/` the index's: content
-/// published there would be hidden, or would mix with the index.
+/// With search on, `/search/` (and `/fr/search/`, in each language) is the search page's and
+/// `/pagefind/` the index's: content published there would be hidden, or would mix with the
+/// index.
 fn check_search_paths(site: &Site, diagnostics: &mut Diagnostics) {
     let lib = &site.library;
-    let taken = |path: &str| path == search::PAGE_PATH || path.starts_with(search::INDEX_DIR);
+    let languages = &site.config.languages;
+    let taken = |path: &str| {
+        path.starts_with(search::INDEX_DIR)
+            || languages
+                .iter()
+                .any(|l| path.strip_prefix(l.prefix.as_str()) == Some(search::PAGE_PATH))
+    };
     let problem = |file: &Path, path: &str| {
         let what = match path.starts_with(search::INDEX_DIR) {
             true => "where the search index is",

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use super::bodies::Bodies;
-use super::covers::Covers;
+use super::images::{Covers, ImageUse};
 use super::links::Links;
 use super::{Key, KeyHasher, Site};
 use crate::content::{Author, Page};
@@ -14,14 +14,83 @@ use crate::view::{
     self, AuthorRef, ConfigView, CoverView, PageSummary, SiteView, SummaryParts, TermLink,
 };
 
-/// The values every template sees: `config`, `site`, `base_path`, `live_reload`.
+/// The values every template sees: `config`, `site` and `lang` of the default language,
+/// `base_path`, `live_reload`.
 pub(crate) fn globals(site: &Site) -> tera::Context {
     let mut globals = tera::Context::new();
-    globals.insert("config", &ConfigView::new(&site.config));
-    globals.insert("site", &SiteView::new(&site.config, &site.library));
+    globals.insert("config", &ConfigView::new(&site.config, 0));
+    globals.insert("site", &SiteView::new(&site.config, &site.library, 0));
+    globals.insert("lang", &site.config.language);
+    globals.insert("home_path", &site.config.base_path);
     globals.insert("base_path", &site.config.base_path);
     globals.insert("live_reload", &site.options.live_reload);
     globals
+}
+
+/// What every template in one language sees: `lang`, `home_path` (its home page's URL), and
+/// that language's `config` and `site`.
+pub(crate) struct LanguageValues {
+    lang: tera::Value,
+    home_path: tera::Value,
+    config: tera::Value,
+    site: tera::Value,
+}
+
+/// The values of each language, in the configuration's order.
+pub(crate) fn language_values(site: &Site) -> Vec<LanguageValues> {
+    (0..site.config.languages.len())
+        .map(|lang| LanguageValues {
+            lang: tera::Value::from(site.config.languages[lang].code.as_str()),
+            home_path: tera::Value::from(
+                site.config
+                    .url_path(&site.config.languages[lang].prefix)
+                    .as_str(),
+            ),
+            config: tera::Value::from_serializable(&ConfigView::new(&site.config, lang)),
+            site: tera::Value::from_serializable(&SiteView::new(&site.config, &site.library, lang)),
+        })
+        .collect()
+}
+
+impl Site {
+    /// Puts the values of language `lang` into a context: templates then render in it.
+    pub(crate) fn in_language(&self, context: &mut tera::Context, lang: usize) {
+        if let Some(values) = self.languages.get(lang) {
+            context.insert_value("lang", values.lang.clone());
+            context.insert_value("home_path", values.home_path.clone());
+            context.insert_value("config", values.config.clone());
+            context.insert_value("site", values.site.clone());
+        }
+    }
+
+    /// The code of language `lang`.
+    pub(crate) fn language_code(&self, lang: usize) -> &str {
+        self.config
+            .languages
+            .get(lang)
+            .map_or(self.config.language.as_str(), |l| l.code.as_str())
+    }
+
+    /// Each version of something that exists in several languages, in the order of the
+    /// languages: `(language, title, path)` of each, `current` the one shown.
+    pub(crate) fn translations<'a>(
+        &'a self,
+        versions: impl Iterator<Item = (usize, &'a str, &'a str)>,
+        current: usize,
+    ) -> Vec<view::Translation<'a>> {
+        let list: Vec<view::Translation> = versions
+            .map(|(lang, title, path)| view::Translation {
+                lang: self.language_code(lang),
+                title,
+                url: self.config.url_path(path),
+                permalink: self.config.permalink(path),
+                current: lang == current,
+                default: lang == 0,
+            })
+            .collect();
+        // One version alone has nothing to link to.
+        if list.len() < 2 { Vec::new() } else { list }
+    }
 }
 
 /// Each author as bylines and cards show them, in library order.
@@ -41,24 +110,27 @@ pub(crate) fn author_cards<'a>(
         .collect()
 }
 
-/// The key of everything every template can see besides its own context: the globals, the
-/// static files `asset_url` names, and the theme.
-fn globals_key(site: &Site) -> Key {
+/// The key of everything every template in language `lang` can see besides its own
+/// context: the globals, the static files `asset_url` names, and the theme's strings.
+fn globals_key(site: &Site, lang: usize) -> Key {
     let mut hasher = KeyHasher::new()
-        .value(&ConfigView::new(&site.config))
-        .value(&SiteView::new(&site.config, &site.library))
+        .value(&ConfigView::new(&site.config, lang))
+        .value(&SiteView::new(&site.config, &site.library, lang))
         .value(&site.options.live_reload);
     if let Some(theme) = &site.theme {
-        hasher = hasher.key(theme.assets_key());
+        hasher = hasher
+            .key(theme.assets_key())
+            .key(theme.strings_key(site.language_code(lang)));
     }
     hasher.finish()
 }
 
 /// The values many pages' views repeat, made once: each author's card and each term's link.
 struct SharedValues<'a> {
-    taxonomies: &'a [crate::content::Taxonomy],
-    authors: HashMap<&'a str, tera::Value>,
-    /// By taxonomy, then term, in the library's order.
+    library: &'a crate::content::Library,
+    /// By author, in the library's order (each language's authors apart).
+    authors: Vec<tera::Value>,
+    /// By taxonomy (each language's apart), then term, in the library's order.
     terms: Vec<Vec<tera::Value>>,
 }
 
@@ -73,12 +145,10 @@ impl<'a> SharedValues<'a> {
             links.map(|l| tera::Value::from_serializable(&l)).collect()
         };
         SharedValues {
-            taxonomies: &lib.taxonomies,
-            authors: lib
-                .authors
+            library: lib,
+            authors: author_cards
                 .iter()
-                .zip(author_cards)
-                .map(|(a, card)| (a.slug.as_str(), tera::Value::from_serializable(card)))
+                .map(tera::Value::from_serializable)
                 .collect(),
             terms: lib.taxonomies.iter().map(term_values).collect(),
         }
@@ -87,9 +157,13 @@ impl<'a> SharedValues<'a> {
     /// A page's summary value with its authors and terms swapped for the shared values: the
     /// same content, held once for the whole site.
     fn lean(&self, page: &Page, value: tera::Value) -> tera::Value {
+        let lib = self.library;
         let mut map = value.into_map().unwrap_or_default();
         let mut taxonomies = tera::Map::default();
-        for (t, (taxonomy, shared)) in self.taxonomies.iter().zip(&self.terms).enumerate() {
+        // The page's language's taxonomies, and where they start in the whole list.
+        let first = lib.taxonomies.partition_point(|t| t.lang < page.lang);
+        for (t, taxonomy) in lib.taxonomies_of(page.lang).iter().enumerate() {
+            let shared = &self.terms[first + t];
             let terms: Vec<tera::Value> = page
                 .terms(t)
                 .iter()
@@ -106,7 +180,8 @@ impl<'a> SharedValues<'a> {
         let authors: Vec<tera::Value> = page
             .authors
             .iter()
-            .filter_map(|slug| self.authors.get(slug.as_str()).cloned())
+            .filter_map(|slug| lib.author_index(page.lang, slug))
+            .filter_map(|a| self.authors.get(a).cloned())
             .collect();
         let byline_key: tera::value::Key = "byline".into();
         if let Some(byline) = map.remove(&byline_key) {
@@ -127,11 +202,16 @@ pub(crate) struct Views<'a> {
     author_cards: &'a [AuthorRef<'a>],
     /// The key of each page's listing view.
     pub summary_keys: Vec<Key>,
-    /// Each page's listing view as a template value. The parts many pages show alike (an
-    /// author's card, a term's link) are one value each, shared by every page that shows it.
-    values: Vec<tera::Value>,
-    /// The key of what every template sees.
-    pub globals_key: Key,
+    /// Each page's listing view as a template value, made the first time an output that is
+    /// rendered asks for it: a rebuild that keeps most listings makes few. The parts many
+    /// pages show alike (an author's card, a term's link) are one value each, shared by every
+    /// page that shows it. With it, the image copies its listing item asked for.
+    values: Vec<std::sync::OnceLock<(tera::Value, Vec<ImageUse>)>>,
+    shared: SharedValues<'a>,
+    /// The theme, when it renders listing items.
+    item_theme: Option<&'a crate::theme::Theme>,
+    /// The key of what every template sees, for each language.
+    pub globals_keys: Vec<Key>,
     /// Problems rendering pages' listing items, with the page each was for.
     item_problems: std::sync::Mutex<Vec<(crate::error::Diagnostic, std::path::PathBuf)>>,
 }
@@ -157,36 +237,27 @@ impl<'a> Views<'a> {
             covers,
             author_cards,
             summary_keys: Vec::new(),
-            values: Vec::new(),
-            globals_key: globals_key(site),
+            values: (0..lib.pages.len()).map(|_| Default::default()).collect(),
+            shared: SharedValues::new(site, author_cards),
+            item_theme: site
+                .theme
+                .as_ref()
+                .filter(|t| t.has_template(ITEM_TEMPLATE)),
+            globals_keys: (0..site.config.languages.len())
+                .map(|lang| globals_key(site, lang))
+                .collect(),
             item_problems: Default::default(),
         };
-        let shared = SharedValues::new(site, author_cards);
-        let item_theme = site
-            .theme
-            .as_ref()
-            .filter(|t| t.has_template(ITEM_TEMPLATE));
-        let (keys, values): (Vec<Key>, Vec<tera::Value>) = (0..lib.pages.len())
+        views.summary_keys = (0..lib.pages.len())
             .into_par_iter()
-            .map(|i| {
-                let summary = views.make_summary(i);
-                let key = KeyHasher::new().value(&summary).finish();
-                let value = shared.lean(&lib.pages[i], tera::Value::from_serializable(&summary));
-                let value = match item_theme {
-                    Some(theme) => views.with_item(theme, i, value),
-                    None => value,
-                };
-                (key, value)
-            })
-            .unzip();
-        views.summary_keys = keys;
-        views.values = values;
+            .map(|i| KeyHasher::new().value(&views.make_summary(i)).finish())
+            .collect();
         if let Some(theme) = site.theme.as_ref().filter(|t| t.uses_site_functions()) {
             // Templates that look up other pages depend on all of them.
-            views.globals_key = KeyHasher::new()
-                .key(views.globals_key)
-                .key(SiteIndex::key(&views))
-                .finish();
+            let index = SiteIndex::key(&views);
+            for key in &mut views.globals_keys {
+                *key = KeyHasher::new().key(*key).key(index).finish();
+            }
             theme.set_lookup(std::sync::Arc::new(SiteIndex::new(&views)));
         }
         views
@@ -198,17 +269,18 @@ impl<'a> Views<'a> {
         let (page, body) = (&lib.pages[i], &self.bodies.pages[i]);
         let parts = SummaryParts {
             section: lib
-                .section_index(&page.section)
+                .section_index(page.lang, &page.section)
                 .map_or(&lib.sections[0], |s| &lib.sections[s]),
             authors: page
                 .authors
                 .iter()
-                .filter_map(|slug| lib.author_index(slug))
+                .filter_map(|slug| lib.author_index(page.lang, slug))
                 .map(|a| &self.author_cards[a])
                 .collect(),
             cover: self.cover_view(page),
+            lang: site.language_code(page.lang),
             taxonomies: lib
-                .taxonomies
+                .taxonomies_of(page.lang)
                 .iter()
                 .enumerate()
                 .map(|(t, taxonomy)| {
@@ -228,11 +300,27 @@ impl<'a> Views<'a> {
     /// A page's listing view as a template value, with its listing item as `item` when the
     /// theme renders one.
     pub(crate) fn summary(&self, i: usize) -> tera::Value {
-        self.values[i].clone()
+        let (value, uses) =
+            self.values[i].get_or_init(|| super::images::collecting(|| self.make_value(i)));
+        // Every output that shows the item asks for its image copies, not only the first one
+        // to render it: a later build that keeps any of them keeps the copies too.
+        super::images::add_uses(uses);
+        value.clone()
+    }
+
+    fn make_value(&self, i: usize) -> tera::Value {
+        let summary = tera::Value::from_serializable(&self.make_summary(i));
+        let value = self.shared.lean(&self.site.library.pages[i], summary);
+        match self.item_theme {
+            Some(theme) => self.with_item(theme, i, value),
+            None => value,
+        }
     }
 
     fn with_item(&self, theme: &crate::theme::Theme, i: usize, value: tera::Value) -> tera::Value {
         let mut context = tera::Context::new();
+        self.site
+            .in_language(&mut context, self.site.library.pages[i].lang);
         context.insert_value("p", value.clone());
         match theme.render(ITEM_TEMPLATE, &context) {
             Ok(html) => crate::view::with_key(value, "item", tera::Value::safe_string(&html)),
@@ -260,7 +348,7 @@ impl<'a> Views<'a> {
         let authors: Vec<&Author> = page
             .authors
             .iter()
-            .filter_map(|slug| site.library.author(slug))
+            .filter_map(|slug| site.library.author(page.lang, slug))
             .collect();
         let description =
             view::meta_description(page.description.as_deref(), &body.rendered.summary_text);
@@ -302,6 +390,7 @@ impl<'a> Views<'a> {
             width: size.map(|s| s.0),
             height: size.map(|s| s.1),
             srcset: copies.srcset,
+            webp_srcset: copies.webp_srcset,
         })
     }
 }
@@ -336,11 +425,7 @@ impl SiteIndex {
             .filter_map(|(i, section)| {
                 let file = section.file.as_ref()?;
                 let key = file.strip_prefix("content").unwrap_or(file);
-                let ids = if i == 0 {
-                    lib.pages_by_date()
-                } else {
-                    &lib.section_pages[i]
-                };
+                let ids = lib.listed_pages(i);
                 let view = crate::view::SectionView::new(
                     config,
                     lib,
@@ -377,7 +462,8 @@ impl SiteIndex {
                     "terms",
                     tera::Value::from(terms),
                 );
-                (taxonomy.name.clone(), value)
+                let code = site.language_code(taxonomy.lang);
+                (format!("{code}/{}", taxonomy.name), value)
             })
             .collect();
         SiteIndex {

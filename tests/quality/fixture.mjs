@@ -4,7 +4,10 @@
 // alerts, code, task lists, quotes and deep headings, every built-in shortcode and highlighted
 // code in another article, and 60 more articles so that listings go over several pages and
 // articles have neighbours and related articles. Long words, lines and tables test that
-// nothing overflows a phone.
+// nothing overflows a phone. An article of 8 photos of 3000 x 2000 (JPEGs made
+// here) checks that a photo-heavy page stays fast on a phone.
+
+import jpeg from 'jpeg-js';
 
 const svg = (width, height, body) =>
   `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${body}</svg>\n`;
@@ -299,12 +302,63 @@ Bo writes about routines.
 };
 
 /** The paths of the fixture's pages that each theme must get right. */
+/** A photo-like JPEG, different for each seed: soft gradients under a fine grain. */
+export function photoJpeg(seed, width = 3000, height = 2000) {
+  const data = Buffer.alloc(width * height * 4);
+  let state = (seed * 2654435761) >>> 0 || 1;
+  const grain = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return ((state >>> 0) / 4294967296 - 0.5) * 12;
+  };
+  const clamp = (v) => Math.max(0, Math.min(255, Math.round(v)));
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      const wave = 40 * Math.sin((x + y * 0.6 + seed * 400) / 260);
+      data[i] = clamp(150 + 70 * (x / width) + wave + grain());
+      data[i + 1] = clamp(110 + 60 * (y / height) - wave / 2 + grain());
+      data[i + 2] = clamp(120 + 40 * Math.cos((x - seed * 300) / 400) + grain());
+      data[i + 3] = 255;
+    }
+  }
+  return jpeg.encode({ data, width, height }, 88).data;
+}
+
+/** The article of 8 photos, and the photos. */
+export function photoFiles() {
+  const captions = ['Serum on the back of a hand', 'A dropper over an open jar', 'Skin before the routine',
+    'Skin after four weeks', 'A roller on a towel', 'Three bottles in a row', 'A close-up of a pore', 'The bathroom shelf'];
+  const body = captions
+    .map((caption, i) => (i % 2 === 0
+      ? `![${caption}.](photo-${i + 1}.jpg "${caption}, photographed in daylight.")`
+      : `Paragraph ${i + 1}: the routine goes on with a product applied to clean skin, then left to settle for a minute before the next one.\n\n![${caption}.](photo-${i + 1}.jpg)`))
+    .join('\n\n');
+  const files = {
+    'content/posts/photos/index.md': `+++
+title = "A routine in eight photos"
+description = "Eight full-size photos from a phone: the page must stay light and fast on one."
+date = 2024-05-03
+author = "ann"
+tags = ["Routines"]
++++
+${body}
+`,
+  };
+  captions.forEach((_, i) => {
+    files[`content/posts/photos/photo-${i + 1}.jpg`] = photoJpeg(i + 1);
+  });
+  return files;
+}
+
 export const fixturePages = {
   home: '/',
   search: '/search/?q=retinol',
   section: '/posts/',
   article: '/posts/everything/',
   'rich article': '/posts/rich/',
+  photos: '/posts/photos/',
   'plain article': '/posts/plain/',
   draft: '/posts/wip/',
   author: '/authors/ann/',

@@ -16,6 +16,8 @@ struct Feed {
     pages: Vec<usize>,
     /// RSS rather than Atom.
     rss: bool,
+    /// The language of its pages.
+    lang: usize,
 }
 use crate::error::{Diagnostic, Diagnostics, Reason};
 use crate::feed::{FeedEntry, FeedInfo, SitemapUrl};
@@ -35,6 +37,7 @@ impl Renderer<'_> {
                 description: &feed.description,
                 path: &feed.path,
                 page_path: &feed.page_path,
+                language: self.site.language_code(feed.lang),
             };
             push(self.write_feed(&info, &feed.pages, feed.rss));
         }
@@ -50,73 +53,84 @@ impl Renderer<'_> {
         written.add(outcomes, diagnostics);
     }
 
-    /// Every feed the site publishes: Atom and RSS of the whole site, and an Atom feed of
-    /// each author, each section with `feed = true`, and each term of a taxonomy with it.
+    /// Every feed the site publishes: Atom and RSS of the whole site in each language
+    /// (`atom.xml`, `fr/atom.xml`), and an Atom feed of each author, each section with
+    /// `feed = true`, and each term of a taxonomy with it, in its language.
     fn feeds(&self) -> Vec<Feed> {
         let lib = &self.site.library;
         let config = &self.site.config;
-        let newest = lib.pages_by_date();
-        let titled = |name: &str| format!("{}: {name}", config.title);
-        let feed = |title: String, description: &str, page_path: &str, pages: Vec<usize>| Feed {
-            title,
-            description: description.to_string(),
-            path: format!("{page_path}atom.xml"),
-            page_path: page_path.to_string(),
-            pages,
-            rss: false,
-        };
-        let mut feeds = vec![feed(
-            config.title.clone(),
-            &config.description,
-            "",
-            newest.to_vec(),
-        )];
-        feeds.push(Feed {
-            path: "rss.xml".into(),
-            rss: true,
-            ..feed(
-                config.title.clone(),
-                &config.description,
-                "",
-                newest.to_vec(),
-            )
-        });
-        for (i, section) in lib.sections.iter().enumerate().filter(|(_, s)| s.feed) {
-            let pages = if i == 0 {
-                newest
-            } else {
-                &lib.section_pages[i]
+        let feed =
+            |lang: usize, title: String, description: &str, page_path: &str, pages: Vec<usize>| {
+                Feed {
+                    title,
+                    description: description.to_string(),
+                    path: format!("{page_path}atom.xml"),
+                    page_path: page_path.to_string(),
+                    pages,
+                    rss: false,
+                    lang,
+                }
             };
+        let language = |lang: usize| &config.languages[lang];
+        let titled = |lang: usize, name: &str| format!("{}: {name}", language(lang).title);
+        let mut feeds = Vec::new();
+        for (lang, l) in config.languages.iter().enumerate() {
+            let newest = lib.pages_by_date(lang);
+            feeds.push(feed(
+                lang,
+                l.title.clone(),
+                &l.description,
+                &l.prefix,
+                newest.to_vec(),
+            ));
+            feeds.push(Feed {
+                path: format!("{}rss.xml", l.prefix),
+                rss: true,
+                ..feed(
+                    lang,
+                    l.title.clone(),
+                    &l.description,
+                    &l.prefix,
+                    newest.to_vec(),
+                )
+            });
+        }
+        for (i, section) in lib.sections.iter().enumerate().filter(|(_, s)| s.feed) {
             let description = section
                 .description
                 .as_deref()
-                .unwrap_or(&config.description);
+                .unwrap_or(&language(section.lang).description);
             feeds.push(feed(
-                titled(&section.title),
+                section.lang,
+                titled(section.lang, &section.title),
                 description,
                 &section.path,
-                pages.to_vec(),
+                lib.listed_pages(i).to_vec(),
             ));
         }
-        for (t, taxonomy) in lib.taxonomies.iter().enumerate() {
-            for term in taxonomy.terms.iter().filter(|_| config.taxonomies[t].feed) {
+        for taxonomy in &lib.taxonomies {
+            let wanted = config.taxonomies[taxonomy.config].feed;
+            for term in taxonomy.terms.iter().filter(|_| wanted) {
                 feeds.push(feed(
-                    titled(&term.name),
-                    &config.description,
+                    taxonomy.lang,
+                    titled(taxonomy.lang, &term.name),
+                    &language(taxonomy.lang).description,
                     &term.path,
                     term.pages.clone(),
                 ));
             }
         }
         for author in &lib.authors {
-            let theirs = newest
+            let theirs = lib
+                .pages_by_date(author.lang)
                 .iter()
                 .copied()
                 .filter(|&i| lib.pages[i].authors.contains(&author.slug))
                 .collect();
             feeds.push(feed(
-                titled(&author.name),
-                &config.description,
+                author.lang,
+                titled(author.lang, &author.name),
+                &language(author.lang).description,
                 &author.path,
                 theirs,
             ));
@@ -174,7 +188,7 @@ impl Renderer<'_> {
                     authors: page
                         .authors
                         .iter()
-                        .filter_map(|slug| lib.author(slug))
+                        .filter_map(|slug| lib.author(page.lang, slug))
                         .map(|a| a.name.as_str())
                         .collect(),
                 })
@@ -203,45 +217,71 @@ impl Renderer<'_> {
             .max_by_key(|d| d.sort_key())
             .map(|d| d.civil_date().to_string())
         };
+        let code = |lang: usize| self.site.language_code(lang).to_string();
+        let versions = |list: &mut dyn Iterator<Item = (usize, &str)>| -> Vec<(String, String)> {
+            let list: Vec<(String, String)> = list.map(|(l, p)| (code(l), p.to_string())).collect();
+            if list.len() < 2 { Vec::new() } else { list }
+        };
+        let languages = self.site.config.languages.len();
         let mut urls = Vec::new();
         for (i, section) in lib.sections.iter().enumerate() {
-            let ids = if i == 0 {
-                lib.pages_by_date()
-            } else {
-                &lib.section_pages[i]
-            };
+            let ids = lib.listed_pages(i);
             urls.push(SitemapUrl {
                 path: section.path.clone(),
                 lastmod: lastmod(&mut ids.iter()),
+                alternates: versions(
+                    &mut (0..languages)
+                        .filter_map(|l| lib.section_index(l, &section.dir))
+                        .map(|s| (lib.sections[s].lang, lib.sections[s].path.as_str())),
+                ),
             });
         }
-        for page in lib.pages.iter().filter(|p| !p.noindex && !p.draft) {
+        let indexable = |p: &crate::content::Page| !p.noindex && !p.draft;
+        for (i, page) in lib.pages.iter().enumerate().filter(|(_, p)| indexable(p)) {
             urls.push(SitemapUrl {
                 path: page.path.clone(),
                 lastmod: page
                     .updated
                     .or(page.date)
                     .map(|d| d.at_most(self.site.now).civil_date().to_string()),
+                alternates: versions(
+                    &mut lib
+                        .translations(i)
+                        .iter()
+                        .map(|&t| &lib.pages[t])
+                        .filter(|t| indexable(t))
+                        .map(|t| (t.lang, t.path.as_str())),
+                ),
             });
         }
         for author in &lib.authors {
-            let ids: Vec<usize> = (0..lib.pages.len())
+            let ids: Vec<usize> = lib
+                .pages_by_date(author.lang)
+                .iter()
+                .copied()
                 .filter(|&i| lib.pages[i].authors.contains(&author.slug))
                 .collect();
             urls.push(SitemapUrl {
                 path: author.path.clone(),
                 lastmod: lastmod(&mut ids.iter()),
+                alternates: versions(
+                    &mut (0..languages)
+                        .filter_map(|l| lib.author(l, &author.slug))
+                        .map(|a| (a.lang, a.path.as_str())),
+                ),
             });
         }
         for taxonomy in lib.taxonomies.iter().filter(|t| !t.terms.is_empty()) {
             urls.push(SitemapUrl {
                 path: taxonomy.path.clone(),
                 lastmod: None,
+                alternates: Vec::new(),
             });
             for term in &taxonomy.terms {
                 urls.push(SitemapUrl {
                     path: term.path.clone(),
                     lastmod: lastmod(&mut term.pages.iter()),
+                    alternates: Vec::new(),
                 });
             }
         }
@@ -273,21 +313,14 @@ impl Renderer<'_> {
                     }),
             )
             .map(|path| format!("{path}index.html"))
+            .chain(["sitemap.xml", "robots.txt"].map(String::from))
+            .chain(self.site.config.languages.iter().flat_map(|l| {
+                ["404.html", "atom.xml", "rss.xml"].map(|file| format!("{}{file}", l.prefix))
+            }))
             .chain(
-                self.site
-                    .config
-                    .search
-                    .then(|| format!("{}index.html", crate::site::search::PAGE_PATH)),
-            )
-            .chain(
-                [
-                    "404.html",
-                    "atom.xml",
-                    "rss.xml",
-                    "sitemap.xml",
-                    "robots.txt",
-                ]
-                .map(String::from),
+                (self.site.config.languages.iter())
+                    .filter(|_| self.site.config.search)
+                    .map(|l| format!("{}{}index.html", l.prefix, crate::site::search::PAGE_PATH)),
             )
             .collect();
         let mut outcomes = Vec::new();

@@ -32,6 +32,10 @@ struct Listing<'a> {
     view_key: Key,
     /// `paginator.pagers`, the same on each of its pages: made once, when first needed.
     pagers: std::sync::OnceLock<tera::Value>,
+    /// Its language.
+    lang: usize,
+    /// `translations`: the same listing in the other languages (part of `view_key`).
+    translations: tera::Value,
 }
 
 impl Renderer<'_> {
@@ -62,9 +66,11 @@ impl Renderer<'_> {
                 outcomes.push(self.write_taxonomy_index(t));
             }
         }
-        outcomes.push(self.write_not_found());
-        if self.site.config.search && self.theme.has_template(search::TEMPLATE) {
-            outcomes.push(self.write_search_page());
+        for lang in 0..self.site.config.languages.len() {
+            outcomes.push(self.write_not_found(lang));
+            if self.site.config.search && self.theme.has_template(search::TEMPLATE) {
+                outcomes.push(self.write_search_page(lang));
+            }
         }
         outcomes.extend(
             self.views
@@ -82,7 +88,7 @@ impl Renderer<'_> {
         (0..lib.sections.len())
             .filter_map(|index| {
                 let section = &lib.sections[index];
-                let default = if index == 0 {
+                let default = if section.dir.is_empty() {
                     "index.html"
                 } else {
                     "section.html"
@@ -92,11 +98,19 @@ impl Renderer<'_> {
                 if section.template.is_some() && !self.theme.has_template(template) {
                     return None;
                 }
-                let pages = if index == 0 {
-                    lib.pages_by_date().to_vec()
-                } else {
-                    lib.section_pages[index].clone()
-                };
+                let pages = lib.listed_pages(index).to_vec();
+                let translations = self.site.translations(
+                    (0..site.config.languages.len())
+                        .filter_map(|lang| lib.section_index(lang, &section.dir))
+                        .map(|s| {
+                            (
+                                lib.sections[s].lang,
+                                lib.sections[s].title.as_str(),
+                                lib.sections[s].path.as_str(),
+                            )
+                        }),
+                    section.lang,
+                );
                 let view = SectionView::new(
                     &site.config,
                     lib,
@@ -114,9 +128,11 @@ impl Renderer<'_> {
                         .clone()
                         .unwrap_or_else(|| Path::new("content").join(&section.dir)),
                     names: &["section"],
-                    view_key: KeyHasher::new().value(&view).finish(),
+                    view_key: KeyHasher::new().value(&view).value(&translations).finish(),
                     view: tera::Value::from_serializable(&view),
                     pagers: Default::default(),
+                    lang: section.lang,
+                    translations: tera::Value::from_serializable(&translations),
                 })
             })
             .collect()
@@ -134,10 +150,16 @@ impl Renderer<'_> {
                 let bio = self.views.bodies.author_html(index);
                 let card = AuthorRef::new(&site.config, author, avatar, bio);
                 let view = AuthorView::new(&site.config, card, author);
+                let translations = self.site.translations(
+                    (0..site.config.languages.len())
+                        .filter_map(|lang| lib.author(lang, &author.slug))
+                        .map(|a| (a.lang, a.name.as_str(), a.path.as_str())),
+                    author.lang,
+                );
                 Listing {
                     path: author.path.clone(),
                     pages: lib
-                        .pages_by_date()
+                        .pages_by_date(author.lang)
                         .iter()
                         .copied()
                         .filter(|&p| lib.pages[p].authors.contains(&author.slug))
@@ -146,9 +168,11 @@ impl Renderer<'_> {
                     template: "author.html",
                     source: author.file.clone(),
                     names: &["author"],
-                    view_key: KeyHasher::new().value(&view).finish(),
+                    view_key: KeyHasher::new().value(&view).value(&translations).finish(),
                     view: tera::Value::from_serializable(&view),
                     pagers: Default::default(),
+                    lang: author.lang,
+                    translations: tera::Value::from_serializable(&translations),
                 }
             })
             .collect()
@@ -159,8 +183,8 @@ impl Renderer<'_> {
         let site = self.site;
         let config = &site.config;
         let mut listings = Vec::new();
-        for (t, taxonomy) in site.library.taxonomies.iter().enumerate() {
-            let settings = &config.taxonomies[t];
+        for taxonomy in &site.library.taxonomies {
+            let settings = &config.taxonomies[taxonomy.config];
             let is_tags = taxonomy.name == TAGS;
             let template = if is_tags && self.theme.has_template("tag.html") {
                 "tag.html"
@@ -190,6 +214,8 @@ impl Renderer<'_> {
                     view_key: KeyHasher::new().value(&view).finish(),
                     view: tera::Value::from_serializable(&view),
                     pagers: Default::default(),
+                    lang: taxonomy.lang,
+                    translations: tera::Value::from(Vec::<tera::Value>::new()),
                 });
             }
         }
@@ -249,11 +275,15 @@ impl Renderer<'_> {
                 context.insert_value(*name, view.clone());
             }
             context.insert_value("paginator", paginator);
+            context.insert_value("translations", listing.translations.clone());
             context
         };
         self.html(
-            &format!("{}index.html", pager_path(&listing.path, n)),
-            self.key(listing.template, own),
+            (
+                &format!("{}index.html", pager_path(&listing.path, n)),
+                listing.lang,
+            ),
+            self.key(listing.template, own, listing.lang),
             listing.template,
             context,
             &listing.source,
@@ -282,29 +312,40 @@ impl Renderer<'_> {
             "permalink": config.permalink(&taxonomy.path),
             "terms": terms,
         });
-        let own = KeyHasher::new().value(&view).finish();
+        let translations = site.translations(
+            site.library
+                .taxonomies
+                .iter()
+                .filter(|other| other.config == taxonomy.config && !other.terms.is_empty())
+                .map(|other| (other.lang, other.name.as_str(), other.path.as_str())),
+            taxonomy.lang,
+        );
+        let own = KeyHasher::new().value(&view).value(&translations).finish();
         let context = || {
             let mut context = tera::Context::new();
             context.insert("taxonomy", &view);
+            context.insert("translations", &translations);
             if is_tags {
                 context.insert("tags", &terms);
             }
             context
         };
         self.html(
-            &format!("{}index.html", taxonomy.path),
-            self.key(template, own),
+            (&format!("{}index.html", taxonomy.path), taxonomy.lang),
+            self.key(template, own, taxonomy.lang),
             template,
             context,
             Path::new(&taxonomy.path),
         )
     }
 
-    /// The page a static host shows for a missing URL.
-    fn write_not_found(&self) -> Outcome {
+    /// The page a static host shows for a missing URL, in language `lang` (`fr/404.html`, for
+    /// hosts that can be told to show it under `/fr/`).
+    fn write_not_found(&self, lang: usize) -> Outcome {
+        let path = format!("{}404.html", self.site.config.languages[lang].prefix);
         self.html(
-            "404.html",
-            self.key("404.html", 0),
+            (&path, lang),
+            self.key("404.html", 0, lang),
             "404.html",
             tera::Context::new,
             Path::new("404.html"),
@@ -313,13 +354,14 @@ impl Renderer<'_> {
 }
 
 impl Renderer<'_> {
-    /// The search page: its results come from the index, in the reader's browser, so it
-    /// depends on no page.
-    fn write_search_page(&self) -> Outcome {
-        let path = format!("{}index.html", search::PAGE_PATH);
+    /// The search page of language `lang`: its results come from the index, in the reader's
+    /// browser, so it depends on no page.
+    fn write_search_page(&self, lang: usize) -> Outcome {
+        let languages = &self.site.config.languages;
+        let path = format!("{}{}index.html", languages[lang].prefix, search::PAGE_PATH);
         self.html(
-            &path,
-            self.key(search::TEMPLATE, 0),
+            (&path, lang),
+            self.key(search::TEMPLATE, 0, lang),
             search::TEMPLATE,
             tera::Context::new,
             Path::new(&path),

@@ -63,6 +63,7 @@ pub(crate) struct Renderer<'a> {
     theme: &'a Theme,
     views: &'a Views<'a>,
     output: &'a dyn Output,
+    images: &'a super::images::SiteImages,
 }
 
 impl<'a> Renderer<'a> {
@@ -72,44 +73,57 @@ impl<'a> Renderer<'a> {
         theme: &'a Theme,
         views: &'a Views<'a>,
         output: &'a dyn Output,
+        images: &'a super::images::SiteImages,
     ) -> Self {
         Renderer {
             site,
             theme,
             views,
             output,
+            images,
         }
     }
 
-    /// The key of an output rendered with `template` from a context whose own key is `context`.
-    fn key(&self, template: &str, context: Key) -> Key {
+    /// The key of an output in language `lang` rendered with `template` from a context whose
+    /// own key is `context`.
+    fn key(&self, template: &str, context: Key, lang: usize) -> Key {
         KeyHasher::new()
             .key(self.theme.template_key(template))
-            .key(self.views.globals_key)
+            .key(
+                self.views
+                    .globals_keys
+                    .get(lang)
+                    .copied()
+                    .unwrap_or_default(),
+            )
             .key(context)
             .finish()
     }
 
-    /// Renders `template` into `path`, unless the file made from `key` is there already.
-    /// `source` is the content file the output is made for, named in problems.
+    /// Renders `template` in language `lang` into `path`, unless the file made from `key` is
+    /// there already. `source` is the content file the output is made for, named in problems.
     fn html(
         &self,
-        path: &str,
+        (path, lang): (&str, usize),
         key: Key,
         template: &str,
         context: impl FnOnce() -> tera::Context,
         source: &Path,
     ) -> Outcome {
         if self.output.reuse(path, key) {
+            self.images.keep_uses(path);
             return Outcome::Kept;
         }
-        let mut context = context();
-        context.insert("current_path", &self.site.config.url_path(path_of(path)));
-        context.insert("current_url", &self.site.config.permalink(path_of(path)));
-        let result = self
-            .theme
-            .render(template, &context)
-            .and_then(|html| self.output.write(path, key, html.as_bytes()));
+        // The image copies its templates ask for are kept with it, for builds that keep it.
+        let (result, uses) = super::images::collecting(|| {
+            let mut context = context();
+            self.site.in_language(&mut context, lang);
+            context.insert("current_path", &self.site.config.url_path(path_of(path)));
+            context.insert("current_url", &self.site.config.permalink(path_of(path)));
+            self.theme.render(template, &context)
+        });
+        self.images.record_uses(path, uses);
+        let result = result.and_then(|html| self.output.write(path, key, html.as_bytes()));
         match result {
             Ok(()) => Outcome::Written,
             Err(problem) => Outcome::Failed(problem, source.to_path_buf()),
@@ -132,16 +146,32 @@ impl<'a> Renderer<'a> {
         let statics = self.theme.static_files();
         let assets = &self.site.library.assets;
         let copy = |path: &str, source: &FileSource| -> Outcome {
-            let key = match source {
-                FileSource::Disk(file) => super::covers::source_stamp(file),
-                FileSource::Embedded(bytes) => KeyHasher::new().bytes(bytes).finish(),
+            let (key, private) = match source {
+                FileSource::Disk(file) => self
+                    .images
+                    .original(file, super::images::source_stamp(file)),
+                FileSource::Embedded(bytes) => (KeyHasher::new().bytes(bytes).finish(), false),
+                FileSource::Made(bytes) => (KeyHasher::new().bytes(bytes).finish(), false),
             };
             if self.output.reuse(path, key) {
                 return Outcome::Kept;
             }
             let result = match source {
+                // A photo goes out without the metadata the camera put in it.
+                FileSource::Disk(file) if private => self
+                    .images
+                    .private_copy(file, super::images::source_stamp(file))
+                    .map_err(|e| {
+                        crate::error::Diagnostic::in_file(
+                            file,
+                            format!("cannot remove the metadata of this image: {e}"),
+                        )
+                        .because(crate::error::Reason::Io)
+                    })
+                    .and_then(|copy| self.output.link_file(path, key, &copy)),
                 FileSource::Disk(file) => self.output.copy_file(path, key, file),
                 FileSource::Embedded(bytes) => self.output.write(path, key, bytes),
+                FileSource::Made(bytes) => self.output.write(path, key, bytes),
             };
             match result {
                 Ok(()) => Outcome::Written,

@@ -33,6 +33,16 @@ impl Renderer<'_> {
         let neighbour = |p: Option<usize>| p.map(|p| Neighbour::new(config, &lib.pages[p]));
         let (previous, next) = (neighbour(previous), neighbour(next));
         let related = &lib.related[i];
+        let translations = self.site.translations(
+            lib.translations(i).iter().map(|&t| {
+                (
+                    lib.pages[t].lang,
+                    lib.pages[t].title.as_str(),
+                    lib.pages[t].path.as_str(),
+                )
+            }),
+            page.lang,
+        );
         let own = related
             .iter()
             .fold(
@@ -43,11 +53,12 @@ impl Renderer<'_> {
                     .value(&page.show_toc)
                     .value(&page.extra)
                     .value(&previous)
-                    .value(&next),
+                    .value(&next)
+                    .value(&translations),
                 |h, &r| h.key(views.summary_keys[r]),
             )
             .finish();
-        let key = self.key(template, own);
+        let key = self.key(template, own, page.lang);
         let context = || {
             let html = views.bodies.take_page_html(self.site, views.links, i);
             let json_ld = views.json_ld(i);
@@ -56,7 +67,7 @@ impl Renderer<'_> {
             } else {
                 &[]
             };
-            let full = PageBody::new(page, &html, toc, &json_ld);
+            let full = PageBody::new(page, &html, toc, &json_ld, &translations);
             let mut full = tera::Value::from_serializable(&full);
             full = view::with_key(full, "previous", tera::Value::from_serializable(&previous));
             full = view::with_key(full, "next", tera::Value::from_serializable(&next));
@@ -64,10 +75,11 @@ impl Renderer<'_> {
             full = view::with_key(full, "related", tera::Value::from(related));
             let mut context = tera::Context::new();
             context.insert_value("page", view::merged(views.summary(i), full));
+            context.insert("translations", &translations);
             context
         };
         self.html(
-            &format!("{}index.html", page.path),
+            (&format!("{}index.html", page.path), page.lang),
             key,
             template,
             context,

@@ -12,6 +12,10 @@ const moreRow = root.querySelector('.search-more-row');
 const PAGE = 10;
 const language = document.documentElement.lang || undefined;
 const dates = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' });
+const plurals = new Intl.PluralRules(language);
+const numbers = new Intl.NumberFormat(language);
+/** The page's words, from the theme's strings in its language (data-* of the root). */
+const words = root.dataset;
 
 let pagefind;
 /** The results of the last search, and how many of them are shown. */
@@ -22,6 +26,21 @@ let asked = 0;
 
 /** The part of a template marked data-slot=name. */
 const slot = (node, name) => node.querySelector(`[data-slot="${name}"]`);
+
+/** A text with each {name} replaced by the value of that name. */
+const fill = (text, values) => text.replace(/\{(\w+)\}/g, (all, name) => values[name] ?? all);
+
+/** "12 results" in the page's language: the form the page gives for a number of the same
+ * plural category (data-results-0, -1, -2, -3, -5, -21), with that number replaced. */
+function resultCount(count) {
+  const samples = Object.keys(words)
+    .map((key) => /^results-(\d+)$/.exec(key)?.[1])
+    .filter(Boolean)
+    .map(Number);
+  const sample = samples.find((n) => plurals.select(n) === plurals.select(count)) ?? samples.at(-1);
+  const text = words[`results-${sample}`];
+  return text.replace(new RegExp(`(^|\\D)${sample}(?!\\d)`), (all, before) => `${before}${numbers.format(count)}`);
+}
 
 /** The filters checked, as Pagefind takes them. */
 function chosenFilters() {
@@ -112,10 +131,12 @@ async function run(immediately = false) {
   list.replaceChildren();
   await showMore();
   const count = found.length;
-  const what = term ? ` for “${term}”` : '';
-  status.textContent = count === 0
-    ? `No results${what}.`
-    : `${count} ${count === 1 ? 'result' : 'results'}${what}.`;
+  if (count === 0) {
+    status.textContent = term ? fill(words.noResults, { query: term }) : words.nothing;
+  } else {
+    const results = resultCount(count);
+    status.textContent = term ? fill(words.found, { results, query: term }) : `${results}.`;
+  }
 }
 
 /** The filter controls: one group of checkboxes per filter, each value with its count. */
@@ -157,7 +178,7 @@ async function start() {
     await pagefind.options({ baseUrl: '/' });
     await pagefind.init();
   } catch (error) {
-    status.textContent = 'Search is not available right now: its index could not be loaded.';
+    status.textContent = words.unavailable;
     return;
   }
   form.addEventListener('submit', (event) => {
