@@ -192,8 +192,8 @@ pub(crate) fn write_index(
         resident: None,
     };
     vec![
-        took("index: records", made.files_started - started),
-        took("index: files", made.files_started.elapsed()),
+        took("index records", made.files_started - started),
+        took("index files", made.files_started.elapsed()),
     ]
 }
 
