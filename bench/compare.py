@@ -706,6 +706,7 @@ class Tool:
             proc.returncode = os.waitstatus_to_exitcode(status)
             log.seek(0)
             out = log.read().decode(errors="replace")
+        self.output = out
         self.after()
         if status != 0:
             sys.exit(f"{self.name} build failed (exit {proc.returncode}) on {self.root}:\n$ {' '.join(command)}\n{out}")

@@ -16,7 +16,10 @@ clean builds run in turn, --runs times (public/ and caches removed, `sync`, befo
 - `hugo && pagefind --site public`: Hugo's build, then Pagefind's CLI indexing its HTML.
 
 Printed: median wall time, CPU time (user + system) and peak RSS; what search adds to serum's
-build (median of the per-round ratios); Hugo + Pagefind / serum with search; the size of each
+build in wall and in CPU time (medians of the per-round ratios: CPU time is what a loaded
+machine shows best); where the index's own time goes, from `--timings` (the records given to
+Pagefind, Pagefind's files made and written; both run beside the other steps); Hugo + Pagefind
+/ serum with search; the size of each
 index (files and bytes under public/pagefind/); and what a reader of serum's search page
 downloads to see the results of one query (the page with its stylesheets and scripts, then
 Pagefind's script, WebAssembly, metadata, index chunks and the first results' fragments),
@@ -43,6 +46,24 @@ from compare import Hugo, Serum, Tool, generate_hugo, remove, tree_size  # noqa:
 REPO = Path(__file__).resolve().parent.parent
 BASE = Path("/dev/shm/serum-search-bench")
 QUERY = "retinol"
+
+
+class SerumTimed(Serum):
+    """serum with `--timings`, whose step times are read back from its output."""
+
+    def command(self):
+        command, env = super().command()
+        return command + ["--timings"], env
+
+    def steps(self):
+        """Each step's milliseconds, by name, from the last run."""
+        found = {}
+        for line in self.output.splitlines():
+            name, colon, rest = line.partition(":")
+            took = rest.split(",")[0].strip()
+            if colon and took.endswith(" ms"):
+                found[name.strip()] = float(took[:-3])
+        return found
 
 
 class SerumWithout(Serum):
@@ -132,26 +153,36 @@ def main():
         shutil.copytree(with_root, without_root)
         config = without_root / "serum.toml"
         config.write_text(config.read_text() + "search = false\n")
-        tools = [Serum(with_root, args.binary), SerumWithout(without_root, args.binary)]
+        timed = SerumTimed(with_root, args.binary)
+        tools = [timed, SerumWithout(without_root, args.binary)]
         if hugo and pagefind:
             generate_hugo(with_root, hugo_root)
             tools.append(HugoPagefind(Hugo(hugo_root, hugo), pagefind))
         for tool in tools:
             tool.run()  # warm-up
         runs = {tool.name: [] for tool in tools}
+        steps = []
         for k in range(args.runs):
             order = tools if k % 2 == 0 else list(reversed(tools))
             for tool in order:
                 runs[tool.name].append(tool.run())
+                if tool is timed:
+                    steps.append(timed.steps())
         index = {tool.name: tree_size(tool.root / "public" / "pagefind") for tool in tools}
         download = query_bytes(with_root / "public", args.query)
         with_search, without = runs["serum"], runs["serum, no search"]
         added = med(w[0] / wo[0] for w, wo in zip(with_search, without)) - 1
-        line = f"N={n}: search adds {added * 100:.0f}% to serum's clean build (wall)"
+        added_cpu = med(w[1] / wo[1] for w, wo in zip(with_search, without)) - 1
+        line = (f"N={n}: search adds {added * 100:.0f}% to serum's clean build in wall time, "
+                f"{added_cpu * 100:.0f}% in CPU time"
         if "hugo + pagefind" in runs:
             ratio = med(h[0] / s[0] for h, s in zip(runs["hugo + pagefind"], with_search))
             line += f"; hugo + pagefind / serum with search = {ratio:.2f}x"
         print(line)
+        parts = ["search index", "index records", "index files"]
+        print(f"N={n}: the index (--timings, medians): " + ", ".join(
+            f"{part} {med(s.get(part, 0) for s in steps):.0f} ms" for part in parts)
+            + " (the last two ran beside the other steps; the first is what was left after them)")
         for tool in tools:
             r = runs[tool.name]
             files, size = index[tool.name]
