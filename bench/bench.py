@@ -10,7 +10,8 @@
 Each site has N articles of about 900 words (3-5 `##` sections with `###` subsections,
 lists, a table, links to other articles), 5 authors, tags and two more taxonomies (skin
 concerns and actives), split over 4 sections; listings are paginated 10 to a page and every
-article gets 3 related articles (serum's defaults).
+article gets 3 related articles (serum's defaults). Search is off (`search = false`) unless
+--search is given: bench/search.py measures what the index costs.
 
 For each size it times, as medians of --runs runs:
 - a clean build (public/ and .serum-cache/ removed before each);
@@ -167,14 +168,15 @@ def article(rng, i, n, rich=False):
 LANGUAGES = ["en", "fr", "de", "es"]
 
 
-def generate(root: Path, n: int, rich=False, languages=1):
+def generate(root: Path, n: int, rich=False, languages=1, search=False):
     """A site of `n` article files: with `languages` above 1, n / languages articles, each in
-    every language."""
+    every language. Search is off unless asked for: the other tools compared have none, and
+    bench/search.py measures what it costs."""
     if root.exists():
         shutil.rmtree(root)
     rng = random.Random(n)
     (root / "content" / "authors").mkdir(parents=True)
-    config = CONFIG + "".join(f'\n[languages.{code}]\ntitle = "Bench {code}"\n' for code in LANGUAGES[1:languages])
+    config = ("" if search else "search = false\n") + CONFIG + "".join(f'\n[languages.{code}]\ntitle = "Bench {code}"\n' for code in LANGUAGES[1:languages])
     (root / "serum.toml").write_text(config)
     (root / "content" / "_index.md").write_text('+++\ntitle = "Bench"\n+++\n')
     for slug in AUTHORS:
@@ -298,6 +300,8 @@ def main():
     parser.add_argument("--dir", default="/dev/shm/serum-bench")
     parser.add_argument("--binary", default=str(Path(__file__).resolve().parent.parent / "target/release/serum"))
     parser.add_argument("--timings", action="store_true", help="also print the median of each build step")
+    parser.add_argument("--search", action="store_true",
+                        help="keep search on (serum's default): the site also gets its search index")
     parser.add_argument("--no-edit", action="store_true", help="time clean builds only")
     parser.add_argument("--rich", choices=["no", "yes", "both"], default="no",
                         help="add three code blocks and two shortcodes to each article (both: compare with and without)")
@@ -318,7 +322,7 @@ def main():
             sys.stdout.flush()
             continue
         root = Path(args.dir) / f"site-{n}"
-        generate(root, n)
+        generate(root, n, search=args.search)
         clean(root)
         run_once(args.binary, root)  # warm the page cache and check the site builds
         runs = []

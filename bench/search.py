@@ -148,7 +148,7 @@ def main():
     for n in args.sizes:
         BASE.mkdir(parents=True, exist_ok=True)
         with_root, without_root, hugo_root = BASE / f"serum-{n}", BASE / f"serum-nosearch-{n}", BASE / f"hugo-{n}"
-        generate(with_root, n)
+        generate(with_root, n, search=True)
         remove(without_root)
         shutil.copytree(with_root, without_root)
         config = without_root / "serum.toml"
@@ -174,7 +174,7 @@ def main():
         added = med(w[0] / wo[0] for w, wo in zip(with_search, without)) - 1
         added_cpu = med(w[1] / wo[1] for w, wo in zip(with_search, without)) - 1
         line = (f"N={n}: search adds {added * 100:.0f}% to serum's clean build in wall time, "
-                f"{added_cpu * 100:.0f}% in CPU time"
+                f"{added_cpu * 100:.0f}% in CPU time")
         if "hugo + pagefind" in runs:
             ratio = med(h[0] / s[0] for h, s in zip(runs["hugo + pagefind"], with_search))
             line += f"; hugo + pagefind / serum with search = {ratio:.2f}x"
