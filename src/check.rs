@@ -384,6 +384,9 @@ struct SiteLinks<'a> {
     anchors: HashMap<&'a str, &'a HtmlPage>,
     /// URLs written in content, which the build checked already.
     checked: &'a HashSet<String>,
+    /// The search index's folder while search is on: `check` makes no index, so what a
+    /// template links to in it (Pagefind's script) is taken as published.
+    index_dir: Option<&'static str>,
 }
 
 impl<'a> SiteLinks<'a> {
@@ -405,6 +408,7 @@ impl<'a> SiteLinks<'a> {
             files,
             anchors: pages.iter().map(|p| (p.path.as_str(), p)).collect(),
             checked,
+            index_dir: config.search.then_some(crate::config::SEARCH_INDEX),
         })
     }
 
@@ -496,6 +500,9 @@ impl<'a> SiteLinks<'a> {
             }
             Ok(Destination::Inside { path, fragment }) => (path, fragment),
         };
+        if self.index_dir.is_some_and(|dir| path.starts_with(dir)) {
+            return None;
+        }
         let Some(file) = self.file_at(&path) else {
             // A relative URL means something else on each page that shows it: say what, here.
             let (meaning, also) = if is_relative(url) {

@@ -73,7 +73,14 @@ fn the_index_holds_each_findable_page_and_no_draft_noindex_scheduled_redirect_or
     let first = &records["/posts/first/"];
     assert_eq!(
         first["meta"],
-        json!({ "title": "First post", "author": "Ann Lee", "date": "2024-05-01", "section": "Posts" })
+        json!({
+            "title": "First post",
+            "author": "Ann Lee",
+            "date": "2024-05-01",
+            // As bylines write it: the search page shows it without formatting dates itself.
+            "date_text": "May 1, 2024",
+            "section": "Posts"
+        })
     );
     assert_eq!(
         first["filters"],
@@ -354,6 +361,9 @@ fn each_language_is_searched_from_its_own_page_in_its_own_index() {
             ("/posts/first/".to_string(), "en".to_string()),
         ])
     );
+    // A French result's date is written as French bylines write it.
+    let french_record = &records(&site, "public")["/fr/posts/first/"];
+    assert_eq!(french_record["meta"]["date_text"], "1 mai 2024");
     let french = site.page("public/fr/search/index.html");
     assert_eq!(french.attr("html", "lang"), "fr");
     assert_eq!(french.text("h1"), "Rechercher");

@@ -214,6 +214,7 @@ impl Site {
                         let steps = search::write_index(
                             self,
                             &views,
+                            theme.strings(),
                             output,
                             last,
                             &mut written,

@@ -10,10 +10,8 @@ const filterBox = root.querySelector('.search-filters');
 const filterGroups = root.querySelector('.search-filter-groups');
 const moreRow = root.querySelector('.search-more-row');
 const PAGE = 10;
-const language = document.documentElement.lang || undefined;
-const dates = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' });
-const plurals = new Intl.PluralRules(language);
-const numbers = new Intl.NumberFormat(language);
+/** The page's plural rules (cheap: unlike date and number formats, they load no locale data). */
+const plurals = new Intl.PluralRules(document.documentElement.lang || undefined);
 /** The page's words, from the theme's strings in its language (data-* of the root). */
 const words = root.dataset;
 
@@ -31,7 +29,8 @@ const slot = (node, name) => node.querySelector(`[data-slot="${name}"]`);
 const fill = (text, values) => text.replace(/\{(\w+)\}/g, (all, name) => values[name] ?? all);
 
 /** "12 results" in the page's language: the form the page gives for a number of the same
- * plural category (data-results-0, -1, -2, -3, -5, -21), with that number replaced. */
+ * plural category (data-results-0, -1, -2, -3, -5, -21), with that number replaced (in plain
+ * digits, as serum writes every count the theme's strings show). */
 function resultCount(count) {
   const samples = Object.keys(words)
     .map((key) => /^results-(\d+)$/.exec(key)?.[1])
@@ -39,7 +38,7 @@ function resultCount(count) {
     .map(Number);
   const sample = samples.find((n) => plurals.select(n) === plurals.select(count)) ?? samples.at(-1);
   const text = words[`results-${sample}`];
-  return text.replace(new RegExp(`(^|\\D)${sample}(?!\\d)`), (all, before) => `${before}${numbers.format(count)}`);
+  return text.replace(new RegExp(`(^|\\D)${sample}(?!\\d)`), (all, before) => `${before}${count}`);
 }
 
 /** The filters checked, as Pagefind takes them. */
@@ -62,12 +61,13 @@ function resultItem(data) {
     if (value) slot(item, name).textContent = value;
     else slot(item, name).remove();
   }
+  // The date as the site's bylines write it, from the index: formatting it here would load
+  // the browser's date formats, a long task on a phone.
   const date = slot(item, 'date');
-  const when = data.meta.date && new Date(`${data.meta.date}T00:00:00Z`);
-  if (when && !Number.isNaN(when.getTime())) {
+  if (data.meta.date) {
     const time = document.createElement('time');
     time.dateTime = data.meta.date;
-    time.textContent = dates.format(when);
+    time.textContent = data.meta.date_text || data.meta.date;
     date.replaceChildren(time);
   } else {
     date.remove();
