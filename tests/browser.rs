@@ -122,6 +122,17 @@ impl Browser {
         );
     }
 
+    /// Makes the page as wide as a phone's (`width` CSS pixels), through the DevTools protocol.
+    fn emulate_width(&self, width: u32) {
+        post(
+            &format!("{}/session/{}/goog/cdp/execute", self.base, self.session),
+            &json!({
+                "cmd": "Emulation.setDeviceMetricsOverride",
+                "params": { "width": width, "height": 800, "deviceScaleFactor": 1, "mobile": true }
+            }),
+        );
+    }
+
     /// Runs axe-core's colour contrast rule on the elements `selector` finds (their shadow
     /// trees included); every finding that is not a pass, and how many elements passed.
     fn contrast_problems(&self, selector: &str) -> (Vec<String>, u64) {
@@ -536,6 +547,22 @@ fn search_finds_pages_as_the_reader_types_never_drafts_or_noindex_and_follows_ed
     // The query in the address runs on load; a filter narrows what it found.
     browser.open(&format!("{url}search/?q=ceramide"));
     wait_for_results(&browser, &["/guides/second/", "/posts/first/"]);
+    browser.click(
+        "return [...document.querySelectorAll('.search-filter label')]
+           .find((l) => l.textContent.startsWith('Guides'))",
+    );
+    wait_for_results(&browser, &["/guides/second/"]);
+
+    // On a phone the filters start closed, their checkboxes made only once they are opened.
+    browser.emulate_width(390);
+    browser.open(&format!("{url}search/?q=ceramide"));
+    wait_for_results(&browser, &["/guides/second/", "/posts/first/"]);
+    let filters = "const box = document.querySelector('.search-filters');
+                   return [box.hidden, box.open, box.querySelectorAll('input').length]";
+    assert_eq!(browser.eval(filters), json!([false, false, 0]));
+    browser.click("return document.querySelector('.search-filters > summary')");
+    let made = "return document.querySelectorAll('.search-filter input').length > 0";
+    assert_eq!(browser.wait_for(made, json!(true)), json!(true));
     browser.click(
         "return [...document.querySelectorAll('.search-filter label')]
            .find((l) => l.textContent.startsWith('Guides'))",

@@ -10,7 +10,7 @@
 //   - Lighthouse on the article, its French translation, and the fixture's article of shortcodes
 //     and code: accessibility, best practices and SEO 100, performance >= 98; on the fixture's
 //     article of 8 photos of 3000 x 2000: performance 100, and the bytes it sent; on the search
-//     page, showing the results of a query: 100 in all four;
+//     page, showing the results of a query: 100 in all four (the median of three runs);
 //   - a video shortcode's player: no request leaves the site until its play button is reached
 //     with Tab and pressed with Enter (or Space), and then the player comes from the
 //     privacy-enhanced host.
@@ -479,24 +479,41 @@ async function checkEmbeds(browser, origin, build) {
   record(`embeds ${build.name} ${pagePath}`, problems, players.join(', '));
 }
 
-/** Lighthouse (mobile preset) on one kind of page (the article, the search page with a query);
- * the scores come from its JSON report. */
-async function checkLighthouse(origin, build, work, kind = 'article', minimums = SCORES) {
-  const report = path.join(work, `lighthouse-${build.name.replace('/', '-')}-${kind.replace(' ', '-')}.json`);
+/** One Lighthouse run (mobile preset) on a page: its JSON report, or why there is none. */
+async function lighthouseReport(url, work, name) {
+  const report = path.join(work, `lighthouse-${name}.json`);
   const profile = await fs.mkdtemp(path.join(work, 'lighthouse-profile-'));
   const flags = [...CHROME_FLAGS, `--user-data-dir=${profile}`].join(' ');
   const { code, stderr } = await run(
     process.execPath,
-    [LIGHTHOUSE, origin + build.pages[kind], '--output=json', `--output-path=${report}`, `--chrome-flags=${flags}`, '--quiet'],
+    [LIGHTHOUSE, url, '--output=json', `--output-path=${report}`, `--chrome-flags=${flags}`, '--quiet'],
     { env: { ...process.env, CHROME_PATH: CHROME } },
   );
-  let result;
   try {
-    result = JSON.parse(await fs.readFile(report, 'utf8'));
+    return { result: JSON.parse(await fs.readFile(report, 'utf8')) };
   } catch {
-    record(`Lighthouse ${build.name} ${kind}`, [`lighthouse exited ${code}: ${stderr.trim().slice(-2000)}`]);
-    return null;
+    return { error: `lighthouse exited ${code}: ${stderr.trim().slice(-2000)}` };
   }
+}
+
+/** Lighthouse (mobile preset) on one kind of page (the article, the search page with a query);
+ * the scores come from its JSON report. With `runs` > 1, the run of median performance is the
+ * one judged (Lighthouse's own advice for scores that vary from run to run), and every run's
+ * performance is shown. */
+async function checkLighthouse(origin, build, work, kind = 'article', minimums = SCORES, runs = 1) {
+  const reports = [];
+  for (let i = 0; i < runs; i++) {
+    const name = `${build.name.replace('/', '-')}-${kind.replace(' ', '-')}-${i}`;
+    const { result, error } = await lighthouseReport(origin + build.pages[kind], work, name);
+    if (error) {
+      record(`Lighthouse ${build.name} ${kind}`, [error]);
+      return null;
+    }
+    reports.push(result);
+  }
+  const performance = (r) => r.categories.performance?.score ?? 0;
+  const sorted = [...reports].sort((a, b) => performance(a) - performance(b));
+  const result = sorted[Math.floor(sorted.length / 2)];
   const problems = [];
   const scores = {};
   for (const [id, minimum] of Object.entries(minimums)) {
@@ -515,6 +532,7 @@ async function checkLighthouse(origin, build, work, kind = 'article', minimums =
   }
   if (result.runtimeError) problems.push(`runtime error: ${result.runtimeError.message}`);
   let detail = Object.entries(scores).map(([id, s]) => `${id} ${s === null ? '-' : Math.round(s * 100)}`).join(', ');
+  if (runs > 1) detail += ` (median of ${runs} runs' performance: ${reports.map((r) => Math.round(performance(r) * 100)).join(', ')})`;
   const sent = result.audits['total-byte-weight']?.numericValue;
   if (sent !== undefined) detail += `; ${(sent / 1000).toFixed(1)} KB transferred`;
   record(`Lighthouse ${build.name} ${kind}`, problems, detail);
@@ -568,7 +586,8 @@ async function main() {
       if (build.pages['French article']) await checkLighthouse(build.origin, build, work, 'French article');
       // A page of 8 full-size photos must be as fast as a page of text.
       if (build.pages.photos) await checkLighthouse(build.origin, build, work, 'photos', { ...SCORES, performance: 1 });
-      if (build.pages.search) await checkLighthouse(build.origin, build, work, 'search', SEARCH_SCORES);
+      // The search page's score rests on a worker and several round trips: three runs, the median judged.
+      if (build.pages.search) await checkLighthouse(build.origin, build, work, 'search', SEARCH_SCORES, 3);
     }
     console.log(`\nScreenshots: ${SCREENSHOTS}`);
   } catch (error) {

@@ -21,6 +21,18 @@ let found = [];
 let shown = 0;
 /** Counts searches: only the last one asked for may show its results. */
 let asked = 0;
+/** Settles once the filter controls are in place: results wait for it, so that the filters
+ * appearing above them never move them. */
+let filtersShown = Promise.resolve();
+
+/** Lets the browser handle input before the next piece of work: a phone's main thread is
+ * never held long in one go. */
+const pause = () => new Promise((resolve) => setTimeout(resolve));
+/** Lets the browser lay out and paint what was just shown before the next piece of work. */
+const afterPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+/** How many results are shown before the browser is let paint them: those of the first
+ * screen come first, alone. */
+const FIRST = 3;
 
 /** The part of a template marked data-slot=name. */
 const slot = (node, name) => node.querySelector(`[data-slot="${name}"]`);
@@ -99,9 +111,15 @@ async function showMore() {
   const results = found;
   const next = results.slice(shown, shown + PAGE);
   const data = await Promise.all(next.map((result) => result.data()));
+  await filtersShown;
   if (results !== found) return; // a newer search replaced these
   shown += next.length;
-  list.append(...data.map(resultItem));
+  list.append(...data.slice(0, FIRST).map(resultItem));
+  if (data.length > FIRST) {
+    await afterPaint();
+    if (results !== found) return;
+    list.append(...data.slice(FIRST).map(resultItem));
+  }
   moreRow.hidden = shown >= found.length;
 }
 
@@ -139,13 +157,12 @@ async function run(immediately = false) {
   }
 }
 
-/** The filter controls: one group of checkboxes per filter, each value with its count. */
-async function showFilters() {
-  const all = await pagefind.filters();
+/** The filter controls: one group of checkboxes per filter, each value with its count, for the
+ * filters that have two values or more. */
+function buildFilters(filters) {
   const template = document.getElementById('search-filter').content.firstElementChild;
-  for (const [name, values] of Object.entries(all)) {
+  for (const [name, values] of filters) {
     const entries = Object.entries(values).sort(([a], [b]) => a.localeCompare(b));
-    if (entries.length < 2) continue;
     const group = template.cloneNode(true);
     slot(group, 'legend').textContent = root.dataset[`label${name[0].toUpperCase()}${name.slice(1)}`] || name;
     const options = slot(group, 'options');
@@ -165,15 +182,28 @@ async function showFilters() {
     }
     filterGroups.append(group);
   }
-  if (filterGroups.childElementCount > 0) {
-    filterBox.hidden = false;
-    filterBox.open = matchMedia('(min-width: 48rem)').matches;
+}
+
+/** Shows the filters box, open on a wide screen. On a phone it starts closed, and its
+ * checkboxes are made when it is first opened: sorting their values by the page's language
+ * loads the browser's collation data, a long task while the results are arriving. */
+async function showFilters() {
+  const all = await pagefind.filters();
+  const filters = Object.entries(all).filter(([, values]) => Object.keys(values).length > 1);
+  if (filters.length === 0) return;
+  filterBox.hidden = false;
+  if (matchMedia('(min-width: 48rem)').matches) {
+    buildFilters(filters);
+    filterBox.open = true;
+  } else {
+    filterBox.addEventListener('toggle', () => buildFilters(filters), { once: true });
   }
 }
 
 async function start() {
   try {
     pagefind = await import(`${root.dataset.index}pagefind.js`);
+    await pause();
     // Record URLs already carry the site's path.
     await pagefind.options({ baseUrl: '/' });
     await pagefind.init();
@@ -189,7 +219,9 @@ async function start() {
   moreRow.querySelector('button').addEventListener('click', showMore);
   const query = new URLSearchParams(location.search).get('q');
   if (query) input.value = query;
-  await Promise.all([showFilters(), query ? run(true) : null]);
+  // Results without filters rather than none, should the filters fail.
+  filtersShown = showFilters().catch(() => {}).then(pause);
+  await Promise.all([filtersShown, query ? run(true) : null]);
 }
 
 start();
