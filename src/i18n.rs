@@ -167,6 +167,12 @@ impl Strings {
         }
     }
 
+    /// A date as the theme writes it in `lang` by default (its `date_format`): what
+    /// `{{ date | date }}` shows in a template, and what search results show.
+    pub fn write_date(&self, date: jiff::civil::DateTime, lang: &str) -> Result<String, String> {
+        format_date(date, self.date_format(lang), lang)
+    }
+
     /// The default language's code.
     pub fn default_language(&self) -> &str {
         &self.default

@@ -1065,14 +1065,13 @@ fn register_i18n(tera: &mut Tera, strings: &std::sync::Arc<crate::i18n::Strings>
         "date",
         move |value: &str, kwargs: Kwargs, state: &State| -> TeraResult<String> {
             let lang = language_of(&kwargs, state, own.default_language())?;
-            let format = match kwargs.get::<&str>("format")? {
-                Some(format) => format.to_string(),
-                None => own.date_format(&lang).to_string(),
-            };
             let date =
                 crate::content::front_matter::Date::parse(value).map_err(tera::Error::message)?;
-            crate::i18n::format_date(date.civil_datetime(), &format, &lang)
-                .map_err(tera::Error::message)
+            match kwargs.get::<&str>("format")? {
+                Some(format) => crate::i18n::format_date(date.civil_datetime(), format, &lang),
+                None => own.write_date(date.civil_datetime(), &lang),
+            }
+            .map_err(tera::Error::message)
         },
     );
 }

@@ -295,9 +295,7 @@ fn records(site: &Site, views: &Views, strings: &Strings) -> Vec<Record> {
                 meta.insert("date".into(), date.civil_date().to_string());
                 // As the theme's bylines write it, so that the search page needs no date
                 // formatting of its own (the browser's costs it ~40 ms on first use).
-                let format = strings.date_format(language);
-                if let Ok(text) = crate::i18n::format_date(date.civil_datetime(), format, language)
-                {
+                if let Ok(text) = strings.write_date(date.civil_datetime(), language) {
                     meta.insert("date_text".into(), text);
                 }
             }
