@@ -737,7 +737,7 @@ fn load_entry(
                 .map_or("", |l| l.prefix.as_str());
             let path = format!("{prefix}{}{}/", source.section_path, slugify(&source.stem));
             match read_text(root, &source.file)
-                .and_then(|text| Page::parse(source, &text, &config.taxonomies, &mut warnings))
+                .and_then(|text| Page::parse(source, text, &config.taxonomies, &mut warnings))
             {
                 Ok(mut page) => {
                     page.path.insert_str(0, prefix);

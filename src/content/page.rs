@@ -164,12 +164,12 @@ impl Page {
     /// not hide the problems of the pages that show or link to it.
     pub fn parse(
         source: PageSource,
-        text: &str,
+        text: String,
         taxonomies: &[TaxonomyConfig],
         problems: &mut Vec<Diagnostic>,
     ) -> Result<Page, Diagnostic> {
         let shown = &source.file;
-        let split = front_matter::split(text).map_err(|e| Diagnostic {
+        let split = front_matter::split(&text).map_err(|e| Diagnostic {
             path: Some(shown.clone()),
             ..e
         })?;
@@ -236,6 +236,13 @@ impl Page {
             Some((dir, _)) => dir.to_string(),
             None => String::new(),
         };
+        let (front_matter, front_matter_line) =
+            (split.front_matter.to_string(), split.front_matter_line);
+        let body_line = split.body_line;
+        // The body keeps the file's buffer, moved to its start: no copy of every article.
+        let body_start = text.len() - split.body.len();
+        let mut body = text;
+        body.drain(..body_start);
         Ok(Page {
             path,
             file: source.file,
@@ -258,10 +265,10 @@ impl Page {
             weight: raw.weight,
             aliases: raw.aliases,
             extra: raw.extra,
-            body: split.body.to_string(),
-            body_line: split.body_line,
-            front_matter: split.front_matter.to_string(),
-            front_matter_line: split.front_matter_line,
+            body,
+            body_line,
+            front_matter,
+            front_matter_line,
             show_toc: raw.toc.unwrap_or(true),
             toc_depth,
         })

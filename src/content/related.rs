@@ -210,7 +210,7 @@ mod tests {
             paginate_by: None,
             feed: false,
         };
-        Page::parse(source, &text, &[tags], &mut Vec::new()).unwrap()
+        Page::parse(source, text, &[tags], &mut Vec::new()).unwrap()
     }
 
     /// Related pages by title, computed by the index and by comparing every pair.
