@@ -604,8 +604,8 @@ pub(crate) fn source_stamp(source: &Path) -> Key {
     match std::fs::metadata(source) {
         Ok(meta) => hasher
             .number(meta.len())
-            .value(&meta.modified().ok())
-            .text(&super::load::change_stamp(&meta))
+            .number(super::load::modified_nanos(&meta).unwrap_or(u64::MAX))
+            .numbers(&super::load::change_stamp(&meta))
             .finish(),
         Err(_) => hasher.text("missing").finish(),
     }

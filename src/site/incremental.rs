@@ -54,11 +54,20 @@ impl KeyHasher {
         self
     }
 
-    /// Adds any serializable value, as its JSON.
+    /// Adds numbers.
+    pub(crate) fn numbers(self, numbers: &[u64]) -> Self {
+        numbers.iter().fold(self, |h, &n| h.number(n))
+    }
+
+    /// Adds any serializable value, in postcard's compact encoding, which writes texts as
+    /// they are: JSON escaped every text, which showed in every rebuild.
     pub(crate) fn value<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
-        // Writing into the hasher cannot fail; a value that cannot be serialized has no key
-        // but its type name, which makes it always different from a real one.
-        if serde_json::to_writer(&mut self, value).is_err() {
+        // Writing into the hasher cannot fail. postcard refuses only a sequence of unknown
+        // length, which JSON then writes, after what postcard wrote: the same value always
+        // gives the same bytes.
+        if postcard::to_io(value, &mut self).is_err()
+            && serde_json::to_writer(&mut self, value).is_err()
+        {
             self.0.update(std::any::type_name::<T>().as_bytes());
         }
         self.0.update(b"\0");

@@ -46,63 +46,67 @@ impl Site {
 
 /// A fingerprint of everything a build reads: serum itself, the options, and the name, size
 /// and modification time of every file of the site. Equal fingerprints mean equal output.
+/// Each file's details go straight into the hash: a rebuild after an edit pays for this walk
+/// too, so it makes no text.
 pub fn input_fingerprint(config: &Config, options: &BuildOptions) -> String {
-    use std::fmt::Write as _;
-    let mut listing = format!(
-        "serum {}\n{:?}\n{}\n{}\n{}\n",
-        env!("CARGO_PKG_VERSION"),
-        options,
-        config.theme,
-        config.base_url,
-        config.root.display()
-    );
+    let mut hasher = super::KeyHasher::new()
+        .text(env!("CARGO_PKG_VERSION"))
+        .text(&format!("{options:?}"))
+        .text(&config.theme)
+        .text(&config.base_url)
+        .text(&config.root.to_string_lossy());
     if let Some(exe) = std::env::current_exe()
         .ok()
         .and_then(|exe| std::fs::metadata(exe).ok())
     {
-        let _ = writeln!(listing, "exe {} {:?}", exe.len(), exe.modified().ok());
+        hasher = (hasher.number(exe.len())).number(modified_nanos(&exe).unwrap_or(u64::MAX));
     }
-    let mut describe = |path: &Path| {
-        for entry in walkdir::WalkDir::new(path)
+    let describe = |hasher: super::KeyHasher, path: &Path| {
+        walkdir::WalkDir::new(path)
             .follow_links(true)
             .sort_by_file_name()
             .into_iter()
             .flatten()
-        {
-            if let Ok(meta) = entry.metadata() {
-                let _ = writeln!(
-                    listing,
-                    "{} {} {:?} {}",
-                    entry.path().display(),
-                    meta.len(),
-                    meta.modified().ok(),
-                    change_stamp(&meta)
-                );
-            }
-        }
+            .filter_map(|entry| Some((entry.metadata().ok()?, entry)))
+            .fold(hasher, |h, (meta, entry)| {
+                h.bytes(entry.path().as_os_str().as_encoded_bytes())
+                    .number(meta.len())
+                    .number(modified_nanos(&meta).unwrap_or(u64::MAX))
+                    .numbers(&change_stamp(&meta))
+            })
     };
-    describe(&config.root.join(crate::config::CONFIG_FILE));
-    for dir in [
+    let hasher = [
+        config.root.join(crate::config::CONFIG_FILE),
         config.content_dir(),
         config.themes_dir(),
         config.templates_dir(),
         config.static_dir(),
         config.root.join("i18n"),
-    ] {
-        describe(&dir);
-    }
-    format!("{:032x}", super::KeyHasher::new().text(&listing).finish())
+    ]
+    .iter()
+    .fold(hasher, |h, path| describe(h, path));
+    format!("{:032x}", hasher.finish())
+}
+
+/// A file's modification time, in nanoseconds since 1970, where the system gives it.
+pub(crate) fn modified_nanos(meta: &std::fs::Metadata) -> Option<u64> {
+    let since = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    u64::try_from(since.as_nanos()).ok()
 }
 
 /// What tools that copy files with their times (`cp -p`, `rsync -t`, `tar`) cannot set: the
 /// inode and the change time, on Unix.
 #[cfg(unix)]
-pub(crate) fn change_stamp(meta: &std::fs::Metadata) -> String {
+pub(crate) fn change_stamp(meta: &std::fs::Metadata) -> [u64; 3] {
     use std::os::unix::fs::MetadataExt;
-    format!("{} {}.{}", meta.ino(), meta.ctime(), meta.ctime_nsec())
+    [meta.ino(), meta.ctime() as u64, meta.ctime_nsec() as u64]
 }
 
 #[cfg(not(unix))]
-pub(crate) fn change_stamp(_: &std::fs::Metadata) -> String {
-    String::new()
+pub(crate) fn change_stamp(_: &std::fs::Metadata) -> [u64; 3] {
+    [0; 3]
 }
