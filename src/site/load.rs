@@ -59,7 +59,9 @@ pub fn input_fingerprint(config: &Config, options: &BuildOptions) -> String {
         .ok()
         .and_then(|exe| std::fs::metadata(exe).ok())
     {
-        hasher = (hasher.number(exe.len())).number(modified_nanos(&exe).unwrap_or(u64::MAX));
+        hasher = hasher
+            .number(exe.len())
+            .number(modified_nanos(&exe).unwrap_or(u64::MAX));
     }
     let describe = |hasher: super::KeyHasher, path: &Path| {
         walkdir::WalkDir::new(path)
