@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Compares `serum build` with Hugo on the same synthetic sites, as whole processes.
+"""Compares `serum build` with Hugo and Zola on the same synthetic sites, as whole processes.
 
     cargo build --release
     python3 bench/compare.py                                  # N = 1, 100, 1000, 10000; tmpfs and disk; 5 runs
     python3 bench/compare.py --sizes 1000 --runs 9 --storage tmpfs
     python3 bench/compare.py --sizes 1000 --storage tmpfs --rich   # with code blocks and shortcodes
+    python3 bench/compare.py --sizes 1000 10000 --storage tmpfs --against zola --zola-unpaged-terms
 
-Needs Debian's `hugo` package (`apt-get install -y hugo`). For each N, bench.py's generator
+Hugo is Debian's `hugo` package (`apt-get install -y hugo`). For each N, bench.py's generator
 writes a serum site, and the same articles are written as a Hugo site: same Markdown bodies
 (`@/section/article-i.md` links become `/section/article-i/`), same TOML front matter, the 5
 authors in data/authors.toml and as term pages of an `authors` taxonomy, and a small layout
@@ -18,19 +19,23 @@ tag, concern, active and author pages listing their articles 10 to a page (title
 byline, summary) with a pager; the home feed (20 items), author feeds, sitemap, robots.txt,
 404 page and a fingerprinted stylesheet.
 
-Both outputs are checked before timing (N article pages, every article on the home page's
-pages,
-and for one article: the byline names its author and role, the table of contents has its
+With `--against zola` (or `--against hugo zola`), the same articles are also written as a Zola
+site (bench/zola_site.py says how, and where Zola is given less work), and Zola is timed in the
+same rounds. Zola is not packaged for Debian: build it from its source with
+`cargo build --release --locked` and pass `--zola PATH`.
+
+Every output is checked before timing (N article pages, every article on the home page's
+pages, and for one article: the byline names its author and role, the table of contents has its
 `##` and `###` headings, its links to other articles resolve), so a build that renders less
 cannot win. Then, on each storage (tmpfs: /dev/shm, disk: /var/tmp), after one warm-up
-build each, serum and Hugo are run alternately (who goes first alternates too), each a clean
-build: public/ (and serum's .serum-cache/, Hugo's resources/ and a fresh HUGO_CACHEDIR)
-removed and `sync` called before the clock starts. Also measured: serum rebuilding the
+build each, the tools are run in turn (who goes first rotates), each a clean build: public/
+(and serum's .serum-cache/, Hugo's resources/ and a fresh HUGO_CACHEDIR) removed and `sync`
+called before the clock starts. Also measured: serum rebuilding the
 1,000-article site with public/ kept and nothing changed.
 
 Printed: the median wall time (time.perf_counter around the process), CPU time (user + system
-from wait4's rusage) and peak RSS (ru_maxrss) of each, and hugo/serum: the median over rounds
-of the ratio of the two wall (and CPU) times measured in the same round.
+from wait4's rusage) and peak RSS (ru_maxrss) of each, and x/serum: the median over rounds
+of the ratio of the other tool's wall (and CPU) time to serum's, measured in the same round.
 
 With --rich, each article also has bench.py's rich content: three fenced code blocks (one
 with line numbers and a marked line) and two shortcodes (a YouTube video and a `details`
@@ -60,6 +65,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import AUTHORS, SECTIONS, generate  # noqa: E402
+from zola_site import generate_zola  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 STORAGES = {"tmpfs": "/dev/shm/serum-compare", "disk": "/var/tmp/serum-compare"}
@@ -577,11 +583,12 @@ def check_rich(tool, text: str, where: str):
     blocks = text.count("<pre")
     if blocks < 3:
         problems.append(f"{where}: {blocks} code blocks, expected 3")
-    # serum marks tokens with hl-* classes; Chroma with its short classes (kd, s, c, nf, ...).
-    tokens = len(re.findall(r'<span class="(hl-[a-z]|k[a-z]?|s[a-z0-9]?|c[a-z0-9]?|n[a-z]?|m[a-z]?)"', text))
+    # serum marks tokens with hl-* classes; Chroma with its short classes (kd, s, c, nf, ...);
+    # Zola's giallo with TextMate scopes (z-keyword, ...).
+    tokens = len(re.findall(r'<span class="(hl-[a-z]|k[a-z]?|s[a-z0-9]?|c[a-z0-9]?|n[a-z]?|m[a-z]?|z-[a-z])', text))
     if tokens < 30:
         problems.append(f"{where}: only {tokens} highlighted tokens")
-    if not re.search(r'class="(line hl|hl)"', text):
+    if not re.search(r'class="(line hl|hl|giallo-l z-hl)"', text):
         problems.append(f"{where}: no marked line")
     if "embed-play" not in text or "youtube-nocookie.com/embed/" not in text:
         problems.append(f"{where}: no video play button")
@@ -745,6 +752,18 @@ class Hugo(Tool):
         remove(self.cache)
 
 
+class Zola(Tool):
+    def __init__(self, root, binary):
+        super().__init__("zola", root)
+        self.binary = binary
+
+    def leftovers(self):
+        return [self.root / "public"]
+
+    def command(self):
+        return [self.binary, "--root", str(self.root), "build"], None
+
+
 def med(values):
     return statistics.median(values)
 
@@ -753,13 +772,34 @@ def summarise(runs):
     return med(r[0] for r in runs) * 1000, med(r[1] for r in runs) * 1000, med(r[2] for r in runs)
 
 
+def find_tool(name, path, install):
+    found = shutil.which(path)
+    if not found:
+        sys.exit(f"`{path}` is not installed. {install}\n(or pass --{name} PATH, or leave {name} out of --against).")
+    return found
+
+
+INSTALL = {
+    "hugo": "Install Debian's package first:\n    sudo apt-get update && sudo apt-get install -y hugo",
+    "zola": "Build it from its source (it is not packaged for Debian):\n"
+            "    git clone https://github.com/getzola/zola && cd zola && cargo build --release --locked",
+}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 1000, 10000], help="numbers of articles")
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each tool per size and storage (after 1 warm-up)")
     parser.add_argument("--storage", choices=["tmpfs", "disk", "both"], default="both")
     parser.add_argument("--binary", default=str(REPO / "target" / "release" / "serum"), help="the serum binary")
+    parser.add_argument("--against", nargs="+", choices=["hugo", "zola"], default=["hugo"],
+                        help="the generators to time against serum (default: hugo)")
     parser.add_argument("--hugo", default="hugo", help="the hugo binary")
+    parser.add_argument("--zola", default="zola", help="the zola binary")
+    parser.add_argument("--zola-unpaged-terms", action="store_true",
+                        help="Zola's term pages show their 10 newest articles on one page, not every article 10 "
+                             "to a page: Zola renders each page of a paginated term with all of the term's "
+                             "articles, content included, so paging costs it the square of the term's size")
     parser.add_argument("--rebuild-sizes", type=int, nargs="*", default=[1000],
                         help="sizes at which to also time serum rebuilding with public/ kept (default 1000)")
     parser.add_argument("--keep", action="store_true", help="keep the generated sites (under /dev/shm and /var/tmp)")
@@ -768,73 +808,87 @@ def main():
     args = parser.parse_args()
     began = time.perf_counter()
 
-    hugo = shutil.which(args.hugo)
-    if not hugo:
-        sys.exit(f"`{args.hugo}` is not installed. Install Debian's package first:\n"
-                 "    sudo apt-get update && sudo apt-get install -y hugo\n"
-                 "(or pass --hugo PATH).")
+    others = list(dict.fromkeys(args.against))
+    binaries = {name: find_tool(name, getattr(args, name), INSTALL[name]) for name in others}
     if not os.access(args.binary, os.X_OK):
         sys.exit(f"no serum binary at {args.binary}: run `cargo build --release` first (or pass --binary PATH).")
-    hugo_version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.strip()
+    versions = {name: subprocess.run([binary, "--version" if name == "zola" else "version"], capture_output=True,
+                                     text=True).stdout.strip() for name, binary in binaries.items()}
     serum_version = subprocess.run([args.binary, "--version"], capture_output=True, text=True).stdout.strip()
     commit = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=REPO).stdout.strip()
     storages = ["tmpfs", "disk"] if args.storage == "both" else [args.storage]
+    names = " and ".join(["serum", *others])
 
     print(f"serum: {args.binary} ({serum_version or '?'}, {commit or 'no git'})")
-    print(f"hugo:  {hugo} ({hugo_version})")
+    for name, binary in binaries.items():
+        print(f"{name + ':':<6} {binary} ({versions[name]})")
     print(f"host:  {platform.node()}, {os.cpu_count()} CPUs, Linux {platform.release()}")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other processes share the CPUs)")
     print(f"storage: {', '.join(f'{s} = {STORAGES[s]}' for s in storages)}")
     if args.rich:
         print("Rich content: each article has 3 highlighted code blocks (one with line numbers and a marked")
-        print("line) and 2 shortcodes (a YouTube video, a details with a Markdown body), in both sites.")
-    print("Both build the same pages: articles (title, byline, TOC, body, tags, author card, previous")
+        print("line) and 2 shortcodes (a YouTube video, a details with a Markdown body), in every site.")
+    print("Each builds the same pages: articles (title, byline, TOC, body, tags, author card, previous")
     print("and next, 3 related), home, section, tag, concern, active and author listings 10 to a page")
-    print(f"with a pager, home and author feeds ({FEED_ITEMS} items), sitemap, robots.txt, 404, fingerprinted")
-    print("CSS. Hugo's taxonomies, RSS and sitemap stand for serum's taxonomies, authors, feeds and sitemap.")
-    print(f"Clean builds; {args.runs} timed runs each after 1 warm-up, serum and hugo alternating;")
-    print("medians. hugo/serum = median of the per-round ratios (hugo's time / serum's in the same round).")
+    print(f"with a pager, home and author feeds ({FEED_ITEMS} items), sitemap, robots.txt, 404, CSS.")
+    if "hugo" in others:
+        print("Hugo's taxonomies, RSS and sitemap stand for serum's taxonomies, authors, feeds and sitemap.")
+    if "zola" in others:
+        print("Zola's related articles are named in each article's front matter (Zola has no such feature),")
+        print("and its stylesheet is not fingerprinted: both spare Zola work that serum does.")
+        if args.zola_unpaged_terms:
+            print("Zola's tag, concern, active and author pages show their 10 newest articles on one page,")
+            print("not every article 10 to a page: serum renders many more pages than Zola here.")
+    print(f"Clean builds; {args.runs} timed runs each after 1 warm-up, {names} taking turns to go first;")
+    print("medians. x/serum = median of the per-round ratios (the other's time / serum's in the same round).")
     print()
     sys.stdout.flush()
 
     results = {}  # (n, storage, tool) -> (wall ms, cpu ms, MiB, ratio or None)
-    header = f"{'N':>6} {'storage':>7} {'tool':<14} {'wall ms':>9} {'cpu ms':>9} {'peak MiB':>9} {'hugo/serum wall':>15} {'cpu':>6}"
+    header = f"{'N':>6} {'storage':>7} {'tool':<14} {'wall ms':>9} {'cpu ms':>9} {'peak MiB':>9} {'x/serum wall':>13} {'cpu':>6}"
     rows = []
     for n in args.sizes:
         for storage in storages:
             base = Path(STORAGES[storage])
             base.mkdir(parents=True, exist_ok=True)
-            serum_root, hugo_root = base / f"serum-{n}", base / f"hugo-{n}"
+            serum_root = base / f"serum-{n}"
+            roots = {name: base / f"{name}-{n}" for name in others}
             t = time.perf_counter()
             generate(serum_root, n, args.rich)
-            generate_hugo(serum_root, hugo_root)
+            if "hugo" in roots:
+                generate_hugo(serum_root, roots["hugo"])
+            if "zola" in roots:
+                generate_zola(serum_root, roots["zola"], args.rich, paged_terms=not args.zola_unpaged_terms)
             gen_s = time.perf_counter() - t
-            serum, hugo_tool = Serum(serum_root, args.binary), Hugo(hugo_root, hugo)
+            serum = Serum(serum_root, args.binary)
+            kinds = {"hugo": Hugo, "zola": Zola}
+            tools = [serum] + [kinds[name](roots[name], binaries[name]) for name in others]
             # Warm-up builds (also warm the page cache), then the checks.
-            serum.run()
-            hugo_tool.run()
-            check_output("serum", serum_root / "public", serum_root / "content", n, args.rich)
-            check_output("hugo", hugo_root / "public", serum_root / "content", n, args.rich)
-            s_files, s_bytes = tree_size(serum_root / "public")
-            h_files, h_bytes = tree_size(hugo_root / "public")
-            print(f"N={n} on {storage}: generated in {gen_s:.1f} s; outputs checked; "
-                  f"serum wrote {s_files} files / {s_bytes / 1e6:.1f} MB, hugo {h_files} files / {h_bytes / 1e6:.1f} MB")
+            written = []
+            for tool in tools:
+                tool.run()
+                check_output(tool.name, tool.root / "public", serum_root / "content", n, args.rich)
+                files, size = tree_size(tool.root / "public")
+                written.append(f"{tool.name} {files} files / {size / 1e6:.1f} MB")
+            print(f"N={n} on {storage}: generated in {gen_s:.1f} s; outputs checked; wrote " + ", ".join(written))
             sys.stdout.flush()
 
-            serum_runs, hugo_runs, ratios = [], [], []
+            runs = {tool.name: [] for tool in tools}
+            ratios = {name: [] for name in others}
             for k in range(args.runs):
-                if k % 2 == 0:
-                    s, h = serum.run(), hugo_tool.run()
-                else:
-                    h, s = hugo_tool.run(), serum.run()
-                serum_runs.append(s)
-                hugo_runs.append(h)
-                ratios.append((h[0] / s[0], h[1] / s[1]))
-            ratio = (med(r[0] for r in ratios), med(r[1] for r in ratios))
-            results[(n, storage, "serum")] = (*summarise(serum_runs), ratio)
-            results[(n, storage, "hugo")] = (*summarise(hugo_runs), None)
+                turn = k % len(tools)
+                for tool in tools[turn:] + tools[:turn]:
+                    runs[tool.name].append(tool.run())
+                s = runs["serum"][-1]
+                for name in others:
+                    o = runs[name][-1]
+                    ratios[name].append((o[0] / s[0], o[1] / s[1]))
+            results[(n, storage, "serum")] = (*summarise(runs["serum"]), None)
             rows.append((n, storage, "serum", results[(n, storage, "serum")]))
-            rows.append((n, storage, "hugo", results[(n, storage, "hugo")]))
+            for name in others:
+                ratio = (med(r[0] for r in ratios[name]), med(r[1] for r in ratios[name]))
+                results[(n, storage, name)] = (*summarise(runs[name]), ratio)
+                rows.append((n, storage, name, results[(n, storage, name)]))
 
             if n in args.rebuild_sizes:
                 serum.run()  # a fresh clean build, then rebuilds over it
@@ -850,23 +904,25 @@ def main():
                       f"{rebuild[0] / results[(n, storage, 'serum')][0]:.2f} of the clean build's wall time; "
                       f"{rewritten} of {len(after)} output files got a new mtime over {args.runs + 1} rebuilds")
 
-            wall, cpu, mib, r = results[(n, storage, "serum")]
-            hw, hc, hm, _ = results[(n, storage, "hugo")]
-            print(f"N={n} on {storage}: serum {wall:.1f} ms, hugo {hw:.1f} ms, hugo/serum {r[0]:.2f}x wall, {r[1]:.2f}x CPU; "
-                  f"peak serum {mib:.1f} MiB, hugo {hm:.1f} MiB")
+            wall, cpu, mib, _ = results[(n, storage, "serum")]
+            line = [f"serum {wall:.1f} ms, {mib:.1f} MiB"]
+            for name in others:
+                ow, _, om, r = results[(n, storage, name)]
+                line.append(f"{name} {ow:.1f} ms, {om:.1f} MiB: {name}/serum {r[0]:.2f}x wall, {r[1]:.2f}x CPU")
+            print(f"N={n} on {storage}: " + "; ".join(line))
             print()
             sys.stdout.flush()
             if not args.keep:
-                remove(serum_root)
-                remove(hugo_root)
+                for tool in tools:
+                    remove(tool.root)
 
     print(header)
     for n, storage, tool, (wall, cpu, mib, ratio) in rows:
-        shown = f"{ratio[0]:>14.2f}x {ratio[1]:>5.2f}x" if ratio is not None else ""
+        shown = f"{ratio[0]:>12.2f}x {ratio[1]:>5.2f}x" if ratio is not None else ""
         print(f"{n:>6} {storage:>7} {tool:<14} {wall:>9.1f} {cpu:>9.1f} {mib:>9.1f} {shown}".rstrip())
     print()
     for storage in storages:
-        for tool in ("serum", "hugo"):
+        for tool in ("serum", *others):
             small, large = results.get((1000, storage, tool)), results.get((10000, storage, tool))
             if small and large:
                 target = " (target <= 11x)" if tool == "serum" else ""
