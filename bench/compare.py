@@ -585,7 +585,7 @@ def check_rich(tool, text: str, where: str):
         problems.append(f"{where}: {blocks} code blocks, expected 3")
     # serum marks tokens with hl-* classes; Chroma with its short classes (kd, s, c, nf, ...);
     # Zola's giallo with TextMate scopes (z-keyword, ...).
-    tokens = len(re.findall(r'<span class="(hl-[a-z]|k[a-z]?|s[a-z0-9]?|c[a-z0-9]?|n[a-z]?|m[a-z]?|z-[a-z])', text))
+    tokens = len(re.findall(r'<span class="((hl-[a-z]|k[a-z]?|s[a-z0-9]?|c[a-z0-9]?|n[a-z]?|m[a-z]?)"|z-[a-z])', text))
     if tokens < 30:
         problems.append(f"{where}: only {tokens} highlighted tokens")
     if not re.search(r'class="(line hl|hl|giallo-l z-hl)"', text):
