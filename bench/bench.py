@@ -37,6 +37,7 @@ indexes; clean builds of both alternate, and it prints the median ratio of the r
 import argparse
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -198,6 +199,14 @@ def generate(root: Path, n: int, rich=False, languages=1, search=False):
             # The same length of text, in "another language": the build does the same work.
             translated = text.replace('title = "Article', f'title = "({code}) Article', 1)
             (root / "content" / section / f"article-{i}.{code}.md").write_text(translated)
+
+
+def read_author(content: Path, slug: str):
+    """The name, role and bio of an author that generate() wrote under content/authors/."""
+    _, front, bio = (content / "authors" / f"{slug}.md").read_text().split("+++\n", 2)
+    name = re.search(r'^name = "([^"]+)"$', front, re.M).group(1)
+    role = re.search(r'^role = "([^"]+)"$', front, re.M).group(1)
+    return name, role, bio
 
 
 def run_once(binary: str, root: Path, timings=False):

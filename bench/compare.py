@@ -64,7 +64,7 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import AUTHORS, SECTIONS, generate  # noqa: E402
+from bench import AUTHORS, SECTIONS, generate, read_author  # noqa: E402
 from zola_site import generate_zola  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -496,10 +496,7 @@ def generate_hugo(serum_root: Path, root: Path):
     shutil.copytree(serum_root / "content", content, ignore=shutil.ignore_patterns("authors"))
     authors = []
     for slug in AUTHORS:
-        text = (serum_root / "content" / "authors" / f"{slug}.md").read_text()
-        _, front, bio = text.split("+++\n", 2)
-        name = re.search(r'^name = "([^"]+)"$', front, re.M).group(1)
-        role = re.search(r'^role = "([^"]+)"$', front, re.M).group(1)
+        name, role, bio = read_author(serum_root / "content", slug)
         authors.append(f'[{slug}]\nname = "{name}"\nrole = "{role}"\n')
         term = content / "authors" / slug
         term.mkdir(parents=True)
@@ -629,9 +626,7 @@ def check_output(tool, public: Path, serum_content: Path, n: int, rich=False):
     else:
         text = page.read_text()
         author_slug = re.search(r'^author = "([^"]+)"$', source, re.M).group(1)
-        author_src = (serum_content / "authors" / f"{author_slug}.md").read_text()
-        name = re.search(r'^name = "([^"]+)"$', author_src, re.M).group(1)
-        role = re.search(r'^role = "([^"]+)"$', author_src, re.M).group(1)
+        name, role, _ = read_author(serum_content, author_slug)
         byline, _, _ = grab(text, has_class("byline"))
         for want in (name, role, "min read"):
             if want not in byline:

@@ -29,7 +29,7 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
-from bench import AUTHORS, SECTIONS
+from bench import AUTHORS, SECTIONS, read_author
 
 FEED_ITEMS = 20
 PER_PAGE = 10
@@ -86,6 +86,16 @@ TEMPLATES = {
 <p class="page-list-empty">No articles yet.</p>
 {%- endif %}
 {%- endmacro page_list %}
+
+{% macro term_pages(paginator, term, authors) -%}
+{#- Paged terms list their page's articles; unpaged ones (--zola-unpaged-terms) their 10 newest. #}
+{%- if paginator %}
+{{ self::page_list(pages=paginator.pages, authors=authors) }}
+{{ self::pager(paginator=paginator) }}
+{%- else %}
+{{ self::page_list(pages=term.pages | slice(end=10), authors=authors) }}
+{%- endif %}
+{%- endmacro term_pages %}
 
 {% macro pager(paginator) -%}
 {%- if paginator.number_pagers > 1 %}
@@ -300,12 +310,7 @@ TEMPLATES = {
 <header class="listing-header">
 <h1 class="listing-title">{{ term.name }}</h1>
 </header>
-{%- if paginator %}
-{{ m::page_list(pages=paginator.pages, authors=config.extra.authors) }}
-{{ m::pager(paginator=paginator) }}
-{%- else %}
-{{ m::page_list(pages=term.pages | slice(end=10), authors=config.extra.authors) }}
-{%- endif %}
+{{ m::term_pages(paginator=paginator | default(value=false), term=term, authors=config.extra.authors) }}
 </div>
 {% endblock main %}
 """,
@@ -331,12 +336,7 @@ TEMPLATES = {
 </header>
 <div class="author-bio">{{ author.bio | markdown | safe }}</div>
 <h2 class="author-articles-title">Articles by {{ author.name }}</h2>
-{%- if paginator %}
-{{ m::page_list(pages=paginator.pages, authors=config.extra.authors) }}
-{{ m::pager(paginator=paginator) }}
-{%- else %}
-{{ m::page_list(pages=term.pages | slice(end=10), authors=config.extra.authors) }}
-{%- endif %}
+{{ m::term_pages(paginator=paginator | default(value=false), term=term, authors=config.extra.authors) }}
 </div>
 {% endblock main %}
 """,
@@ -425,10 +425,7 @@ def generate_zola(serum_root: Path, root: Path, rich=False, paged_terms=True):
     (root / "static").mkdir(parents=True)
     authors = []
     for slug in AUTHORS:
-        text = (serum_root / "content" / "authors" / f"{slug}.md").read_text()
-        _, front, bio = text.split("+++\n", 2)
-        name = re.search(r'^name = "([^"]+)"$', front, re.M).group(1)
-        role = re.search(r'^role = "([^"]+)"$', front, re.M).group(1)
+        name, role, bio = read_author(serum_root / "content", slug)
         authors.append(f'[extra.authors.{slug}]\nname = "{name}"\nrole = "{role}"\nbio = {toml_string(bio.strip())}\n')
     config = CONFIG if paged_terms else CONFIG.replace(f", paginate_by = {PER_PAGE}", "")
     (root / "config.toml").write_text(config + (RICH_CONFIG if rich else "") + "\n" + "\n".join(authors))
