@@ -164,38 +164,109 @@ pub struct SitemapUrl {
     pub alternates: Vec<(String, String)>,
 }
 
-/// `sitemap.xml` listing `urls`, each with its versions in other languages
-/// (`<xhtml:link rel="alternate" hreflang="fr">`, and `x-default` for the default language's).
-pub fn sitemap(config: &Config, urls: &[SitemapUrl]) -> String {
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"",
-    );
-    if urls.iter().any(|u| !u.alternates.is_empty()) {
-        xml.push_str(" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\"");
-    }
-    xml.push_str(">\n");
+/// How much one sitemap file may hold. The sitemap protocol allows 50,000 URLs and 50 MB
+/// (uncompressed) to a file; search engines ignore a file that holds more.
+#[derive(Debug, Clone, Copy)]
+pub struct SitemapLimits {
+    /// The most URLs in one file.
+    pub urls: usize,
+    /// The largest file, in bytes.
+    pub bytes: usize,
+}
+
+impl SitemapLimits {
+    /// The protocol's limits.
+    pub const PROTOCOL: SitemapLimits = SitemapLimits {
+        urls: 50_000,
+        bytes: 50 * 1024 * 1024,
+    };
+}
+
+/// The sitemap files listing `urls` (in order), as (site path, XML), each URL with its versions
+/// in other languages (`<xhtml:link rel="alternate" hreflang="fr">`, and `x-default` for the
+/// default language's): `sitemap.xml` alone while the URLs fit one file within `limits`;
+/// otherwise `sitemap1.xml`, `sitemap2.xml`, … and `sitemap.xml` as the index that lists them,
+/// where crawlers and `robots.txt` look.
+pub fn sitemaps(
+    config: &Config,
+    urls: &[SitemapUrl],
+    limits: SitemapLimits,
+) -> Vec<(String, String)> {
+    const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"";
+    const XHTML: &str = " xmlns:xhtml=\"http://www.w3.org/1999/xhtml\"";
+    const TAIL: &str = "</urlset>\n";
+    let frame = HEAD.len() + XHTML.len() + ">\n".len() + TAIL.len();
+    // Each file: its entries, whether any has alternates, and its newest `lastmod`.
+    let mut files: Vec<(String, bool, Option<&str>)> = Vec::new();
+    let mut count = 0;
     for url in urls {
-        xml.push_str("  <url>\n    <loc>");
-        xml.push_str(&escape(&config.permalink(&url.path)));
-        xml.push_str("</loc>\n");
-        if let Some(lastmod) = &url.lastmod {
-            xml.push_str(&format!("    <lastmod>{lastmod}</lastmod>\n"));
+        let entry = sitemap_entry(config, url);
+        let full = files.last().is_none_or(|(xml, ..)| {
+            count == limits.urls || frame + xml.len() + entry.len() > limits.bytes
+        });
+        if full {
+            files.push((String::new(), false, None));
+            count = 0;
         }
-        let default = url
-            .alternates
-            .iter()
-            .find(|(code, _)| *code == config.language)
-            .map(|(_, path)| ("x-default".to_string(), path.clone()));
-        for (code, path) in url.alternates.iter().chain(&default) {
-            xml.push_str(&format!(
-                "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",
-                escape(code),
-                escape(&config.permalink(path))
-            ));
+        let Some((xml, alternates, lastmod)) = files.last_mut() else {
+            continue;
+        };
+        xml.push_str(&entry);
+        *alternates |= !url.alternates.is_empty();
+        if let Some(date) = url.lastmod.as_deref() {
+            *lastmod = (*lastmod).max(Some(date));
         }
-        xml.push_str("  </url>\n");
+        count += 1;
     }
-    xml.push_str("</urlset>\n");
+    let urlset = |entries: &str, alternates: bool| {
+        let xhtml = if alternates { XHTML } else { "" };
+        format!("{HEAD}{xhtml}>\n{entries}{TAIL}")
+    };
+    if files.len() < 2 {
+        let (entries, alternates, _) = files.pop().unwrap_or_default();
+        return vec![("sitemap.xml".to_string(), urlset(&entries, alternates))];
+    }
+    let mut index = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut out = Vec::with_capacity(files.len() + 1);
+    for (n, (entries, alternates, lastmod)) in files.iter().enumerate() {
+        let path = format!("sitemap{}.xml", n + 1);
+        index.push_str("  <sitemap>\n    <loc>");
+        index.push_str(&escape(&config.permalink(&path)));
+        index.push_str("</loc>\n");
+        if let Some(lastmod) = lastmod {
+            index.push_str(&format!("    <lastmod>{lastmod}</lastmod>\n"));
+        }
+        index.push_str("  </sitemap>\n");
+        out.push((path, urlset(entries, *alternates)));
+    }
+    index.push_str("</sitemapindex>\n");
+    out.insert(0, ("sitemap.xml".to_string(), index));
+    out
+}
+
+/// One `<url>` of a sitemap.
+fn sitemap_entry(config: &Config, url: &SitemapUrl) -> String {
+    let mut xml = String::from("  <url>\n    <loc>");
+    xml.push_str(&escape(&config.permalink(&url.path)));
+    xml.push_str("</loc>\n");
+    if let Some(lastmod) = &url.lastmod {
+        xml.push_str(&format!("    <lastmod>{lastmod}</lastmod>\n"));
+    }
+    let default = url
+        .alternates
+        .iter()
+        .find(|(code, _)| *code == config.language)
+        .map(|(_, path)| ("x-default".to_string(), path.clone()));
+    for (code, path) in url.alternates.iter().chain(&default) {
+        xml.push_str(&format!(
+            "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",
+            escape(code),
+            escape(&config.permalink(path))
+        ));
+    }
+    xml.push_str("  </url>\n");
     xml
 }
 
@@ -248,6 +319,116 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn config() -> Config {
+        let text = "title = \"T\"\nbase_url = \"https://example.com/\"\n";
+        let overrides = crate::config::Overrides::default();
+        Config::parse(
+            std::path::Path::new("/site"),
+            std::path::Path::new("serum.toml"),
+            text,
+            &overrides,
+        )
+        .expect("a valid configuration")
+    }
+
+    fn url(n: usize, lastmod: &str) -> SitemapUrl {
+        SitemapUrl {
+            path: format!("articles/a{n}/"),
+            lastmod: Some(lastmod.to_string()),
+            alternates: Vec::new(),
+        }
+    }
+
+    /// The `<loc>` of every child of the root element, and the root's name.
+    fn locs(xml: &str) -> (String, Vec<String>) {
+        let doc = roxmltree::Document::parse(xml).expect("the sitemap is XML");
+        let root = doc.root_element();
+        let locs = (root.children().filter(|n| n.is_element()))
+            .map(|n| {
+                let loc = n
+                    .children()
+                    .find(|c| c.has_tag_name("loc"))
+                    .expect("a <loc>");
+                loc.text().unwrap_or_default().to_string()
+            })
+            .collect();
+        (root.tag_name().name().to_string(), locs)
+    }
+
+    #[test]
+    fn a_sitemap_that_fits_one_file_is_sitemap_xml_alone() {
+        let urls: Vec<SitemapUrl> = (0..3).map(|n| url(n, "2026-01-02")).collect();
+        let files = sitemaps(&config(), &urls, SitemapLimits::PROTOCOL);
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].0, "sitemap.xml");
+        let (root, listed) = locs(&files[0].1);
+        assert_eq!(root, "urlset");
+        assert_eq!(listed[2], "https://example.com/articles/a2/");
+    }
+
+    #[test]
+    fn a_sitemap_over_the_url_limit_becomes_an_index_of_numbered_files() {
+        let urls: Vec<SitemapUrl> = (0..5)
+            .map(|n| url(n, &format!("2026-01-0{}", 5 - n)))
+            .collect();
+        let limits = SitemapLimits {
+            urls: 2,
+            bytes: SitemapLimits::PROTOCOL.bytes,
+        };
+        let files = sitemaps(&config(), &urls, limits);
+        let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "sitemap.xml",
+                "sitemap1.xml",
+                "sitemap2.xml",
+                "sitemap3.xml"
+            ]
+        );
+        let (root, index) = locs(&files[0].1);
+        assert_eq!(root, "sitemapindex");
+        assert_eq!(
+            index,
+            [
+                "https://example.com/sitemap1.xml",
+                "https://example.com/sitemap2.xml",
+                "https://example.com/sitemap3.xml"
+            ]
+        );
+        // Each file's newest date is its entry's in the index.
+        assert!(files[0].1.contains(
+            "<loc>https://example.com/sitemap1.xml</loc>\n    <lastmod>2026-01-05</lastmod>"
+        ));
+        let listed: Vec<String> = files[1..].iter().flat_map(|(_, xml)| locs(xml).1).collect();
+        let expected: Vec<String> = (0..5)
+            .map(|n| format!("https://example.com/articles/a{n}/"))
+            .collect();
+        assert_eq!(listed, expected, "every URL once, in order");
+        assert_eq!(locs(&files[3].1).1.len(), 1);
+    }
+
+    #[test]
+    fn a_sitemap_over_the_size_limit_is_split_before_it_grows_past_it() {
+        let urls: Vec<SitemapUrl> = (0..10).map(|n| url(n, "2026-01-02")).collect();
+        let one = sitemaps(&config(), &urls[..1], SitemapLimits::PROTOCOL);
+        let limits = SitemapLimits {
+            urls: 50_000,
+            bytes: one[0].1.len() * 3,
+        };
+        let files = sitemaps(&config(), &urls, limits);
+        assert!(files.len() > 2, "{} files", files.len());
+        for (path, xml) in &files[1..] {
+            assert!(
+                xml.len() <= limits.bytes,
+                "{path} holds {} bytes",
+                xml.len()
+            );
+        }
+        let listed: usize = files[1..].iter().map(|(_, xml)| locs(xml).1.len()).sum();
+        assert_eq!(listed, 10);
+    }
 
     #[test]
     fn aliases_become_files_and_never_escape_the_site() {

@@ -308,25 +308,52 @@ impl StagedDir {
     }
 
     /// Puts a file in the staging directory through `put`, never through a link to the live
-    /// site's copy of it (a file kept from a former output may be one).
+    /// site's copy of it (a file kept from a former output may be one). `put` must fail with
+    /// `AlreadyExists` rather than write into a file that is there: that file is then removed
+    /// and `put` tried again. A new file, the usual case, costs no more than its own writing.
     fn place(
         &self,
         path: &str,
         key: Key,
-        put: impl FnOnce(&Path) -> std::io::Result<()>,
+        put: impl Fn(&Path) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         let full = self.staging.join(path);
-        if let Some(parent) = full.parent().filter(|p| !p.is_dir()) {
-            std::fs::create_dir_all(parent)?;
+        if let Some(parent) = full.parent() {
+            make_dir(parent)?;
         }
-        let _ = std::fs::remove_file(&full);
-        put(&full)?;
+        match put(&full) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                std::fs::remove_file(&full)?;
+                put(&full)?;
+            }
+            done => done?,
+        }
         self.made
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(path.to_string(), key);
         Ok(())
     }
+}
+
+/// Makes a directory whose parent most often exists already: one system call then, where
+/// `create_dir_all` alone would first look at every ancestor.
+fn make_dir(dir: &Path) -> std::io::Result<()> {
+    match std::fs::create_dir(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir_all(dir),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        made => made,
+    }
+}
+
+/// Writes a file that must not exist yet.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    file.write_all(bytes)
 }
 
 fn io_problem(action: &str, path: &Path, e: &std::io::Error) -> Diagnostic {
@@ -506,20 +533,24 @@ impl Drop for StagedDir {
 
 impl Output for StagedDir {
     fn write(&self, path: &str, key: Key, bytes: &[u8]) -> Result<(), Diagnostic> {
-        self.place(path, key, |full| std::fs::write(full, bytes))
+        self.place(path, key, |full| write_new(full, bytes))
             .map_err(|e| write_error(&self.shown, path, &e))
     }
 
     fn copy_file(&self, path: &str, key: Key, from: &Path) -> Result<(), Diagnostic> {
-        self.place(path, key, |full| std::fs::copy(from, full).map(|_| ()))
-            .map_err(|e| {
-                if from.exists() {
-                    write_error(&self.shown, path, &e)
-                } else {
-                    Diagnostic::io(from, "copy this file", &e)
-                        .hint("check that the file exists and that you may read it")
-                }
-            })
+        // `copy` would write into a file that is there: it is removed first.
+        let copy = |full: &Path| match std::fs::symlink_metadata(full) {
+            Ok(_) => Err(std::io::ErrorKind::AlreadyExists.into()),
+            Err(_) => std::fs::copy(from, full).map(|_| ()),
+        };
+        self.place(path, key, copy).map_err(|e| {
+            if from.exists() {
+                write_error(&self.shown, path, &e)
+            } else {
+                Diagnostic::io(from, "copy this file", &e)
+                    .hint("check that the file exists and that you may read it")
+            }
+        })
     }
 
     fn link_file(&self, path: &str, key: Key, from: &Path) -> Result<(), Diagnostic> {

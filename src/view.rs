@@ -278,8 +278,16 @@ impl Paginator {
             gap: false,
         };
         let mut window = Vec::new();
-        let near = |i: usize| i == 1 || i == total_pages || i.abs_diff(current) <= 2;
-        for i in (1..=total_pages).filter(|&i| near(i)) {
+        // The first, the two on each side of this one, and the last: never the whole list,
+        // which would make each page of a long listing cost as much as all of them.
+        let mut near: Vec<usize> = [1, total_pages]
+            .into_iter()
+            .chain(current.saturating_sub(2)..=current.saturating_add(2))
+            .filter(|i| (1..=total_pages).contains(i))
+            .collect();
+        near.sort_unstable();
+        near.dedup();
+        for i in near {
             if window
                 .last()
                 .is_some_and(|last: &Pager| last.index + 1 != i)
@@ -657,6 +665,43 @@ mod tests {
         let cut = meta_description(None, &long);
         assert!(cut.ends_with("word…"), "{cut}");
         assert!(cut.chars().count() <= 160);
+    }
+
+    #[test]
+    fn the_pager_window_holds_the_first_the_last_and_two_each_side_with_gaps_between() {
+        let url = |i: usize| format!("/page/{i}/");
+        let shown = |current: usize, total: usize| -> Vec<usize> {
+            (Paginator::new(current, total, total * 10, 10, &url).window)
+                .iter()
+                .map(|p| p.index)
+                .collect()
+        };
+        assert_eq!(shown(1, 1), [1]);
+        assert_eq!(shown(1, 2), [1, 2]);
+        assert_eq!(shown(1, 10), [1, 2, 3, 0, 10]);
+        assert_eq!(shown(5, 10), [1, 0, 3, 4, 5, 6, 7, 0, 10]);
+        assert_eq!(shown(4, 10), [1, 2, 3, 4, 5, 6, 0, 10]);
+        assert_eq!(shown(10, 10), [1, 0, 8, 9, 10]);
+        assert_eq!(
+            shown(5000, 10000),
+            [1, 0, 4998, 4999, 5000, 5001, 5002, 0, 10000]
+        );
+        for total in 1..=12 {
+            for current in 1..=total {
+                let window = Paginator::new(current, total, total, 1, &url).window;
+                let pages: Vec<usize> = window.iter().filter(|p| !p.gap).map(|p| p.index).collect();
+                let near = |i: usize| i == 1 || i == total || i.abs_diff(current) <= 2;
+                let expected: Vec<usize> = (1..=total).filter(|&i| near(i)).collect();
+                assert_eq!(pages, expected, "page {current} of {total}");
+                let gaps = window.windows(2).filter(|w| w[1].gap).count();
+                let jumps = expected.windows(2).filter(|w| w[1] != w[0] + 1).count();
+                assert_eq!(
+                    gaps, jumps,
+                    "a gap for each jump, page {current} of {total}"
+                );
+                assert!(window.iter().all(|p| p.current == (p.index == current)));
+            }
+        }
     }
 
     #[test]

@@ -224,8 +224,8 @@ impl Site {
                     })
                 });
                 // Feeds first: they show the HTML of a few pages, which pages then give up.
-                renderer.write_feeds(&mut written, &mut diagnostics);
-                renderer.write_aliases(&mut written, &mut diagnostics);
+                let sitemaps = renderer.write_feeds(&mut written, &mut diagnostics);
+                renderer.write_aliases(&sitemaps, &mut written, &mut diagnostics);
                 timings.lap("feeds and sitemap");
                 renderer.write_pages(&mut written, &mut diagnostics);
                 timings.lap("pages");

@@ -3,6 +3,8 @@
 
 use std::collections::HashSet;
 
+use rayon::prelude::*;
+
 use super::{Outcome, Renderer, Written};
 
 /// One feed to write: who it follows and its pages, newest first.
@@ -20,18 +22,18 @@ struct Feed {
     lang: usize,
 }
 use crate::error::{Diagnostic, Diagnostics, Reason};
-use crate::feed::{FeedEntry, FeedInfo, SitemapUrl};
+use crate::feed::{FeedEntry, FeedInfo, SitemapLimits, SitemapUrl};
 
 impl Renderer<'_> {
-    /// The site's feeds, each author's feed, the sitemap and robots.txt.
-    pub(crate) fn write_feeds(&self, written: &mut Written, diagnostics: &mut Diagnostics) {
-        let mut outcomes = Vec::new();
-        let mut push = |result: Result<Outcome, Diagnostic>| match result {
-            Ok(outcome) => outcomes.push(outcome),
-            Err(problem) => diagnostics.push(problem),
-        };
+    /// The site's feeds, each author's feed, the sitemap and robots.txt; returns the paths of
+    /// the sitemap's files, which aliases may not take.
+    pub(crate) fn write_feeds(
+        &self,
+        written: &mut Written,
+        diagnostics: &mut Diagnostics,
+    ) -> Vec<String> {
         let config = &self.site.config;
-        for feed in self.feeds() {
+        let write_feed = |feed: &Feed| {
             let info = FeedInfo {
                 title: &feed.title,
                 description: &feed.description,
@@ -39,18 +41,35 @@ impl Renderer<'_> {
                 page_path: &feed.page_path,
                 language: self.site.language_code(feed.lang),
             };
-            push(self.write_feed(&info, &feed.pages, feed.rss));
-        }
-        push(self.bytes("sitemap.xml", self.sitemap().as_bytes()));
+            self.write_feed(&info, &feed.pages, feed.rss)
+        };
+        // The sitemap, one thread's work that grows with the site, is made beside the feeds.
+        let (sitemaps, mut results) = rayon::join(
+            || crate::feed::sitemaps(config, &self.sitemap_urls(), SitemapLimits::PROTOCOL),
+            || self.feeds().par_iter().map(write_feed).collect::<Vec<_>>(),
+        );
+        results.extend(
+            sitemaps
+                .iter()
+                .map(|(path, xml)| self.bytes(path, xml.as_bytes())),
+        );
         let has_own = self
             .theme
             .static_files()
             .iter()
             .any(|f| f.output_path == "robots.txt");
         if !has_own {
-            push(self.bytes("robots.txt", crate::feed::robots(config).as_bytes()));
+            results.push(self.bytes("robots.txt", crate::feed::robots(config).as_bytes()));
+        }
+        let mut outcomes = Vec::new();
+        for result in results {
+            match result {
+                Ok(outcome) => outcomes.push(outcome),
+                Err(problem) => diagnostics.push(problem),
+            }
         }
         written.add(outcomes, diagnostics);
+        sitemaps.into_iter().map(|(path, _)| path).collect()
     }
 
     /// Every feed the site publishes: Atom and RSS of the whole site in each language
@@ -203,8 +222,8 @@ impl Renderer<'_> {
         Ok(Outcome::Written)
     }
 
-    /// `sitemap.xml` of every indexable page, with when each last changed.
-    fn sitemap(&self) -> String {
+    /// What the sitemap lists: every indexable page, with when each last changed.
+    fn sitemap_urls(&self) -> Vec<SitemapUrl> {
         let lib = &self.site.library;
         let lastmod = |ids: &mut dyn Iterator<Item = &usize>| {
             ids.filter_map(|&i| {
@@ -285,8 +304,8 @@ impl Renderer<'_> {
                 });
             }
         }
-        urls.sort_by(|a, b| a.path.cmp(&b.path));
-        crate::feed::sitemap(&self.site.config, &urls)
+        urls.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        urls
     }
 
     /// Whether a file lies where the search index is published.
@@ -294,8 +313,14 @@ impl Renderer<'_> {
         self.site.config.search && file.starts_with(crate::site::search::INDEX_DIR)
     }
 
-    /// A redirect page at each old URL a page lists in `aliases`.
-    pub(crate) fn write_aliases(&self, written: &mut Written, diagnostics: &mut Diagnostics) {
+    /// A redirect page at each old URL a page lists in `aliases`, none of them at one of the
+    /// `sitemaps` files.
+    pub(crate) fn write_aliases(
+        &self,
+        sitemaps: &[String],
+        written: &mut Written,
+        diagnostics: &mut Diagnostics,
+    ) {
         let lib = &self.site.library;
         let mut taken: HashSet<String> = lib
             .pages
@@ -313,7 +338,8 @@ impl Renderer<'_> {
                     }),
             )
             .map(|path| format!("{path}index.html"))
-            .chain(["sitemap.xml", "robots.txt"].map(String::from))
+            .chain(sitemaps.iter().cloned())
+            .chain(["robots.txt".to_string()])
             .chain(self.site.config.languages.iter().flat_map(|l| {
                 ["404.html", "atom.xml", "rss.xml"].map(|file| format!("{}{file}", l.prefix))
             }))
