@@ -34,6 +34,11 @@ enum Command {
 }
 
 impl Cli {
+    /// Whether the command is `serve`, the one that runs until it is stopped.
+    pub fn serves(&self) -> bool {
+        matches!(self.command, Command::Serve(_))
+    }
+
     /// Runs the chosen command.
     pub fn run(self) -> Result<ExitCode> {
         match self.command {
