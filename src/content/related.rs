@@ -222,24 +222,25 @@ mod tests {
             paginate_by: None,
             feed: false,
         };
+        let date_order = crate::content::DateOrder::new(pages);
         let taxonomies = vec![Taxonomy::collect(
             &config,
             0,
             pages,
             &(0..pages.len()).collect::<Vec<_>>(),
+            &date_order,
             (0, ""),
         )];
-        let mut newest: Vec<usize> = (0..pages.len()).collect();
-        crate::content::sort_pages(pages, &mut newest, crate::content::SortBy::Date);
+        let newest = &date_order.newest;
         let fast = related(
             pages,
             &taxonomies,
-            &newest,
+            newest,
             limit,
             &|_| true,
             &mut Remembered::default(),
         );
-        let index = Index::new(pages, &taxonomies, &newest, &|_| true);
+        let index = Index::new(pages, &taxonomies, newest, &|_| true);
         // Every pair, scored on the terms they share; a page reached only through a common
         // term's older pages is no candidate.
         let candidate = |p: usize, q: usize| {

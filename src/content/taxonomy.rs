@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{Page, SortBy, sort_pages};
+use super::{DateOrder, Page};
 use crate::config::TaxonomyConfig;
 use crate::markdown::{UniqueIds, slugify};
 
@@ -47,6 +47,7 @@ impl Taxonomy {
         index: usize,
         pages: &[Page],
         ids: &[usize],
+        date_order: &DateOrder,
         (lang, prefix): (usize, &str),
     ) -> Taxonomy {
         let mut by_folded: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
@@ -70,7 +71,7 @@ impl Taxonomy {
             .into_iter()
             .enumerate()
             .map(|(t, (folded, (name, mut ids)))| {
-                sort_pages(pages, &mut ids, SortBy::Date);
+                date_order.sort(&mut ids);
                 let slug = used.unique(&slugify(&name));
                 by_name.insert(folded, t);
                 Term {
