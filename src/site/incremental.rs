@@ -6,8 +6,10 @@
 //! `serum build` keeps this state in `.serum-cache/`; `serve` keeps it in memory.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::Xxh3;
 
@@ -151,16 +153,59 @@ impl BuildState {
             .map_err(|e| Diagnostic::io(dir, "create the cache folder", &e))?;
         let partial = file.with_extension(format!("{}.partial", std::process::id()));
         let written = std::fs::File::create(&partial).and_then(|created| {
-            let writer = std::io::BufWriter::with_capacity(1 << 16, created);
-            let mut writer = postcard::to_io(&(FORMAT, self), writer)
-                .map_err(|e| std::io::Error::other(e.to_string()))?;
-            std::io::Write::flush(&mut writer)?;
+            let mut writer = std::io::BufWriter::with_capacity(1 << 16, created);
+            self.encode(&mut writer)?;
+            writer.flush()?;
             std::fs::rename(&partial, file)
         });
         written.map_err(|e| {
             let _ = std::fs::remove_file(&partial);
             Diagnostic::io(file, "save the build's state", &e)
         })
+    }
+}
+
+impl BuildState {
+    /// Writes the bytes postcard gives `(FORMAT, self)`, with the bodies, nearly all of it
+    /// (150 MB at 100,000 articles), encoded in parallel a batch at a time: encoded by one
+    /// thread, they took most of the end of a build.
+    fn encode(&self, writer: &mut impl Write) -> std::io::Result<()> {
+        /// Bodies per batch (a few MB), and per part of a batch that one thread encodes.
+        const BATCH: usize = 4096;
+        const PART: usize = 256;
+        fn put<T: Serialize + ?Sized>(writer: &mut impl Write, value: &T) -> std::io::Result<()> {
+            postcard::to_io(value, writer)
+                .map(drop)
+                .map_err(|e| std::io::Error::other(e.to_string()))
+        }
+        let BuildState {
+            bodies,
+            output,
+            search,
+            related,
+            images,
+        } = self;
+        put(writer, FORMAT)?;
+        // A map is its length, then each key and its value.
+        put(writer, &bodies.len())?;
+        let bodies: Vec<_> = bodies.iter().collect();
+        for batch in bodies.chunks(BATCH) {
+            let parts: Vec<Vec<u8>> = batch
+                .par_chunks(PART)
+                .map(|part| {
+                    part.iter()
+                        .try_fold(Vec::new(), |bytes, entry| postcard::to_extend(entry, bytes))
+                })
+                .collect::<Result<_, _>>()
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            for part in parts {
+                writer.write_all(&part)?;
+            }
+        }
+        put(writer, output)?;
+        put(writer, search)?;
+        put(writer, related)?;
+        put(writer, images)
     }
 }
 
@@ -196,5 +241,37 @@ mod tests {
         );
         std::fs::write(&file, b"garbage").unwrap();
         assert!(BuildState::read(&file).bodies.is_empty());
+    }
+
+    #[test]
+    fn a_state_is_saved_as_postcard_encodes_it_whole() {
+        let mut state = BuildState::default();
+        // Over one batch of bodies, and a last part of another length.
+        for i in 0..5000 {
+            let rendered = Rendered {
+                summary_text: format!("summary {i}"),
+                ids: vec![format!("part-{i}")],
+                ..Rendered::default()
+            };
+            let body = CachedBody {
+                key: i,
+                shortcodes_key: 1,
+                rendered,
+            };
+            state
+                .bodies
+                .insert(PathBuf::from(format!("content/{i}.md")), body);
+        }
+        state.images.insert("a/index.html".into(), Vec::new());
+        let mut bytes = Vec::new();
+        state.encode(&mut bytes).unwrap();
+        assert_eq!(bytes, postcard::to_stdvec(&(FORMAT, &state)).unwrap());
+        let (format, read) = postcard::from_bytes::<(String, BuildState)>(&bytes).unwrap();
+        assert_eq!(format, FORMAT);
+        assert_eq!(read.bodies.len(), 5000);
+        assert_eq!(
+            read.bodies[Path::new("content/4999.md")].rendered.ids,
+            ["part-4999"]
+        );
     }
 }
