@@ -810,16 +810,7 @@ mod tests {
 
     fn page(stem: &str, title: &str, date: Option<&str>) -> Page {
         let date = date.map(|d| format!("date = {d}\n")).unwrap_or_default();
-        let source = page::PageSource {
-            file: format!("content/{stem}.md").into(),
-            content_path: format!("{stem}.md"),
-            section: String::new(),
-            section_path: String::new(),
-            stem: stem.to_string(),
-            is_bundle: false,
-            lang: 0,
-            key: stem.to_string(),
-        };
+        let source = page::PageSource::at_top(stem);
         let text = format!("+++\ntitle = \"{title}\"\n{date}+++\n");
         Page::parse(source, text, &[], &mut Vec::new()).unwrap()
     }

@@ -158,6 +158,23 @@ pub struct PageSource {
     pub key: String,
 }
 
+#[cfg(test)]
+impl PageSource {
+    /// The file `content/{stem}.md`, at the top of `content/` in the default language.
+    pub(crate) fn at_top(stem: &str) -> PageSource {
+        PageSource {
+            file: format!("content/{stem}.md").into(),
+            content_path: format!("{stem}.md"),
+            section: String::new(),
+            section_path: String::new(),
+            stem: stem.to_string(),
+            is_bundle: false,
+            lang: 0,
+            key: stem.to_string(),
+        }
+    }
+}
+
 impl Page {
     /// Parses a page file's text. Front matter that cannot be read at all is the error; a
     /// problem with one key is added to `problems` and the page is still made, so that it does

@@ -195,16 +195,7 @@ mod tests {
             "+++\ntitle = \"{title}\"\ndate = {date}\ntags = {tags:?}\n+++\n",
             tags = tags
         );
-        let source = crate::content::page::PageSource {
-            file: format!("content/{title}.md").into(),
-            content_path: format!("{title}.md"),
-            section: String::new(),
-            section_path: String::new(),
-            stem: title.to_string(),
-            is_bundle: false,
-            lang: 0,
-            key: title.to_string(),
-        };
+        let source = crate::content::page::PageSource::at_top(title);
         let tags = TaxonomyConfig {
             name: "tags".into(),
             path: "tags/".into(),
