@@ -145,7 +145,17 @@ pub(super) fn nest_toc(flat: Vec<(u8, String, String)>) -> Vec<TocEntry> {
         };
         insert(&mut toc, entry);
     }
-    toc
+    fitted(toc)
+}
+
+/// The entries, and at every depth their children, in lists of their own length: most
+/// headings have one or two children, in lists grown to room for four.
+fn fitted(entries: Vec<TocEntry>) -> Vec<TocEntry> {
+    let fitted = entries.into_iter().map(|mut entry| {
+        entry.children = self::fitted(std::mem::take(&mut entry.children));
+        entry
+    });
+    super::fitted_list(fitted.collect())
 }
 
 fn insert(siblings: &mut Vec<TocEntry>, entry: TocEntry) {

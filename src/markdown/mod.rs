@@ -827,9 +827,12 @@ impl<'t, 'o> Pass<'t, 'o> {
             });
         let mut rendered = self.rendered;
         pulldown_cmark::html::push_html(&mut rendered.summary_html, summary_events);
+        rendered.summary_html = fitted(rendered.summary_html);
         rendered.summary_text = text::plain_text_of(&self.out[summary]);
         rendered.html.reserve(self.markdown.len() * 3 / 2);
         pulldown_cmark::html::push_html(&mut rendered.html, self.out.into_iter());
+        rendered.html = fitted(rendered.html);
+        rendered.ids = fitted_list(rendered.ids);
         rendered.toc = headings::nest_toc(self.flat_toc);
         rendered.text.truncate(rendered.text.trim_end().len());
         // Reading HTML takes a parser: only when an `id` or a `name` may be in it (shortcode
@@ -838,6 +841,30 @@ impl<'t, 'o> Pass<'t, 'o> {
             rendered.ids.extend(text::html_anchors(&self.raw_html));
         }
         rendered
+    }
+}
+
+/// The same text in a block of its own size. A build holds every page's render from the
+/// Markdown step until its page is written: the room a string grew into (by doubling, or
+/// reserved ahead) would be an eighth to a half more memory for the whole site, and the
+/// allocator keeps a block in place when it shrinks by less than half. The copy is small
+/// beside the render, and the block it leaves serves the next render.
+fn fitted(text: String) -> String {
+    if text.capacity() - text.len() <= text.len() / 16 {
+        text
+    } else {
+        text.as_str().to_owned()
+    }
+}
+
+/// A list in a block of its own size, as [`fitted`] does for text.
+fn fitted_list<T>(list: Vec<T>) -> Vec<T> {
+    if list.capacity() == list.len() {
+        list
+    } else {
+        let mut fitted = Vec::with_capacity(list.len());
+        fitted.extend(list);
+        fitted
     }
 }
 

@@ -55,6 +55,31 @@ fn toc_nests_h3_under_h2_and_keeps_a_leading_h3() {
 }
 
 #[test]
+fn a_render_holds_no_more_memory_than_its_parts_need() {
+    // Every page's render is held until its page is written: room left over from growing
+    // would be paid for once per page of the site.
+    let mut markdown =
+        String::from("A summary, long enough to outgrow the first sizes its buffer takes.\n\n");
+    for part in 1..=6 {
+        markdown += &format!("## Part {part}\n\n### Detail {part}\n\n");
+        markdown += &"Text with `code`, *emphasis* and <b>inline HTML</b>. ".repeat(part * 9);
+        markdown += "\n\n";
+    }
+    let r = render(&markdown, &Options::default(), &keep);
+    for (name, text) in [("html", &r.html), ("summary", &r.summary_html)] {
+        assert!(text.len() > 64, "{name}: {text}");
+        assert!(text.capacity() - text.len() <= text.len() / 16, "{name}");
+    }
+    assert_eq!((r.ids.len(), r.ids.capacity()), (12, 12));
+    fn fitted(toc: &Vec<TocEntry>) -> bool {
+        toc.len() == toc.capacity() && toc.iter().all(|e| fitted(&e.children))
+    }
+    assert_eq!(r.toc.len(), 6);
+    assert_eq!(r.toc[5].children[0].id, "detail-6");
+    assert!(fitted(&r.toc));
+}
+
+#[test]
 fn summary_is_first_paragraph_or_text_before_more() {
     let r = render(
         "## Head\n\nFirst *para*.\n\nSecond.\n",
