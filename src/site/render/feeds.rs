@@ -225,16 +225,18 @@ impl Renderer<'_> {
     /// What the sitemap lists: every indexable page, with when each last changed.
     fn sitemap_urls(&self) -> Vec<SitemapUrl> {
         let lib = &self.site.library;
-        let lastmod = |ids: &mut dyn Iterator<Item = &usize>| {
-            ids.filter_map(|&i| {
-                let page = &lib.pages[i];
-                page.updated
-                    .or(page.date)
-                    .filter(|_| !page.noindex && !page.draft)
-                    .map(|d| d.at_most(self.site.now))
+        // Each indexable page's last change and its moment, worked out once: sections,
+        // authors and terms take the latest of their pages', about ten lookups per article.
+        let changed: Vec<Option<(i64, crate::content::Date)>> = (lib.pages.par_iter())
+            .map(|page| {
+                let date = page.updated.or(page.date)?.at_most(self.site.now);
+                (!page.noindex && !page.draft).then(|| (date.sort_key(), date))
             })
-            .max_by_key(|d| d.sort_key())
-            .map(|d| d.civil_date().to_string())
+            .collect();
+        let lastmod = |ids: &mut dyn Iterator<Item = &usize>| {
+            ids.filter_map(|&i| changed[i])
+                .max_by_key(|&(moment, _)| moment)
+                .map(|(_, date)| date.civil_date().to_string())
         };
         let code = |lang: usize| self.site.language_code(lang).to_string();
         let versions = |list: &mut dyn Iterator<Item = (usize, &str)>| -> Vec<(String, String)> {
@@ -259,10 +261,7 @@ impl Renderer<'_> {
         for (i, page) in lib.pages.iter().enumerate().filter(|(_, p)| indexable(p)) {
             urls.push(SitemapUrl {
                 path: page.path.clone(),
-                lastmod: page
-                    .updated
-                    .or(page.date)
-                    .map(|d| d.at_most(self.site.now).civil_date().to_string()),
+                lastmod: lastmod(&mut std::iter::once(&i)),
                 alternates: versions(
                     &mut lib
                         .translations(i)
