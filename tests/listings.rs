@@ -465,3 +465,58 @@ fn a_section_with_a_bad_paginate_by_is_named_at_its_key() {
         "error: content/posts/_index.md:3:1: `paginate_by = -1`: a listing cannot show fewer than no articles per page\n  help: give how many articles a listing page shows, such as 10; 0 puts them all on one page\n"
     );
 }
+
+#[test]
+fn an_author_page_and_feed_list_each_article_naming_them_once_newest_first() {
+    let site = publication(0, "")
+        .write("content/authors/bo.md", "+++\nname = \"Bo Ek\"\n+++\nBo.\n")
+        .write(
+            "content/posts/solo.md",
+            "+++\ntitle = \"Solo\"\ndate = 2024-01-01\nauthor = \"bo\"\n+++\nBody.\n",
+        )
+        .write(
+            "content/posts/shared.md",
+            "+++\ntitle = \"Shared\"\ndate = 2024-03-01\nauthors = [\"ann\", \"bo\"]\n+++\nBody.\n",
+        )
+        .write(
+            "content/posts/twice.md",
+            "+++\ntitle = \"Twice\"\ndate = 2024-02-01\nauthors = [\"bo\", \"bo\"]\n+++\nBody.\n",
+        )
+        .write(
+            "content/posts/other.md",
+            "+++\ntitle = \"Other\"\ndate = 2024-04-01\nauthor = \"ann\"\n+++\nBody.\n",
+        );
+    site.build(&[]).ok();
+    let bo = site.page("public/authors/bo/index.html");
+    assert_eq!(
+        listed(&bo),
+        ["/posts/shared/", "/posts/twice/", "/posts/solo/"]
+    );
+    let ann = site.page("public/authors/ann/index.html");
+    assert_eq!(listed(&ann), ["/posts/other/", "/posts/shared/"]);
+    let feed = site.read("public/authors/bo/atom.xml");
+    let feed = feed_rs::parser::parse(feed.as_bytes()).expect("bo's feed is Atom");
+    let titles: Vec<String> = (feed.entries.iter())
+        .map(|e| e.title.as_ref().unwrap().content.clone())
+        .collect();
+    assert_eq!(titles, ["Shared", "Twice", "Solo"]);
+    let sitemap = site.read("public/sitemap.xml");
+    let sitemap = roxmltree::Document::parse(&sitemap).expect("the sitemap is XML");
+    let lastmod = |loc: &str| {
+        let url = sitemap
+            .descendants()
+            .find(|n| n.has_tag_name("loc") && n.text() == Some(loc))
+            .and_then(|n| n.parent())
+            .unwrap_or_else(|| panic!("{loc} is in the sitemap"));
+        let lastmod = url.children().find(|c| c.has_tag_name("lastmod"));
+        lastmod.and_then(|c| c.text()).map(str::to_string)
+    };
+    assert_eq!(
+        lastmod("https://example.com/authors/bo/").as_deref(),
+        Some("2024-03-01")
+    );
+    assert_eq!(
+        lastmod("https://example.com/authors/ann/").as_deref(),
+        Some("2024-04-01")
+    );
+}

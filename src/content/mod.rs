@@ -57,6 +57,8 @@ pub struct Library {
     pub taxonomies: Vec<Taxonomy>,
     /// For each language, its pages, newest first.
     by_date: Vec<Vec<usize>>,
+    /// For each author, the pages of their language that name them, newest first.
+    by_author: Vec<Vec<usize>>,
     /// Every page, newest first, and each page's place in that order.
     date_order: DateOrder,
     /// Each page's translation group: an index into `translation_groups`.
@@ -381,6 +383,12 @@ impl Library {
         self.by_date.get(lang).map_or(&[], Vec::as_slice)
     }
 
+    /// The pages of the author at `author` (an index into `authors`): those of the author's
+    /// language that name their slug, newest first.
+    pub fn pages_by_author(&self, author: usize) -> &[usize] {
+        self.by_author.get(author).map_or(&[], Vec::as_slice)
+    }
+
     /// The pages a section lists: a home page every page of its language, newest first;
     /// another section its own pages, in its order.
     pub fn listed_pages(&self, section: usize) -> &[usize] {
@@ -591,6 +599,20 @@ impl Library {
         for &i in &date_order.newest {
             if let Some(list) = self.by_date.get_mut(self.pages[i].lang) {
                 list.push(i);
+            }
+        }
+        // Every author's pages in one pass: reading every page once per author is a pass
+        // over a library that no longer fits in the processor's caches at 100,000 articles.
+        self.by_author = vec![Vec::new(); self.authors.len()];
+        for &i in &date_order.newest {
+            let page = &self.pages[i];
+            for slug in &page.authors {
+                if let Some(list) = (self.author_index(page.lang, slug))
+                    .and_then(|author| self.by_author.get_mut(author))
+                    .filter(|list| list.last() != Some(&i))
+                {
+                    list.push(i);
+                }
             }
         }
         // Terms take the name first written in content order.

@@ -139,19 +139,13 @@ impl Renderer<'_> {
                 ));
             }
         }
-        for author in &lib.authors {
-            let theirs = lib
-                .pages_by_date(author.lang)
-                .iter()
-                .copied()
-                .filter(|&i| lib.pages[i].authors.contains(&author.slug))
-                .collect();
+        for (index, author) in lib.authors.iter().enumerate() {
             feeds.push(feed(
                 author.lang,
                 titled(author.lang, &author.name),
                 &language(author.lang).description,
                 &author.path,
-                theirs,
+                lib.pages_by_author(index).to_vec(),
             ));
         }
         feeds
@@ -272,16 +266,10 @@ impl Renderer<'_> {
                 ),
             });
         }
-        for author in &lib.authors {
-            let ids: Vec<usize> = lib
-                .pages_by_date(author.lang)
-                .iter()
-                .copied()
-                .filter(|&i| lib.pages[i].authors.contains(&author.slug))
-                .collect();
+        for (index, author) in lib.authors.iter().enumerate() {
             urls.push(SitemapUrl {
                 path: author.path.clone(),
-                lastmod: lastmod(&mut ids.iter()),
+                lastmod: lastmod(&mut lib.pages_by_author(index).iter()),
                 alternates: versions(
                     &mut (0..languages)
                         .filter_map(|l| lib.author(l, &author.slug))

@@ -158,12 +158,7 @@ impl Renderer<'_> {
                 );
                 Listing {
                     path: author.path.clone(),
-                    pages: lib
-                        .pages_by_date(author.lang)
-                        .iter()
-                        .copied()
-                        .filter(|&p| lib.pages[p].authors.contains(&author.slug))
-                        .collect(),
+                    pages: lib.pages_by_author(index).to_vec(),
                     paginate_by: site.config.paginate_by,
                     template: "author.html",
                     source: author.file.clone(),
