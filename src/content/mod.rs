@@ -601,8 +601,8 @@ impl Library {
                 list.push(i);
             }
         }
-        // Every author's pages in one pass: reading every page once per author is a pass
-        // over a library that no longer fits in the processor's caches at 100,000 articles.
+        // Every author's pages in one pass over the pages, rather than a pass per author for
+        // each of their page, feed and sitemap entry.
         self.by_author = vec![Vec::new(); self.authors.len()];
         for &i in &date_order.newest {
             let page = &self.pages[i];
@@ -677,7 +677,6 @@ impl Library {
     }
 }
 
-/// Orders page indices the way a section asks.
 /// Every page newest first, found with one sort; every other list of pages by date is then
 /// ordered by each page's place in it, an integer, rather than by dates and titles again.
 /// Many articles of a large site share a date, and comparing their titles each time took a
@@ -708,6 +707,7 @@ impl DateOrder {
     }
 }
 
+/// Orders page indices the way a section asks.
 pub(crate) fn sort_pages(pages: &[Page], ids: &mut [usize], by: SortBy) {
     // Keys are made once per page, not once per comparison: dates take some arithmetic.
     ids.sort_by_cached_key(|&i| {
