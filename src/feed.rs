@@ -1,7 +1,5 @@
 //! Machine-readable outputs: Atom and RSS feeds, the sitemap, robots.txt and alias redirects.
 
-use serde::Serialize;
-
 use crate::config::Config;
 use crate::content::{Date, Page};
 use crate::error::Diagnostic;
@@ -152,16 +150,17 @@ pub fn rss(config: &Config, info: &FeedInfo, entries: &[FeedEntry]) -> Result<St
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// One URL of the sitemap.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SitemapUrl {
+/// One URL of the sitemap. It borrows its texts from the site: listing 100,000 pages then
+/// copies no path and makes no date text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SitemapUrl<'a> {
     /// The site path (`articles/x/`).
-    pub path: String,
-    /// When it last changed, as `YYYY-MM-DD`, when known.
-    pub lastmod: Option<String>,
+    pub path: &'a str,
+    /// When it last changed, when known.
+    pub lastmod: Option<jiff::civil::Date>,
     /// Its versions in every language, itself included, as (language code, site path), the
     /// default language's first; empty when it has no translation.
-    pub alternates: Vec<(String, String)>,
+    pub alternates: Vec<(&'a str, &'a str)>,
 }
 
 /// How much one sitemap file may hold. The sitemap protocol allows 50,000 URLs and 50 MB
@@ -182,92 +181,132 @@ impl SitemapLimits {
     };
 }
 
+/// One sitemap file as it is written: its `<url>` entries, whether any has alternates, and
+/// its newest `lastmod`.
+#[derive(Default)]
+struct UrlSet {
+    xml: String,
+    count: usize,
+    alternates: bool,
+    lastmod: Option<jiff::civil::Date>,
+}
+
+const URLSET_HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"";
+const URLSET_XHTML: &str = " xmlns:xhtml=\"http://www.w3.org/1999/xhtml\"";
+const URLSET_TAIL: &str = "</urlset>\n";
+/// The most a file holds besides its entries.
+const URLSET_FRAME: usize =
+    URLSET_HEAD.len() + URLSET_XHTML.len() + ">\n".len() + URLSET_TAIL.len();
+
+impl UrlSet {
+    /// The finished file: the head goes in front last, once it is known whether the file
+    /// needs the `xhtml` namespace, into room reserved for it.
+    fn finish(mut self) -> String {
+        let xhtml = if self.alternates { URLSET_XHTML } else { "" };
+        self.xml.insert_str(0, &format!("{URLSET_HEAD}{xhtml}>\n"));
+        self.xml.push_str(URLSET_TAIL);
+        self.xml
+    }
+}
+
 /// The sitemap files listing `urls` (in order), as (site path, XML), each URL with its versions
 /// in other languages (`<xhtml:link rel="alternate" hreflang="fr">`, and `x-default` for the
 /// default language's): `sitemap.xml` alone while the URLs fit one file within `limits`;
 /// otherwise `sitemap1.xml`, `sitemap2.xml`, … and `sitemap.xml` as the index that lists them,
 /// where crawlers and `robots.txt` look.
+///
+/// Each entry is written straight into its file, which reserves room for the rest of its
+/// entries at twice the size of its first: a file grows in place, not by copies.
 pub fn sitemaps(
     config: &Config,
     urls: &[SitemapUrl],
     limits: SitemapLimits,
 ) -> Vec<(String, String)> {
-    const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"";
-    const XHTML: &str = " xmlns:xhtml=\"http://www.w3.org/1999/xhtml\"";
-    const TAIL: &str = "</urlset>\n";
-    let frame = HEAD.len() + XHTML.len() + ">\n".len() + TAIL.len();
-    // Each file: its entries, whether any has alternates, and its newest `lastmod`.
-    let mut files: Vec<(String, bool, Option<&str>)> = Vec::new();
-    let mut count = 0;
-    for url in urls {
-        let entry = sitemap_entry(config, url);
-        let full = files.last().is_none_or(|(xml, ..)| {
-            count == limits.urls || frame + xml.len() + entry.len() > limits.bytes
-        });
-        if full {
-            files.push((String::new(), false, None));
-            count = 0;
+    let mut files: Vec<UrlSet> = Vec::new();
+    for (n, url) in urls.iter().enumerate() {
+        if files.last().is_none_or(|f| f.count == limits.urls) {
+            files.push(UrlSet::default());
         }
-        let Some((xml, alternates, lastmod)) = files.last_mut() else {
+        let Some(file) = files.last_mut() else {
             continue;
         };
-        xml.push_str(&entry);
-        *alternates |= !url.alternates.is_empty();
-        if let Some(date) = url.lastmod.as_deref() {
-            *lastmod = (*lastmod).max(Some(date));
+        let mark = file.xml.len();
+        write_entry(&mut file.xml, config, url);
+        // An entry that takes its file past the size limit starts the next file, unless it
+        // is its file's first.
+        if file.count > 0 && URLSET_FRAME + file.xml.len() > limits.bytes {
+            let entry = file.xml.split_off(mark);
+            files.push(UrlSet {
+                xml: entry,
+                ..UrlSet::default()
+            });
         }
-        count += 1;
+        let Some(file) = files.last_mut() else {
+            continue;
+        };
+        if file.count == 0 {
+            let left = (urls.len() - n).min(limits.urls);
+            let room = (file.xml.len() * 2 * left).min(limits.bytes) + URLSET_FRAME;
+            file.xml.reserve(room.saturating_sub(file.xml.len()));
+        }
+        file.count += 1;
+        file.alternates |= !url.alternates.is_empty();
+        file.lastmod = file.lastmod.max(url.lastmod);
     }
-    let urlset = |entries: &str, alternates: bool| {
-        let xhtml = if alternates { XHTML } else { "" };
-        format!("{HEAD}{xhtml}>\n{entries}{TAIL}")
-    };
     if files.len() < 2 {
-        let (entries, alternates, _) = files.pop().unwrap_or_default();
-        return vec![("sitemap.xml".to_string(), urlset(&entries, alternates))];
+        let file = files.pop().unwrap_or_default();
+        return vec![("sitemap.xml".to_string(), file.finish())];
     }
     let mut index = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     let mut out = Vec::with_capacity(files.len() + 1);
-    for (n, (entries, alternates, lastmod)) in files.iter().enumerate() {
+    for (n, file) in files.into_iter().enumerate() {
         let path = format!("sitemap{}.xml", n + 1);
         index.push_str("  <sitemap>\n    <loc>");
-        index.push_str(&escape(&config.permalink(&path)));
+        push_permalink(&mut index, config, &path);
         index.push_str("</loc>\n");
-        if let Some(lastmod) = lastmod {
+        if let Some(lastmod) = file.lastmod {
             index.push_str(&format!("    <lastmod>{lastmod}</lastmod>\n"));
         }
         index.push_str("  </sitemap>\n");
-        out.push((path, urlset(entries, *alternates)));
+        out.push((path, file.finish()));
     }
     index.push_str("</sitemapindex>\n");
     out.insert(0, ("sitemap.xml".to_string(), index));
     out
 }
 
-/// One `<url>` of a sitemap.
-fn sitemap_entry(config: &Config, url: &SitemapUrl) -> String {
-    let mut xml = String::from("  <url>\n    <loc>");
-    xml.push_str(&escape(&config.permalink(&url.path)));
+/// Appends one `<url>` of a sitemap to `xml`.
+fn write_entry(xml: &mut String, config: &Config, url: &SitemapUrl) {
+    use std::fmt::Write;
+    xml.push_str("  <url>\n    <loc>");
+    push_permalink(xml, config, url.path);
     xml.push_str("</loc>\n");
-    if let Some(lastmod) = &url.lastmod {
-        xml.push_str(&format!("    <lastmod>{lastmod}</lastmod>\n"));
+    if let Some(lastmod) = url.lastmod {
+        // Writing into a String cannot fail.
+        let _ = writeln!(xml, "    <lastmod>{lastmod}</lastmod>");
     }
     let default = url
         .alternates
         .iter()
         .find(|(code, _)| *code == config.language)
-        .map(|(_, path)| ("x-default".to_string(), path.clone()));
-    for (code, path) in url.alternates.iter().chain(&default) {
-        xml.push_str(&format!(
-            "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",
-            escape(code),
-            escape(&config.permalink(path))
-        ));
+        .map(|&(_, path)| ("x-default", path));
+    for (code, path) in url.alternates.iter().copied().chain(default) {
+        xml.push_str("    <xhtml:link rel=\"alternate\" hreflang=\"");
+        pulldown_cmark_escape::escape_html(&mut *xml, code).ok();
+        xml.push_str("\" href=\"");
+        push_permalink(xml, config, path);
+        xml.push_str("\"/>\n");
     }
     xml.push_str("  </url>\n");
-    xml
+}
+
+/// Appends the escaped permalink of a site path: escaping works a character at a time, so
+/// the base URL and the path are escaped apart, with no permalink made to escape.
+fn push_permalink(xml: &mut String, config: &Config, path: &str) {
+    pulldown_cmark_escape::escape_html(&mut *xml, &config.base_url).ok();
+    pulldown_cmark_escape::escape_html(&mut *xml, path.trim_start_matches('/')).ok();
 }
 
 /// `robots.txt` that allows everything and points to the sitemap.
@@ -332,10 +371,11 @@ mod tests {
         .expect("a valid configuration")
     }
 
-    fn url(n: usize, lastmod: &str) -> SitemapUrl {
+    /// The sitemap entry of `articles/a{n}/`; the paths live as long as the test.
+    fn url(n: usize, lastmod: &str) -> SitemapUrl<'static> {
         SitemapUrl {
-            path: format!("articles/a{n}/"),
-            lastmod: Some(lastmod.to_string()),
+            path: format!("articles/a{n}/").leak(),
+            lastmod: Some(lastmod.parse().expect("a date")),
             alternates: Vec::new(),
         }
     }
@@ -428,6 +468,25 @@ mod tests {
         }
         let listed: usize = files[1..].iter().map(|(_, xml)| locs(xml).1.len()).sum();
         assert_eq!(listed, 10);
+    }
+
+    #[test]
+    fn a_url_over_the_size_limit_gets_a_file_of_its_own_which_alone_declares_xhtml() {
+        let mut urls: Vec<SitemapUrl> = (0..3).map(|n| url(n, "2026-01-02")).collect();
+        let one = sitemaps(&config(), &urls[..1], SitemapLimits::PROTOCOL);
+        urls[1].alternates = vec![("en", "articles/a1/"), ("fr", "fr/articles/a1/")];
+        let limits = SitemapLimits {
+            urls: 50_000,
+            bytes: one[0].1.len() + 10,
+        };
+        let files = sitemaps(&config(), &urls, limits);
+        let counts: Vec<usize> = files[1..]
+            .iter()
+            .map(|(_, xml)| locs(xml).1.len())
+            .collect();
+        assert_eq!(counts, [1, 1, 1]);
+        assert!(files[2].1.contains("xmlns:xhtml="), "{}", files[2].1);
+        assert!(!files[1].1.contains("xmlns:xhtml="), "{}", files[1].1);
     }
 
     #[test]
