@@ -318,10 +318,12 @@ impl Renderer<'_> {
         diagnostics: &mut Diagnostics,
     ) {
         let lib = &self.site.library;
-        let mut taken: HashSet<String> = lib
-            .pages
-            .iter()
-            .map(|p| p.path.as_str())
+        if lib.pages.iter().all(|p| p.aliases.is_empty()) {
+            return;
+        }
+        // The folders of the site's pages, each holding its `index.html`: borrowed, where a
+        // set of their file names made 100,000 new texts.
+        let folders: HashSet<&str> = (lib.pages.iter().map(|p| p.path.as_str()))
             .chain(lib.sections.iter().map(|s| s.path.as_str()))
             .chain(lib.authors.iter().map(|a| a.path.as_str()))
             .chain(
@@ -333,8 +335,9 @@ impl Renderer<'_> {
                             .chain(t.terms.iter().map(|x| x.path.as_str()))
                     }),
             )
-            .map(|path| format!("{path}index.html"))
-            .chain(sitemaps.iter().cloned())
+            .collect();
+        // The site's other files, and then each alias's as it is taken.
+        let mut taken: HashSet<String> = (sitemaps.iter().cloned())
             .chain(["robots.txt".to_string()])
             .chain(self.site.config.languages.iter().flat_map(|l| {
                 ["404.html", "atom.xml", "rss.xml"].map(|file| format!("{}{file}", l.prefix))
@@ -345,12 +348,18 @@ impl Renderer<'_> {
                     .map(|l| format!("{}{}index.html", l.prefix, crate::site::search::PAGE_PATH)),
             )
             .collect();
+        let is_taken = |file: &str, taken: &mut HashSet<String>| {
+            let page = file.strip_suffix("index.html");
+            page.is_some_and(|folder| folders.contains(folder))
+                || self.is_search_index(file)
+                // `insert` is false when an earlier alias took the file.
+                || !taken.insert(file.to_string())
+        };
         let mut outcomes = Vec::new();
         for page in &lib.pages {
             for alias in &page.aliases {
                 match crate::feed::alias_file(alias) {
-                    // `insert` is false when the path is taken, by a page or by an earlier alias.
-                    Some(file) if !taken.insert(file.clone()) || self.is_search_index(&file) => diagnostics.push(
+                    Some(file) if is_taken(&file, &mut taken) => diagnostics.push(
                         page.key_problem(
                             "aliases",
                             format!(
