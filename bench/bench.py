@@ -4,6 +4,7 @@
     python3 bench/bench.py                      # N = 1, 1000, 10000 on /dev/shm, 5 runs each
     python3 bench/bench.py --sizes 100 1000 --runs 7 --dir /var/tmp/serum-bench
     python3 bench/bench.py --sizes 100000 --runs 3   # opt-in: needs about 5 GB of /dev/shm
+    python3 bench/bench.py --sizes 10000 100000 --interleave   # each step's growth from 10k to 100k
     python3 bench/bench.py --sizes 1000 --rich both   # the same articles without, then with, rich content
     python3 bench/bench.py --sizes 10000 --languages 2   # N articles in one language, then N/2 in two
 
@@ -19,6 +20,11 @@ For each size it times, as medians of --runs runs:
   kept from the build before: what a writer waits for after saving;
 and prints wall time, CPU time (user + system), peak memory, the rebuild/clean ratio, and
 with --timings the median of each step serum reports (`serum build --timings`).
+
+With --interleave, the sizes' clean builds alternate, round after round, so that the machine
+speeding up or slowing down during the run (this one wanders by about 10% within an hour)
+falls on every size alike; it prints each step's median at each size and its growth from the
+smallest size to the largest.
 
 With --rich, each article also has three fenced code blocks (Rust with line numbers and a
 marked line, Python, JavaScript; about 10 lines each) and two shortcodes (a YouTube video and
@@ -302,6 +308,33 @@ def compare_languages(args, n):
           f" (median of the {args.runs} rounds' ratios; target <= 1.15x); load average {os.getloadavg()[0]:.2f}")
 
 
+def compare_sizes(args):
+    """Clean builds of every size in alternating rounds, so that the machine's drift over the
+    run falls on every size alike; prints each step's median at each size and the largest
+    size's over the smallest's."""
+    roots = []
+    for n in args.sizes:
+        root = Path(args.dir) / f"site-{n}"
+        generate(root, n, search=args.search)
+        clean(root)
+        run_once(args.binary, root)  # warm the page cache and check the site builds
+        roots.append(root)
+    runs = {n: [] for n in args.sizes}
+    for _ in range(args.runs):
+        for n, root in zip(args.sizes, roots):
+            clean(root)
+            runs[n].append(run_once(args.binary, root, True))
+    first, last = args.sizes[0], args.sizes[-1]
+    print(f"{'step':>24}" + "".join(f"{n:>14}" for n in args.sizes) + f"{f'{last}/{first}':>14}")
+    rows = [(step, lambda r, step=step: r[4].get(step, 0.0), "ms") for step in runs[first][0][4]]
+    rows += [("whole build", lambda r: r[0] * 1000, "ms"), ("CPU", lambda r: r[1] * 1000, "ms"),
+             ("peak memory", lambda r: r[2], "MiB")]
+    for name, value, unit in rows:
+        medians_ = [statistics.median(value(r) for r in runs[n]) for n in args.sizes]
+        ratio = f"{medians_[-1] / medians_[0]:.1f}x" if medians_[0] > 0 else "-"
+        print(f"{name:>24}" + "".join(f"{m:>10.1f} {unit:<3}" for m in medians_) + f"{ratio:>14}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 1000, 10000])
@@ -312,12 +345,18 @@ def main():
     parser.add_argument("--search", action="store_true",
                         help="keep search on (serum's default): the site also gets its search index")
     parser.add_argument("--no-edit", action="store_true", help="time clean builds only")
+    parser.add_argument("--interleave", action="store_true",
+                        help="clean builds only, the sizes in alternating rounds; prints each step's growth")
     parser.add_argument("--rich", choices=["no", "yes", "both"], default="no",
                         help="add three code blocks and two shortcodes to each article (both: compare with and without)")
     parser.add_argument("--languages", type=int, default=1, choices=[1, 2, 3, 4],
                         help="compare N articles in one language with the same number of files in this many languages")
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], check=True, cwd=Path(__file__).resolve().parent.parent)
+    if args.interleave:
+        print(f"median of {args.runs} alternating rounds of clean builds in {args.dir}")
+        compare_sizes(args)
+        return
     print(f"median of {args.runs} runs in {args.dir}; clean: public/ and .serum-cache/ removed; "
           f"edit: one article changed, then rebuilt")
     print(f"{'articles':>9} {'build':>6} {'wall ms':>9} {'cpu ms':>9} {'peak MiB':>9} {'edit/clean':>10}")
