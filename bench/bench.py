@@ -22,7 +22,7 @@ and prints wall time, CPU time (user + system), peak memory, the rebuild/clean r
 with --timings the median of each step serum reports (`serum build --timings`).
 
 With --interleave, the sizes' clean builds alternate, round after round, so that the machine
-speeding up or slowing down during the run (this one wanders by about 10% within an hour)
+speeding up or slowing down during the run (this one wanders by 10% to a third within an hour)
 falls on every size alike; it prints each step's median at each size and its growth from the
 smallest size to the largest.
 
