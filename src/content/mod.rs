@@ -604,8 +604,8 @@ impl Library {
                 list.push(i);
             }
         }
-        // Every author's pages in one pass over the pages, rather than a pass per author for
-        // each of their page, feed and sitemap entry.
+        // Every author's pages in one pass over the pages, rather than one pass per author for
+        // their page, another for their feed and a third for their sitemap entry.
         self.by_author = vec![Vec::new(); self.authors.len()];
         for &i in &date_order.newest {
             let page = &self.pages[i];

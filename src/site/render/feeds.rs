@@ -219,13 +219,14 @@ impl Renderer<'_> {
     /// What the sitemap lists: every indexable page, with when each last changed.
     fn sitemap_urls(&self) -> Vec<SitemapUrl<'_>> {
         let lib = &self.site.library;
+        let indexable = |p: &crate::content::Page| !p.noindex && !p.draft;
         // Each indexable page's last change, as its moment and its calendar date, worked out
         // once: sections, authors and terms take the latest of their pages', about ten
         // lookups per article, into a table of 24 bytes a page (a `Date` took 40).
         let changed: Vec<Option<(i64, jiff::civil::Date)>> = (lib.pages.par_iter())
             .map(|page| {
                 let date = page.updated.or(page.date)?.at_most(self.site.now);
-                (!page.noindex && !page.draft).then(|| (date.sort_key(), date.civil_date()))
+                indexable(page).then(|| (date.sort_key(), date.civil_date()))
             })
             .collect();
         let lastmod = |ids: &mut dyn Iterator<Item = &usize>| {
@@ -240,11 +241,10 @@ impl Renderer<'_> {
             if list.len() < 2 { Vec::new() } else { list }
         }
         let languages = self.site.config.languages.len();
-        let indexable = |p: &crate::content::Page| !p.noindex && !p.draft;
         let listed = lib.taxonomies.iter().filter(|t| !t.terms.is_empty());
         let mut urls = Vec::with_capacity(
             lib.sections.len()
-                + changed.iter().filter(|c| c.is_some()).count()
+                + lib.pages.iter().filter(|p| indexable(p)).count()
                 + lib.authors.len()
                 + listed.clone().map(|t| 1 + t.terms.len()).sum::<usize>(),
         );
