@@ -191,9 +191,7 @@ impl Library {
             .into_par_iter()
             .map(|job| load_entry(config, job))
             .collect();
-        // Room for every page at once: grown one page at a time, the list was copied into
-        // fresh memory at each doubling, a tenth of the load step at 100,000 articles.
-        library.pages.reserve(loaded.len());
+        let mut kept = Vec::with_capacity(loaded.len());
         let mut translated_sections = Vec::new();
         for (result, warnings) in loaded {
             problems.extend(warnings);
@@ -204,13 +202,17 @@ impl Library {
                     file,
                     text,
                 }) if lang > 0 => translated_sections.push((dir, lang, file, text)),
-                Ok(loaded) => library.keep(loaded, options, &mut sections, &mut problems),
+                Ok(loaded) => {
+                    library.keep(loaded, options, &mut kept, &mut sections, &mut problems)
+                }
                 Err(problem) => problems.push(problem),
             }
         }
-        library
-            .pages
-            .sort_by(|a, b| a.content_path.cmp(&b.content_path));
+        // Sorted as pointers, then moved into one list by both cores: at 100,000 articles,
+        // moving each page (hundreds of bytes) into fresh memory one at a time, and again
+        // while sorting, took a tenth of the load step.
+        kept.sort_by(|a, b| a.content_path.cmp(&b.content_path));
+        library.pages = kept.into_par_iter().map(|page| *page).collect();
         library.sections = sections.into_values().collect();
         library.translate_sections(config, translated_sections, &mut problems);
         library.translate_authors(config, &mut problems);
@@ -222,12 +224,18 @@ impl Library {
         library
     }
 
-    /// Takes in one loaded file: a page (unless it is a draft or scheduled and those are left
-    /// out), an author, a section's `_index.md`, or a page that could not be read.
+    /// Takes in one loaded file: a page into `pages` (unless it is a draft or scheduled and
+    /// those are left out), an author, a section's `_index.md`, or a page that could not be
+    /// read.
+    #[expect(
+        clippy::vec_box,
+        reason = "pages are kept boxed, to be sorted as pointers before they are unboxed"
+    )]
     fn keep(
         &mut self,
         loaded: Loaded,
         options: &LoadOptions,
+        pages: &mut Vec<Box<Page>>,
         sections: &mut BTreeMap<String, Section>,
         problems: &mut Vec<Diagnostic>,
     ) {
@@ -239,7 +247,7 @@ impl Library {
                 } else if let (Some(due), false) = (due, options.future) {
                     self.scheduled.insert(page.content_path.clone(), due);
                 } else {
-                    self.pages.push(*page);
+                    pages.push(page);
                 }
             }
             Loaded::Author(author) => self.authors.push(*author),
@@ -712,8 +720,11 @@ impl DateOrder {
 
 /// Orders page indices the way a section asks.
 pub(crate) fn sort_pages(pages: &[Page], ids: &mut [usize], by: SortBy) {
-    // Keys are made once per page, not once per comparison: dates take some arithmetic.
-    ids.sort_by_cached_key(|&i| {
+    // Keys are made once per page, not once per comparison: dates take some arithmetic. Each
+    // key holds the first bytes of the title it compares, so that pages sharing a date (a
+    // few hundred each in a large archive) are mostly told apart without reading their
+    // titles from all over memory.
+    ids.par_sort_by_cached_key(|&i| {
         let page = &pages[i];
         let (missing, number, folded) = match by {
             SortBy::Date => match page.date {
@@ -723,14 +734,29 @@ pub(crate) fn sort_pages(pages: &[Page], ids: &mut [usize], by: SortBy) {
             SortBy::Weight => (false, page.weight.unwrap_or(i64::MAX), String::new()),
             SortBy::Title => (false, 0, page.title.to_lowercase()),
         };
+        let compared = if folded.is_empty() {
+            &page.title
+        } else {
+            &folded
+        };
         (
             missing,
             number,
+            head(compared),
             folded,
             page.title.as_str(),
             page.path.as_str(),
         )
     });
+}
+
+/// A text's first 16 bytes as a number, padded with zeros: of two texts, the one with the
+/// smaller head is the smaller, and equal heads leave the order to the whole texts.
+fn head(text: &str) -> u128 {
+    let mut bytes = [0; 16];
+    let n = text.len().min(16);
+    bytes[..n].copy_from_slice(&text.as_bytes()[..n]);
+    u128::from_be_bytes(bytes)
 }
 
 /// The built site's path of a section folder: each part slugified, ending in `/`.
@@ -870,5 +896,33 @@ mod tests {
             order.sort(&mut ids);
             assert_eq!(ids, expected, "pages {subset:b}");
         }
+    }
+
+    #[test]
+    fn a_texts_head_orders_it_as_the_whole_text_does_or_leaves_it_to_the_text() {
+        let texts = [
+            "",
+            "a",
+            "a\0",
+            "ab",
+            "Article 9",
+            "Article 10",
+            "Article 100000: the same first sixteen",
+            "Article 100000: the same first sixteen bytes",
+            "Article 100000: THE SAME",
+            "Émile",
+            "Zoë",
+            "\u{10FFFF}",
+        ];
+        for a in texts {
+            for b in texts {
+                let by_head = head(a).cmp(&head(b));
+                assert!(
+                    by_head.is_eq() || by_head == a.cmp(b),
+                    "{a:?} against {b:?}"
+                );
+            }
+        }
+        assert_ne!(head("Article 9"), head("Article 10"));
     }
 }
