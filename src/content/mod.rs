@@ -734,10 +734,10 @@ pub(crate) fn sort_pages(pages: &[Page], ids: &mut [usize], by: SortBy) {
             SortBy::Weight => (false, page.weight.unwrap_or(i64::MAX), String::new()),
             SortBy::Title => (false, 0, page.title.to_lowercase()),
         };
-        let compared = if folded.is_empty() {
-            &page.title
-        } else {
+        let compared = if by == SortBy::Title {
             &folded
+        } else {
+            &page.title
         };
         (
             missing,
