@@ -4,6 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::page::PageSource;
@@ -187,7 +188,7 @@ pub(crate) fn classify(
     dirs: Vec<String>,
     files: Vec<Listed>,
     languages: Languages,
-    shown: &dyn Fn(&Path) -> PathBuf,
+    shown: &(dyn Fn(&Path) -> PathBuf + Sync),
 ) -> (Vec<String>, Vec<Entry>) {
     let bundles = Bundles::new(&files, languages);
     let authors_prefix = format!("{AUTHORS_DIR}/");
@@ -197,20 +198,27 @@ pub(crate) fn classify(
         .filter(|d| !bundles.folders.contains(d.as_str()))
         .filter(|d| d != AUTHORS_DIR && !d.starts_with(&authors_prefix))
         .collect();
-    // Which file holds each (translation, language) slot, to refuse a second one.
-    let mut slots: HashMap<(String, usize), PathBuf> = HashMap::new();
-    let entries = files
-        .into_iter()
+    // On both cores: at 100,000 articles this took a twentieth of a second on one.
+    let entries: Vec<Entry> = files
+        .into_par_iter()
         .map(|Listed { relative, source }| {
             let file = shown(&source);
-            let entry = match bundles.holding(&relative) {
+            match bundles.holding(&relative) {
                 Some(bundle) => bundle_entry(bundle, relative, source, file, languages),
                 None => plain_entry(relative, source, file, languages),
-            };
-            match entry {
-                Entry::Read(job) if languages.codes.len() > 1 => claim_slot(job, &mut slots),
-                entry => entry,
             }
+        })
+        .collect();
+    if languages.codes.len() == 1 {
+        return (section_dirs, entries);
+    }
+    // Which file holds each (translation, language) slot, to refuse a second one.
+    let mut slots: HashMap<(String, usize), PathBuf> = HashMap::new();
+    let entries = entries
+        .into_iter()
+        .map(|entry| match entry {
+            Entry::Read(job) => claim_slot(job, &mut slots),
+            entry => entry,
         })
         .collect();
     (section_dirs, entries)
