@@ -102,7 +102,9 @@ impl BuildArgs {
             process_images: true,
             search_index: true,
         };
-        let inputs = crate::site::input_fingerprint(&config, &options);
+        // One walk of content/ serves the fingerprint and then the build.
+        let listing = crate::content::Listing::of(&config);
+        let inputs = crate::site::input_fingerprint(&config, &options, &listing);
         if crate::output::is_up_to_date(&output_dir, &inputs) {
             // A build killed while removing the old site leaves it beside the output.
             crate::output::remove_stale_staging(&output_dir);
@@ -114,7 +116,8 @@ impl BuildArgs {
             );
             return Ok(ExitCode::SUCCESS);
         }
-        let (report, shown) = self.publish(config, options, &output_dir, &inputs, started)?;
+        let (report, shown) =
+            self.publish(config, options, listing, &output_dir, &inputs, started)?;
         print_diagnostics(&report.diagnostics);
         if self.timings {
             for step in &report.timings {
@@ -140,6 +143,7 @@ impl BuildArgs {
         &self,
         config: Config,
         options: BuildOptions,
+        listing: crate::content::Listing,
         output_dir: &Path,
         inputs: &str,
         started: Instant,
@@ -149,7 +153,7 @@ impl BuildArgs {
         // takes tens of milliseconds of a rebuild that should take a few hundred.
         let (mut state, mut site) = rayon::join(
             || BuildState::read(&state_file),
-            || Site::load(config, options),
+            || Site::load_listed(config, options, Some(listing)),
         );
         let shadow = state_file.with_extension("shadow");
         let staged = StagedDir::prepare(

@@ -475,6 +475,23 @@ fn a_rebuild_with_nothing_changed_does_nothing() {
 }
 
 #[test]
+fn a_rebuild_skips_editor_leftovers_in_content_but_not_a_new_folder() {
+    let site = TestSite::new();
+    site.build(&[]).ok();
+    let nothing = "Nothing changed since the last build: public/ is up to date (";
+    let site = site.write("content/posts/.first.md.swp", "an editor's swap file");
+    let run = site.build(&[]).ok();
+    assert!(run.stdout.starts_with(nothing), "{}", run.stdout);
+    // An empty folder is a section of its own: a page more.
+    std::fs::create_dir(site.path("content/notes")).unwrap();
+    let run = site.build(&[]).ok();
+    assert!(run.stdout.starts_with("Built "), "{}", run.stdout);
+    assert!(site.path("public/notes/index.html").is_file());
+    let run = site.build(&[]).ok();
+    assert!(run.stdout.starts_with(nothing), "{}", run.stdout);
+}
+
+#[test]
 fn a_rebuild_rewrites_only_the_files_whose_bytes_changed() {
     let site = TestSite::new().write(
         "content/posts/second.md",

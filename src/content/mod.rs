@@ -23,6 +23,7 @@ pub(crate) use walk::is_markdown;
 use crate::config::Config;
 use crate::error::{Diagnostic, Reason, did_you_mean};
 use crate::markdown::slugify;
+pub use walk::Listing;
 pub(crate) use walk::link_outside;
 use walk::{Entry, Job};
 
@@ -143,9 +144,10 @@ pub fn is_editor_leftover(name: &str) -> bool {
 }
 
 impl Library {
-    /// Walks `content/` and parses every file in parallel. A file that cannot be read or
-    /// parsed is left out and its problem collected in `diagnostics`, with every other one.
-    pub fn load(config: &Config, options: &LoadOptions) -> Library {
+    /// Parses every file `listing` found in `content/`, in parallel. A file that cannot be
+    /// read or parsed is left out and its problem collected in `diagnostics`, with every other
+    /// one.
+    pub fn load(config: &Config, options: &LoadOptions, listing: Listing) -> Library {
         let mut library = Library::default();
         let content = config.content_dir();
         if !content.is_dir() {
@@ -155,8 +157,11 @@ impl Library {
             );
             return library;
         }
-        let mut problems = Vec::new();
-        let (dirs, files) = walk::list(&config.root, &content, &mut problems);
+        let Listing {
+            dirs,
+            files,
+            mut problems,
+        } = listing;
         let shown = |path: &Path| {
             path.strip_prefix(&config.root)
                 .unwrap_or(path)

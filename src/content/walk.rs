@@ -9,6 +9,7 @@ use walkdir::WalkDir;
 
 use super::page::PageSource;
 use super::{AUTHORS_DIR, Asset, is_ignored_name, section_path};
+use crate::config::Config;
 use crate::error::{Diagnostic, Reason};
 
 /// One regular file under `content/`.
@@ -58,6 +59,45 @@ pub(crate) enum Entry {
     Refused(Diagnostic),
 }
 
+/// What `content/` holds, as one walk found it: what a build loads, and what the fingerprint
+/// that tells a rebuild nothing changed describes, without walking it a second time.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Folders, `/`-separated, relative to `content/`, the root (`""`) first.
+    pub(crate) dirs: Vec<String>,
+    /// Files, in name order.
+    pub(crate) files: Vec<Listed>,
+    /// What could not be listed.
+    pub(crate) problems: Vec<Diagnostic>,
+}
+
+impl Listing {
+    /// Walks the site's `content/`; a site without one lists nothing, and loading it says so.
+    pub fn of(config: &Config) -> Listing {
+        let content = config.content_dir();
+        if !content.is_dir() {
+            return Listing::default();
+        }
+        let mut problems = Vec::new();
+        let (dirs, files) = list(&config.root, &content, &mut problems);
+        Listing {
+            dirs,
+            files,
+            problems,
+        }
+    }
+
+    /// The listed folders, relative to `content/`.
+    pub fn dirs(&self) -> impl Iterator<Item = &str> {
+        self.dirs.iter().map(String::as_str)
+    }
+
+    /// The listed files, where they are on disk.
+    pub fn files(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|file| file.source.as_path())
+    }
+}
+
 /// The folders and files of `content/`, in name order; problems (unreadable entries, links
 /// leading outside the site, pipes) are collected, never skipped in silence.
 pub(crate) fn list(
@@ -91,10 +131,7 @@ pub(crate) fn list(
             }
             continue;
         }
-        let Ok(relative) = entry.path().strip_prefix(content) else {
-            continue;
-        };
-        let Some(relative) = relative.to_str().map(|s| s.replace('\\', "/")) else {
+        let Some(relative) = relative_text(content, entry.path()) else {
             problems.push(
                 Diagnostic::in_file(shown(entry.path()), "the file name is not valid UTF-8")
                     .hint("rename the file using UTF-8 characters"),
@@ -121,6 +158,19 @@ pub(crate) fn list(
         }
     }
     (dirs, files)
+}
+
+/// The text of `path`, a path walked below `dir`, relative to it and `/`-separated; `None`
+/// when it is not UTF-8. Walked paths are `dir` with names joined to it, so their texts are
+/// compared, not their parts: at 100,000 files that took a fifth of the walk.
+fn relative_text(dir: &Path, path: &Path) -> Option<String> {
+    let relative = match (dir.to_str(), path.to_str()) {
+        (Some(dir), Some(path)) if path.starts_with(dir) => {
+            path[dir.len()..].trim_start_matches(std::path::is_separator)
+        }
+        _ => path.strip_prefix(dir).ok()?.to_str()?,
+    };
+    Some(relative.replace('\\', "/"))
 }
 
 /// Whether a file name is a Markdown page: `.md`, or `.markdown` as Jekyll and Hugo write.
@@ -430,6 +480,24 @@ fn walk_problem(error: &walkdir::Error, shown: &dyn Fn(&Path) -> PathBuf) -> Dia
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_walked_path_is_named_relative_to_content_and_only_when_it_is_utf8() {
+        let content = Path::new("/site/content");
+        let named = |path: &str| relative_text(content, Path::new(path));
+        assert_eq!(named("/site/content").as_deref(), Some(""));
+        assert_eq!(named("/site/content/a.md").as_deref(), Some("a.md"));
+        assert_eq!(
+            named("/site/content/guides/sun/index.md").as_deref(),
+            Some("guides/sun/index.md")
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let path = content.join(std::ffi::OsStr::from_bytes(b"caf\xe9.md"));
+            assert_eq!(relative_text(content, &path), None);
+        }
+    }
 
     fn classified(paths: &[&str]) -> (Vec<String>, Vec<Entry>) {
         classified_in(paths, ENGLISH)

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::{BuildOptions, Site};
 use crate::config::Config;
-use crate::content::{Library, LoadOptions};
+use crate::content::{Library, Listing, LoadOptions};
 use crate::error::Diagnostics;
 use crate::theme::Theme;
 
@@ -15,6 +15,11 @@ impl Site {
     /// Loads the content and the theme. Problems are kept, not raised: the build reports them
     /// with its own, so that none hides another.
     pub fn load(config: Config, options: BuildOptions) -> Site {
+        Site::load_listed(config, options, None)
+    }
+
+    /// Loads the content `listing` found, or walks `content/` first when there is none.
+    pub fn load_listed(config: Config, options: BuildOptions, listing: Option<Listing>) -> Site {
         let now = jiff::Timestamp::now();
         let load = LoadOptions {
             drafts: options.drafts,
@@ -22,7 +27,10 @@ impl Site {
             now,
         };
         let (mut library, theme) = rayon::join(
-            || Library::load(&config, &load),
+            || {
+                let listing = listing.unwrap_or_else(|| Listing::of(&config));
+                Library::load(&config, &load, listing)
+            },
             || Theme::load(&config, options.fingerprint_assets),
         );
         let mut diagnostics = Diagnostics::default();
@@ -47,10 +55,10 @@ impl Site {
 }
 
 /// A fingerprint of everything a build reads: serum itself, the options, and the name, size
-/// and modification time of every file of the site. Equal fingerprints mean equal output.
-/// Each file's details go straight into the hash: a rebuild after an edit pays for this walk
-/// too, so it makes no text.
-pub fn input_fingerprint(config: &Config, options: &BuildOptions) -> String {
+/// and modification time of every file of the site, the files of `content/` as `content`
+/// lists them. Equal fingerprints mean equal output. Each file's details go straight into
+/// the hash: a rebuild after an edit pays for this too, so it makes no text.
+pub fn input_fingerprint(config: &Config, options: &BuildOptions, content: &Listing) -> String {
     let mut hasher = super::KeyHasher::new()
         .text(env!("CARGO_PKG_VERSION"))
         .text(&format!("{options:?}"))
@@ -65,41 +73,48 @@ pub fn input_fingerprint(config: &Config, options: &BuildOptions) -> String {
             .number(exe.len())
             .number(modified_nanos(&exe).unwrap_or(u64::MAX));
     }
-    let describe = |hasher: super::KeyHasher, path: &Path| {
-        let entries: Vec<walkdir::DirEntry> = walkdir::WalkDir::new(path)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .flatten()
-            .collect();
-        // Asking the system about each file is most of the walk (100,000 of them take a
-        // quarter of a second), so the files are asked about in parallel.
-        let metadata: Vec<_> = entries
-            .par_iter()
-            .map(|entry| entry.metadata().ok())
-            .collect();
-        entries
-            .iter()
-            .zip(metadata)
-            .filter_map(|(entry, meta)| Some((meta?, entry)))
-            .fold(hasher, |h, (meta, entry)| {
-                h.bytes(entry.path().as_os_str().as_encoded_bytes())
-                    .number(meta.len())
-                    .number(modified_nanos(&meta).unwrap_or(u64::MAX))
-                    .numbers(&change_stamp(&meta))
-            })
-    };
+    // `content/` as the build's own walk listed it (a folder is a section, so folders count
+    // too); the other folders walked here.
+    hasher = content.dirs().fold(hasher, |h, dir| h.text(dir));
+    hasher = describe(hasher, content.files().collect());
     let hasher = [
         config.root.join(crate::config::CONFIG_FILE),
-        config.content_dir(),
         config.themes_dir(),
         config.templates_dir(),
         config.static_dir(),
         config.root.join("i18n"),
     ]
     .iter()
-    .fold(hasher, |h, path| describe(h, path));
+    .fold(hasher, |h, path| {
+        let entries: Vec<walkdir::DirEntry> = walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+            .collect();
+        describe(h, entries.iter().map(walkdir::DirEntry::path).collect())
+    });
     format!("{:032x}", hasher.finish())
+}
+
+/// Each file's path, size, modification time and change stamp, into `hasher`. Asking the
+/// system about each file is most of the fingerprint (100,000 of them take a quarter of a
+/// second), so the files are asked about in parallel.
+fn describe(hasher: super::KeyHasher, paths: Vec<&Path>) -> super::KeyHasher {
+    let metadata: Vec<_> = paths
+        .par_iter()
+        .map(|path| std::fs::metadata(path).ok())
+        .collect();
+    paths
+        .iter()
+        .zip(metadata)
+        .filter_map(|(path, meta)| Some((meta?, path)))
+        .fold(hasher, |h, (meta, path)| {
+            h.bytes(path.as_os_str().as_encoded_bytes())
+                .number(meta.len())
+                .number(modified_nanos(&meta).unwrap_or(u64::MAX))
+                .numbers(&change_stamp(&meta))
+        })
 }
 
 /// A file's modification time, in nanoseconds since 1970, where the system gives it.
