@@ -601,26 +601,17 @@ impl Library {
         let Orders {
             date_order,
             taxonomies,
-            lists:
-                Lists {
-                    section_pages,
-                    subsections,
-                    by_date,
-                    by_author,
-                    translation_group,
-                    translation_groups,
-                    neighbours,
-                },
+            lists,
         } = orders;
         self.date_order = date_order;
         self.taxonomies = taxonomies;
-        self.section_pages = section_pages;
-        self.subsections = subsections;
-        self.by_date = by_date;
-        self.by_author = by_author;
-        self.translation_group = translation_group;
-        self.translation_groups = translation_groups;
-        self.neighbours = neighbours;
+        self.section_pages = lists.section_pages;
+        self.subsections = lists.subsections;
+        self.by_date = lists.by_date;
+        self.by_author = lists.by_author;
+        self.translation_group = lists.translation_group;
+        self.translation_groups = lists.translation_groups;
+        self.neighbours = lists.neighbours;
     }
 
     /// Each language's taxonomies, in the order of `serum.toml`, one language after another.
