@@ -508,7 +508,10 @@ impl Library {
                         None => unknown.push(reference.clone()),
                     }
                 }
-                let key = if page.front_matter.contains("authors") {
+                // Which key named them is looked for only when one is unknown.
+                let key = if unknown.is_empty() {
+                    ""
+                } else if page.front_matter.contains("authors") {
                     "authors"
                 } else {
                     "author"
