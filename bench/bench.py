@@ -227,13 +227,18 @@ def run_once(binary: str, root: Path, timings=False):
     err = proc.stderr.read().decode()
     if status != 0:
         sys.exit(f"serum build failed on {root}:\n{out}\n{err}")
-    steps = {}
+    steps, cpu = {}, {}
     for line in err.splitlines():
         name, colon, rest = line.partition(":")
-        took = rest.split(",")[0].strip()
-        if colon and took.endswith(" ms"):
-            steps[name.strip()] = float(took[:-3])
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.strip(), steps
+        fields = [field.strip() for field in rest.split(",")]
+        if colon and fields[0].endswith(" ms"):
+            steps[name.strip()] = float(fields[0][:-3])
+            # The CPU time of all threads in the step: serum's own (user) and the system's.
+            for field in fields[1:]:
+                for kind in ("user", "system"):
+                    if field.endswith(f" ms {kind}"):
+                        cpu[f"{name.strip()} ({kind})"] = float(field[:-len(f" ms {kind}")])
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.strip(), steps, cpu
 
 
 def clean(root: Path):
@@ -325,14 +330,18 @@ def compare_sizes(args):
             clean(root)
             runs[n].append(run_once(args.binary, root, True))
     first, last = args.sizes[0], args.sizes[-1]
-    print(f"{'step':>24}" + "".join(f"{n:>14}" for n in args.sizes) + f"{f'{last}/{first}':>14}")
+    print(f"{'step':>32}" + "".join(f"{n:>14}" for n in args.sizes) + f"{f'{last}/{first}':>14}")
     rows = [(step, lambda r, step=step: r[4].get(step, 0.0), "ms") for step in runs[first][0][4]]
     rows += [("whole build", lambda r: r[0] * 1000, "ms"), ("CPU", lambda r: r[1] * 1000, "ms"),
              ("peak memory", lambda r: r[2], "MiB")]
+    # Then each step's CPU time: user is serum's own work, system the kernel's for it.
+    rows += [(step, lambda r, step=step: r[5].get(step, 0.0), "ms") for step in runs[first][0][5]]
     for name, value, unit in rows:
+        if name == next(iter(runs[first][0][5]), None):
+            print(f"{'CPU time by step':>32}")
         medians_ = [statistics.median(value(r) for r in runs[n]) for n in args.sizes]
         ratio = f"{medians_[-1] / medians_[0]:.1f}x" if medians_[0] > 0 else "-"
-        print(f"{name:>24}" + "".join(f"{m:>10.1f} {unit:<3}" for m in medians_) + f"{ratio:>14}")
+        print(f"{name:>32}" + "".join(f"{m:>10.1f} {unit:<3}" for m in medians_) + f"{ratio:>14}")
 
 
 def main():

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::{Config, Overrides};
 use crate::error::{Diagnostic, Result, plural};
 use crate::output::{StagedDir, absolute};
-use crate::site::{BuildOptions, BuildReport, BuildState, Site, Step};
+use crate::site::{BuildOptions, BuildReport, BuildState, CpuTime, Site, Step};
 
 /// serum: turns Markdown content and a theme into a static website.
 #[derive(Debug, Parser)]
@@ -121,15 +121,22 @@ impl BuildArgs {
         print_diagnostics(&report.diagnostics);
         if self.timings {
             for step in &report.timings {
+                let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+                let cpu = step
+                    .cpu
+                    .map(|cpu| {
+                        format!(
+                            ", {:>8.1} ms user, {:>7.1} ms system",
+                            ms(cpu.user),
+                            ms(cpu.system)
+                        )
+                    })
+                    .unwrap_or_default();
                 let memory = step
                     .resident
                     .map(|bytes| format!(", {:>6.1} MiB in use", bytes as f64 / 1048576.0))
                     .unwrap_or_default();
-                eprintln!(
-                    "{:>20}: {:>8.1} ms{memory}",
-                    step.name,
-                    step.took.as_secs_f64() * 1000.0
-                );
+                eprintln!("{:>20}: {:>8.1} ms{cpu}{memory}", step.name, ms(step.took));
             }
         }
         println!("{}", summary_line(&report, &shown));
@@ -163,7 +170,8 @@ impl BuildArgs {
             &state.output,
             Some(&shadow),
         )?;
-        let loaded = Step::ended("load", started.elapsed());
+        // The process has done little else since it started.
+        let loaded = Step::ended("load", started.elapsed(), Some(CpuTime::default()));
         let mut report = match site.render(&staged, &mut state).into_result() {
             Ok(report) => report,
             Err(error) => {
@@ -173,6 +181,7 @@ impl BuildArgs {
             }
         };
         let rendered = Instant::now();
+        let rendered_cpu = CpuTime::used();
         let shown = staged.shown().to_path_buf();
         staged.record_inputs(inputs);
         staged.record_due(report.next_scheduled.map(|d| d.timestamp()));
@@ -185,7 +194,7 @@ impl BuildArgs {
         report.timings.insert(0, loaded);
         report
             .timings
-            .push(Step::ended("swap in", rendered.elapsed()));
+            .push(Step::ended("swap in", rendered.elapsed(), rendered_cpu));
         report.elapsed = started.elapsed();
         // The process ends soon: freeing every page one by one would only cost time.
         std::mem::forget(site);

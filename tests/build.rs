@@ -547,3 +547,51 @@ fn static_dot_files_that_hosts_read_are_published_but_editor_leftovers_are_not()
     assert!(!site.path("public/notes.txt~").exists());
     assert!(!site.path("public/.notes.txt.swp").exists());
 }
+
+#[test]
+fn timings_show_each_step_with_its_wall_time_cpu_time_and_memory() {
+    let site = TestSite::new();
+    let run = site.build(&["--timings"]).ok();
+    let mut names = Vec::new();
+    let mut cpu = 0.0;
+    for line in run.stderr.lines() {
+        let (name, rest) = line.split_once(": ").expect(line);
+        let name = name.trim();
+        let fields: Vec<&str> = rest.split(", ").map(str::trim).collect();
+        let number = |field: &str, unit: &str| -> f64 {
+            let value = field.strip_suffix(unit).expect(line).trim();
+            value.parse().expect(line)
+        };
+        number(fields[0], " ms");
+        names.push(name.to_string());
+        // The search index's parts ran beside other steps: their wall time alone.
+        if name.starts_with("index ") {
+            assert_eq!(fields.len(), 1, "{line}");
+            continue;
+        }
+        assert_eq!(fields.len(), 4, "{line}");
+        cpu += number(fields[1], " ms user") + number(fields[2], " ms system");
+        assert!(number(fields[3], " MiB in use") > 0.0, "{line}");
+    }
+    assert_eq!(
+        names,
+        [
+            "load",
+            "related",
+            "markdown and its images",
+            "covers and summaries",
+            "static files",
+            "feeds and sitemap",
+            "pages",
+            "listings",
+            "search index",
+            "index records",
+            "index files",
+            "images",
+            "swap in"
+        ]
+    );
+    // The build did some work, and its steps say how much.
+    assert!(cpu > 0.0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("Built "), "{}", run.stdout);
+}

@@ -101,17 +101,74 @@ pub struct Step {
     pub name: &'static str,
     /// How long it took.
     pub took: Duration,
+    /// The CPU time all of the process's threads spent in it, where the system says.
+    pub cpu: Option<CpuTime>,
     /// The memory the process held after it, in bytes, where the system says.
     pub resident: Option<u64>,
 }
 
 impl Step {
-    /// A step that has just ended.
-    pub fn ended(name: &'static str, took: Duration) -> Step {
+    /// A step that has just ended, begun when the process had used `cpu_before`.
+    pub fn ended(name: &'static str, took: Duration, cpu_before: Option<CpuTime>) -> Step {
+        Step::between(name, took, cpu_before, CpuTime::used())
+    }
+
+    /// A step that took `took`, between two readings of the process's CPU time.
+    fn between(
+        name: &'static str,
+        took: Duration,
+        before: Option<CpuTime>,
+        after: Option<CpuTime>,
+    ) -> Step {
         Step {
             name,
             took,
+            cpu: after.zip(before).map(|(after, before)| after.since(before)),
             resident: resident_memory(),
+        }
+    }
+}
+
+/// CPU time, all of a process's threads together: in serum's own code (`user`) and in the
+/// system's on its behalf (`system`: reading and writing files, and the first touch of each
+/// page of memory). Telling them apart shows whether a slow step is serum's work.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CpuTime {
+    pub user: Duration,
+    pub system: Duration,
+}
+
+impl CpuTime {
+    /// What the process has used since it started.
+    #[cfg(unix)]
+    pub fn used() -> Option<CpuTime> {
+        // SAFETY: `rusage` is plain integers, for which zero is a valid value, and
+        // `getrusage` writes only into the one it is given.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+            return None;
+        }
+        let time = |t: libc::timeval| {
+            Duration::from_secs(t.tv_sec.max(0) as u64)
+                + Duration::from_micros(t.tv_usec.max(0) as u64)
+        };
+        Some(CpuTime {
+            user: time(usage.ru_utime),
+            system: time(usage.ru_stime),
+        })
+    }
+
+    /// What the process has used since it started, where the system says.
+    #[cfg(not(unix))]
+    pub fn used() -> Option<CpuTime> {
+        None
+    }
+
+    /// The time used since `earlier`, a reading taken before this one.
+    fn since(self, earlier: CpuTime) -> CpuTime {
+        CpuTime {
+            user: self.user.saturating_sub(earlier.user),
+            system: self.system.saturating_sub(earlier.system),
         }
     }
 }
@@ -127,6 +184,7 @@ fn resident_memory() -> Option<u64> {
 #[derive(Debug)]
 struct Timings {
     last: Instant,
+    last_cpu: Option<CpuTime>,
     steps: Vec<Step>,
 }
 
@@ -134,6 +192,7 @@ impl Default for Timings {
     fn default() -> Self {
         Timings {
             last: Instant::now(),
+            last_cpu: CpuTime::used(),
             steps: Vec::new(),
         }
     }
@@ -143,8 +202,11 @@ impl Timings {
     /// Ends a step.
     fn lap(&mut self, step: &'static str) {
         let now = Instant::now();
-        self.steps.push(Step::ended(step, now - self.last));
+        let cpu = CpuTime::used();
+        self.steps
+            .push(Step::between(step, now - self.last, self.last_cpu, cpu));
         self.last = now;
+        self.last_cpu = cpu;
     }
 }
 

@@ -188,9 +188,11 @@ pub(crate) fn write_index(
             ..state
         }
     });
+    // The index runs beside the other steps: the process's CPU time is theirs too.
     let took = |name, took| Step {
         name,
         took,
+        cpu: None,
         resident: None,
     };
     vec![
