@@ -134,7 +134,9 @@ impl Step {
 /// page of memory). Telling them apart shows whether a slow step is serum's work.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CpuTime {
+    /// Time in serum's own code.
     pub user: Duration,
+    /// Time in the kernel, on serum's behalf.
     pub system: Duration,
 }
 
@@ -158,7 +160,7 @@ impl CpuTime {
         })
     }
 
-    /// What the process has used since it started, where the system says.
+    /// Nothing: this system's CPU times are not read.
     #[cfg(not(unix))]
     pub fn used() -> Option<CpuTime> {
         None
