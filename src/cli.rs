@@ -2,14 +2,13 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, Overrides};
 use crate::error::{Diagnostic, Result, plural};
 use crate::output::{StagedDir, absolute};
-use crate::site::{BuildOptions, BuildReport, BuildState, CpuTime, Site, Step};
+use crate::site::{BuildOptions, BuildReport, BuildState, Mark, Site, Step};
 
 /// serum: turns Markdown content and a theme into a static website.
 #[derive(Debug, Parser)]
@@ -84,7 +83,7 @@ impl BuildArgs {
     /// Builds the site and swaps it into the output directory, rendering only what changed
     /// since the last build.
     pub fn run(self) -> Result<ExitCode> {
-        let started = Instant::now();
+        let started = Mark::now();
         let root = absolute(&self.root);
         let overrides = Overrides {
             theme: self.theme.clone(),
@@ -112,7 +111,7 @@ impl BuildArgs {
             println!(
                 "Nothing changed since the last build: {}/ is up to date ({} ms)",
                 shown.display(),
-                started.elapsed().as_millis()
+                started.at.elapsed().as_millis()
             );
             return Ok(ExitCode::SUCCESS);
         }
@@ -153,7 +152,7 @@ impl BuildArgs {
         listing: crate::content::Listing,
         output_dir: &Path,
         inputs: &str,
-        started: Instant,
+        started: Mark,
     ) -> Result<(BuildReport, PathBuf)> {
         let state_file = BuildState::file(&config.root, output_dir, &options);
         // The last build's state is read while the content loads: at 10,000 articles each
@@ -170,8 +169,7 @@ impl BuildArgs {
             &state.output,
             Some(&shadow),
         )?;
-        // The process has done little else since it started.
-        let loaded = Step::ended("load", started.elapsed(), Some(CpuTime::default()));
+        let loaded = Step::since("load", started);
         let mut report = match site.render(&staged, &mut state).into_result() {
             Ok(report) => report,
             Err(error) => {
@@ -180,8 +178,7 @@ impl BuildArgs {
                 return Err(error);
             }
         };
-        let rendered = Instant::now();
-        let rendered_cpu = CpuTime::used();
+        let rendered = Mark::now();
         let shown = staged.shown().to_path_buf();
         staged.record_inputs(inputs);
         staged.record_due(report.next_scheduled.map(|d| d.timestamp()));
@@ -192,10 +189,8 @@ impl BuildArgs {
             ));
         }
         report.timings.insert(0, loaded);
-        report
-            .timings
-            .push(Step::ended("swap in", rendered.elapsed(), rendered_cpu));
-        report.elapsed = started.elapsed();
+        report.timings.push(Step::since("swap in", rendered));
+        report.elapsed = started.at.elapsed();
         // The process ends soon: freeing every page one by one would only cost time.
         std::mem::forget(site);
         std::mem::forget(state);

@@ -548,31 +548,38 @@ fn static_dot_files_that_hosts_read_are_published_but_editor_leftovers_are_not()
     assert!(!site.path("public/.notes.txt.swp").exists());
 }
 
+/// The lines of `--timings`: each step's name and its figures (wall, user and system
+/// milliseconds, MiB in use); the search index's parts, which ran beside other steps, have
+/// their wall time alone.
+fn timing_lines(stderr: &str) -> Vec<(String, Vec<f64>)> {
+    stderr
+        .lines()
+        .map(|line| {
+            let (name, rest) = line.split_once(": ").expect(line);
+            let units = [" ms", " ms user", " ms system", " MiB in use"];
+            let figures: Vec<f64> = rest
+                .split(", ")
+                .zip(units)
+                .map(|(field, unit)| {
+                    let value = field.trim().strip_suffix(unit).expect(line);
+                    value.trim().parse().expect(line)
+                })
+                .collect();
+            assert_eq!(figures.len(), rest.split(", ").count(), "{line}");
+            let name = name.trim().to_string();
+            let expected = if name.starts_with("index ") { 1 } else { 4 };
+            assert_eq!(figures.len(), expected, "{line}");
+            (name, figures)
+        })
+        .collect()
+}
+
 #[test]
 fn timings_show_each_step_with_its_wall_time_cpu_time_and_memory() {
     let site = TestSite::new();
     let run = site.build(&["--timings"]).ok();
-    let mut names = Vec::new();
-    let mut cpu = 0.0;
-    for line in run.stderr.lines() {
-        let (name, rest) = line.split_once(": ").expect(line);
-        let name = name.trim();
-        let fields: Vec<&str> = rest.split(", ").map(str::trim).collect();
-        let number = |field: &str, unit: &str| -> f64 {
-            let value = field.strip_suffix(unit).expect(line).trim();
-            value.parse().expect(line)
-        };
-        number(fields[0], " ms");
-        names.push(name.to_string());
-        // The search index's parts ran beside other steps: their wall time alone.
-        if name.starts_with("index ") {
-            assert_eq!(fields.len(), 1, "{line}");
-            continue;
-        }
-        assert_eq!(fields.len(), 4, "{line}");
-        cpu += number(fields[1], " ms user") + number(fields[2], " ms system");
-        assert!(number(fields[3], " MiB in use") > 0.0, "{line}");
-    }
+    let lines = timing_lines(&run.stderr);
+    let names: Vec<&str> = lines.iter().map(|(name, _)| name.as_str()).collect();
     assert_eq!(
         names,
         [
@@ -591,7 +598,39 @@ fn timings_show_each_step_with_its_wall_time_cpu_time_and_memory() {
             "swap in"
         ]
     );
-    // The build did some work, and its steps say how much.
+    let with_cpu = lines.iter().filter(|(_, figures)| figures.len() == 4);
+    // The build did some work, and its steps say how much, and hold some memory.
+    let cpu: f64 = with_cpu.clone().map(|(_, f)| f[1] + f[2]).sum();
     assert!(cpu > 0.0, "{}", run.stderr);
+    assert!(with_cpu.clone().all(|(_, f)| f[3] > 0.0), "{}", run.stderr);
     assert!(run.stdout.starts_with("Built "), "{}", run.stdout);
+}
+
+#[test]
+fn timings_count_only_the_build_s_cpu_time_when_another_program_started_the_process() {
+    // `cargo run` replaces itself with serum, and the process keeps the CPU time cargo used:
+    // here a shell counts for a third of a second first, then does the same.
+    let site = TestSite::new();
+    let script = format!(
+        "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; exec '{}' build --timings",
+        env!("CARGO_BIN_EXE_serum")
+    );
+    let output = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(site.path("."))
+        .output()
+        .expect("sh runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    for (name, figures) in timing_lines(&stderr) {
+        if let [wall, user, system, _] = figures[..] {
+            // No step's threads can have run longer than the step on every core at once
+            // (with a few milliseconds for the readings' own granularity).
+            assert!(
+                user + system <= wall * cores + 20.0,
+                "{name}: {wall} ms wall, {user} ms user, {system} ms system\n{stderr}"
+            );
+        }
+    }
 }

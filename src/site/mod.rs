@@ -108,23 +108,37 @@ pub struct Step {
 }
 
 impl Step {
-    /// A step that has just ended, begun when the process had used `cpu_before`.
-    pub fn ended(name: &'static str, took: Duration, cpu_before: Option<CpuTime>) -> Step {
-        Step::between(name, took, cpu_before, CpuTime::used())
+    /// A step begun at `start` that has just ended.
+    pub fn since(name: &'static str, start: Mark) -> Step {
+        Step::between(name, start, Mark::now())
     }
 
-    /// A step that took `took`, between two readings of the process's CPU time.
-    fn between(
-        name: &'static str,
-        took: Duration,
-        before: Option<CpuTime>,
-        after: Option<CpuTime>,
-    ) -> Step {
+    /// A step between two moments.
+    fn between(name: &'static str, start: Mark, end: Mark) -> Step {
         Step {
             name,
-            took,
-            cpu: after.zip(before).map(|(after, before)| after.since(before)),
+            took: end.at - start.at,
+            cpu: end.cpu.zip(start.cpu).map(|(end, start)| end.since(start)),
             resident: resident_memory(),
+        }
+    }
+}
+
+/// A moment of a build: when it was, and how much CPU time the process had used by then.
+#[derive(Debug, Clone, Copy)]
+pub struct Mark {
+    /// When.
+    pub at: Instant,
+    /// The process's CPU time so far, where the system says.
+    pub cpu: Option<CpuTime>,
+}
+
+impl Mark {
+    /// Now.
+    pub fn now() -> Mark {
+        Mark {
+            at: Instant::now(),
+            cpu: CpuTime::used(),
         }
     }
 }
@@ -141,7 +155,8 @@ pub struct CpuTime {
 }
 
 impl CpuTime {
-    /// What the process has used since it started.
+    /// What the process has used since it started (or since a program it replaced started,
+    /// as `cargo run` replaces itself with serum).
     #[cfg(unix)]
     pub fn used() -> Option<CpuTime> {
         // SAFETY: `rusage` is plain integers, for which zero is a valid value, and
@@ -185,16 +200,14 @@ fn resident_memory() -> Option<u64> {
 /// Times the steps of a build, for `--timings`.
 #[derive(Debug)]
 struct Timings {
-    last: Instant,
-    last_cpu: Option<CpuTime>,
+    last: Mark,
     steps: Vec<Step>,
 }
 
 impl Default for Timings {
     fn default() -> Self {
         Timings {
-            last: Instant::now(),
-            last_cpu: CpuTime::used(),
+            last: Mark::now(),
             steps: Vec::new(),
         }
     }
@@ -203,12 +216,9 @@ impl Default for Timings {
 impl Timings {
     /// Ends a step.
     fn lap(&mut self, step: &'static str) {
-        let now = Instant::now();
-        let cpu = CpuTime::used();
-        self.steps
-            .push(Step::between(step, now - self.last, self.last_cpu, cpu));
+        let now = Mark::now();
+        self.steps.push(Step::between(step, self.last, now));
         self.last = now;
-        self.last_cpu = cpu;
     }
 }
 
