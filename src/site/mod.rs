@@ -146,7 +146,7 @@ impl Mark {
 /// CPU time, all of a process's threads together: in serum's own code (`user`) and in the
 /// system's on its behalf (`system`: reading and writing files, and the first touch of each
 /// page of memory). Telling them apart shows whether a slow step is serum's work.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct CpuTime {
     /// Time in serum's own code.
     pub user: Duration,
