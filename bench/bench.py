@@ -5,6 +5,7 @@
     python3 bench/bench.py --sizes 100 1000 --runs 7 --dir /var/tmp/serum-bench
     python3 bench/bench.py --sizes 100000 --runs 3   # opt-in: needs about 5 GB of /dev/shm
     python3 bench/bench.py --sizes 10000 100000 --interleave   # each step's growth from 10k to 100k
+    python3 bench/bench.py --sizes 10000 100000 --interleave --small-pages both   # 4 KiB pages too
     python3 bench/bench.py --sizes 1000 --rich both   # the same articles without, then with, rich content
     python3 bench/bench.py --sizes 10000 --languages 2   # N articles in one language, then N/2 in two
 
@@ -25,6 +26,10 @@ With --interleave, the sizes' clean builds alternate, round after round, so that
 speeding up or slowing down during the run (this one wanders by 10% to a third within an hour)
 falls on every size alike; it prints each step's median at each size and its growth from the
 smallest size to the largest.
+
+With --interleave --small-pages yes, serum runs in 4 KiB memory pages only, never in Linux's
+transparent 2 MiB ones; `--small-pages both` alternates the two in each round and prints a
+table for each and the ratio of their whole builds.
 
 With --rich, each article also has three fenced code blocks (Rust with line numbers and a
 marked line, Python, JavaScript; about 10 lines each) and two shortcodes (a YouTube video and
@@ -215,12 +220,22 @@ def read_author(content: Path, slug: str):
     return name, role, bio
 
 
-def run_once(binary: str, root: Path, timings=False):
+def small_pages():
+    """Runs in the child before serum starts: Linux then maps its memory in 4 KiB pages only,
+    never in transparent 2 MiB ones (the flag survives `exec`)."""
+    import ctypes
+    PR_SET_THP_DISABLE = 41
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_THP_DISABLE) failed")
+
+
+def run_once(binary: str, root: Path, timings=False, small=False):
     """Wall seconds, CPU seconds, peak RSS in MiB, the summary line and the step timings of
-    one `serum build`."""
+    one `serum build`; with `small`, in 4 KiB memory pages only."""
     command = [binary, "build", "--root", str(root)] + (["--timings"] if timings else [])
     start = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=small_pages if small else None)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     out = proc.stdout.read().decode()
@@ -316,7 +331,8 @@ def compare_languages(args, n):
 def compare_sizes(args):
     """Clean builds of every size in alternating rounds, so that the machine's drift over the
     run falls on every size alike; prints each step's median at each size and the largest
-    size's over the smallest's."""
+    size's over the smallest's. With `--small-pages both`, each round builds every size in
+    the kernel's usual pages and then in 4 KiB pages only, and a table is printed for each."""
     roots = []
     for n in args.sizes:
         root = Path(args.dir) / f"site-{n}"
@@ -324,13 +340,27 @@ def compare_sizes(args):
         clean(root)
         run_once(args.binary, root)  # warm the page cache and check the site builds
         roots.append(root)
-    runs = {n: [] for n in args.sizes}
+    kinds = {"no": [False], "yes": [True], "both": [False, True]}[args.small_pages]
+    runs = {(n, small): [] for n in args.sizes for small in kinds}
     for _ in range(args.runs):
         for n, root in zip(args.sizes, roots):
-            clean(root)
-            runs[n].append(run_once(args.binary, root, True))
-    first, last = args.sizes[0], args.sizes[-1]
-    print(f"{'step':>32}" + "".join(f"{n:>14}" for n in args.sizes) + f"{f'{last}/{first}':>14}")
+            for small in kinds:
+                clean(root)
+                runs[n, small].append(run_once(args.binary, root, True, small))
+    for small in kinds:
+        if len(kinds) > 1:
+            print("in 4 KiB pages only" if small else "in the kernel's usual pages")
+        print_growth(args.sizes, {n: runs[n, small] for n in args.sizes})
+    if len(kinds) > 1:
+        for n in args.sizes:
+            ratio = statistics.median(r[0] for r in runs[n, True]) / statistics.median(r[0] for r in runs[n, False])
+            print(f"{n} articles: whole build in 4 KiB pages / in usual pages: {ratio:.2f}")
+
+
+def print_growth(sizes, runs):
+    """Each step's median at each size, and the largest size's over the smallest's."""
+    first, last = sizes[0], sizes[-1]
+    print(f"{'step':>32}" + "".join(f"{n:>14}" for n in sizes) + f"{f'{last}/{first}':>14}")
     rows = [(step, lambda r, step=step: r[4].get(step, 0.0), "ms") for step in runs[first][0][4]]
     rows += [("whole build", lambda r: r[0] * 1000, "ms"), ("CPU", lambda r: r[1] * 1000, "ms"),
              ("peak memory", lambda r: r[2], "MiB")]
@@ -339,7 +369,7 @@ def compare_sizes(args):
     for name, value, unit in rows:
         if name == next(iter(runs[first][0][5]), None):
             print(f"{'CPU time by step':>32}")
-        medians_ = [statistics.median(value(r) for r in runs[n]) for n in args.sizes]
+        medians_ = [statistics.median(value(r) for r in runs[n]) for n in sizes]
         ratio = f"{medians_[-1] / medians_[0]:.1f}x" if medians_[0] > 0 else "-"
         print(f"{name:>32}" + "".join(f"{m:>10.1f} {unit:<3}" for m in medians_) + f"{ratio:>14}")
 
@@ -358,6 +388,8 @@ def main():
                         help="clean builds only, the sizes in alternating rounds; prints each step's growth")
     parser.add_argument("--rich", choices=["no", "yes", "both"], default="no",
                         help="add three code blocks and two shortcodes to each article (both: compare with and without)")
+    parser.add_argument("--small-pages", choices=["no", "yes", "both"], default="no",
+                        help="with --interleave: build in 4 KiB memory pages only (Linux; both: also in the usual pages, alternating)")
     parser.add_argument("--languages", type=int, default=1, choices=[1, 2, 3, 4],
                         help="compare N articles in one language with the same number of files in this many languages")
     args = parser.parse_args()
