@@ -77,7 +77,7 @@ fn wants_small_pages<'a>(content_files: impl Iterator<Item = &'a str>) -> bool {
 }
 
 /// Has Linux map this process's memory in 4 KiB pages from now on, for as long as it runs.
-/// A kernel that refuses leaves the build as it was, only slower.
+/// Should the kernel refuse, the build goes on in the pages it had.
 fn use_small_pages() {
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
