@@ -225,7 +225,7 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
-    /// Serves the site until Ctrl-C; never touches the output directory.
+    /// Serves the site until Ctrl-C, SIGTERM or SIGHUP; never touches the output directory.
     pub fn run(self) -> Result<ExitCode> {
         crate::serve::serve(crate::serve::ServeOptions {
             root: self.root,

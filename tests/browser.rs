@@ -23,13 +23,12 @@ const CHROMIUM_FLAGS: &[&str] = &[
     "--window-size=1280,900",
 ];
 
-/// A process that is killed when the test ends.
+/// A process that is stopped when the test ends.
 struct Killed(Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        common::terminate(&mut self.0);
     }
 }
 

@@ -14,6 +14,8 @@ struct Server {
     child: Child,
     url: String,
     lines: mpsc::Receiver<String>,
+    /// Its TMPDIR, where it keeps its preview.
+    tmp: tempfile::TempDir,
 }
 
 impl Server {
@@ -28,9 +30,11 @@ impl Server {
 
     /// Starts serve, which may print lines starting with `before` ahead of its address.
     fn start_printing(site: &TestSite, before: &[&str]) -> Server {
+        let tmp = tempfile::tempdir().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_serum"))
             .args(["serve", "--port", "0", "--root"])
             .arg(site.root())
+            .env("TMPDIR", tmp.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -64,7 +68,12 @@ impl Server {
             url.starts_with("http://127.0.0.1:") && url.ends_with('/'),
             "{url}"
         );
-        Server { child, url, lines }
+        Server {
+            child,
+            url,
+            lines,
+            tmp,
+        }
     }
 
     fn get(&self, path: &str) -> Response {
@@ -88,27 +97,43 @@ impl Server {
         panic!("serve never printed a line starting with {prefix:?}");
     }
 
+    /// Sends SIGINT, as Ctrl-C does; the exit code.
     fn interrupt(mut self) -> Option<i32> {
-        let status = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
+        self.signal(libc::SIGINT)
+    }
+
+    /// Sends `signal` and waits for serve to exit; the exit code.
+    fn signal(&mut self, signal: libc::c_int) -> Option<i32> {
+        // SAFETY: kill(2) on our own child, which has not been waited for.
+        assert_eq!(
+            unsafe { libc::kill(self.child.id() as libc::pid_t, signal) },
+            0
+        );
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status.code();
             }
-            assert!(Instant::now() < deadline, "serve did not stop on SIGINT");
+            assert!(
+                Instant::now() < deadline,
+                "serve did not stop on signal {signal}"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// What serve has in its TMPDIR.
+    fn temporary_files(&self) -> Vec<String> {
+        std::fs::read_dir(self.tmp.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        common::terminate(&mut self.child);
     }
 }
 
@@ -476,6 +501,24 @@ fn ctrl_c_stops_cleanly_and_leaves_public_as_it_was() {
     assert_eq!(server.get("/").status, 200);
     assert_eq!(server.interrupt(), Some(0));
     assert_eq!(snapshot(&site.path("public")), before);
+}
+
+#[test]
+fn ctrl_c_sigterm_and_sighup_each_stop_serve_and_remove_its_temporary_folder() {
+    let site = site();
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        let mut server = Server::start(&site);
+        assert_eq!(server.get("/").status, 200);
+        let preview = server.temporary_files();
+        assert_eq!(preview.len(), 1, "{preview:?}");
+        assert!(preview[0].starts_with("serum-serve-"), "{preview:?}");
+        assert_eq!(server.signal(signal), Some(0), "signal {signal}");
+        assert_eq!(
+            server.temporary_files(),
+            Vec::<String>::new(),
+            "signal {signal}"
+        );
+    }
 }
 
 #[test]

@@ -107,7 +107,7 @@ impl State {
     }
 }
 
-/// Runs the preview server until Ctrl-C.
+/// Runs the preview server until Ctrl-C (or SIGTERM, or SIGHUP).
 pub fn serve(options: ServeOptions) -> Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -180,8 +180,32 @@ fn bind_error(options: &ServeOptions, error: &std::io::Error) -> Error {
     }
 }
 
+/// Waits for Ctrl-C, or on Unix for the signals that also mean "stop": SIGTERM (`kill`, a
+/// process manager, a container stopping) and SIGHUP (the terminal closed). Each ends the
+/// server the same way, so that its temporary folder is removed whichever came.
 async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) {
+            (Ok(mut terminate), Ok(mut hangup)) => tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+                _ = hangup.recv() => {}
+            },
+            // Without those handlers the signals keep their default and end the process.
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 fn open_browser(url: &str) {
