@@ -184,6 +184,7 @@ pub(crate) fn render_all(
     // replaces them are never all in memory at once.
     let (pages, texts): (Vec<_>, Vec<Option<String>>) = texts
         .into_par_iter()
+        .with_max_len(crate::TASK_ITEMS)
         .enumerate()
         .map(|(i, text)| {
             let rendered = render(page_source(site, &text, i), true);

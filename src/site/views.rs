@@ -250,6 +250,7 @@ impl<'a> Views<'a> {
         };
         views.summary_keys = (0..lib.pages.len())
             .into_par_iter()
+            .with_max_len(crate::TASK_ITEMS)
             .map(|i| KeyHasher::new().value(&views.make_summary(i)).finish())
             .collect();
         if let Some(theme) = site.theme.as_ref().filter(|t| t.uses_site_functions()) {
