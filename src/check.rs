@@ -70,11 +70,13 @@ pub fn check(root: &Path, options: &CheckOptions) -> Result<CheckReport> {
         },
     );
     let output = MemoryOutput::default();
-    let build = site.render(&output, &mut BuildState::default());
+    let mut state = BuildState::default();
+    let build = site.render(&output, &mut state);
     let files = output.into_files();
     let sources = source_files(site.library());
     let pages = read_pages(&files, &sources);
-    let links = SiteLinks::new(site.config(), &files, &pages, &build.checked_urls)?;
+    let checked_urls = state.checked_urls();
+    let links = SiteLinks::new(site.config(), &files, &pages, &checked_urls)?;
 
     let mut diagnostics = build.diagnostics;
     diagnostics.extend(check_descriptions(site.library()));

@@ -18,13 +18,6 @@ pub mod site;
 pub mod theme;
 pub mod view;
 
-/// The most items one parallel task takes on, in the steps that spread thousands of pages
-/// over the cores. Left to itself, rayon cuts a list into a few large pieces (four to start
-/// with, on 2 cores) and splits a piece again only when another thread steals it: at 100,000
-/// articles the last piece of the Markdown step kept one core busy for 0.4 s while the other
-/// waited, and the listings' for 0.2 s. A task of 64 pages takes a few milliseconds.
-pub(crate) const TASK_ITEMS: usize = 64;
-
 pub use config::Config;
 pub use error::{Diagnostic, Error, Result};
 pub use site::{BuildOptions, BuildReport, Site};

@@ -194,7 +194,6 @@ impl Library {
         }
         let loaded: Vec<_> = jobs
             .into_par_iter()
-            .with_max_len(crate::TASK_ITEMS)
             .map(|job| load_entry(config, job))
             .collect();
         let mut kept = Vec::with_capacity(loaded.len());

@@ -166,6 +166,27 @@ impl BuildState {
 }
 
 impl BuildState {
+    /// The URLs of links and images written in content, which the build that made this
+    /// state checked already (as they appear in the HTML): rewritten ones, and broken ones
+    /// as written. `serum check` does not check them twice; `build` never needs them.
+    pub(crate) fn checked_urls(&self) -> std::collections::HashSet<String> {
+        let mut urls = std::collections::HashSet::new();
+        for body in self.bodies.values() {
+            let rendered = &body.rendered;
+            for r in &rendered.resolved {
+                if matches!(
+                    r.action,
+                    crate::markdown::LinkAction::Broken(_)
+                        | crate::markdown::LinkAction::BadImage { .. }
+                ) {
+                    urls.insert(r.dest.clone());
+                }
+            }
+            urls.extend(rendered.links.iter().map(|l| l.url.clone()));
+        }
+        urls
+    }
+
     /// Writes the bytes postcard gives `(FORMAT, self)`, with the bodies, nearly all of it
     /// (150 MB at 100,000 articles), encoded in parallel a batch at a time: encoded by one
     /// thread, they took most of the end of a build.

@@ -216,6 +216,17 @@ pub(crate) struct Views<'a> {
     item_problems: std::sync::Mutex<Vec<(crate::error::Diagnostic, std::path::PathBuf)>>,
 }
 
+/// Every page's listing view, once the build is done with them.
+pub(crate) struct ListingValues(Vec<std::sync::OnceLock<(tera::Value, Vec<ImageUse>)>>);
+
+impl ListingValues {
+    /// Frees them on every core: freed one after another on one, the 100,000 of a large site
+    /// took 0.3 s at the end of its build.
+    pub(crate) fn free(self) {
+        self.0.into_par_iter().for_each(drop);
+    }
+}
+
 /// The template that renders one page as listings show it, once per page, when the theme has
 /// it: every listing then repeats the HTML instead of rendering it again.
 pub(crate) const ITEM_TEMPLATE: &str = "partials/page-item.html";
@@ -250,7 +261,6 @@ impl<'a> Views<'a> {
         };
         views.summary_keys = (0..lib.pages.len())
             .into_par_iter()
-            .with_max_len(crate::TASK_ITEMS)
             .map(|i| KeyHasher::new().value(&views.make_summary(i)).finish())
             .collect();
         if let Some(theme) = site.theme.as_ref().filter(|t| t.uses_site_functions()) {
@@ -262,6 +272,11 @@ impl<'a> Views<'a> {
             theme.set_lookup(std::sync::Arc::new(SiteIndex::new(&views)));
         }
         views
+    }
+
+    /// Every page's listing view, which outlives what the views borrow.
+    pub(crate) fn into_values(self) -> ListingValues {
+        ListingValues(self.values)
     }
 
     fn make_summary(&self, i: usize) -> PageSummary<'a> {

@@ -50,7 +50,6 @@ impl Renderer<'_> {
             .collect();
         let mut outcomes: Vec<Outcome> = jobs
             .par_iter()
-            .with_max_len(crate::TASK_ITEMS)
             .map(|&(listing, n)| self.write_listing_page(listing, n))
             .collect();
         for listing in listings.iter().filter(|l| l.paginate_by > 0) {

@@ -13,7 +13,6 @@ impl Renderer<'_> {
         // A page whose template is missing was reported when its front matter was checked.
         let outcomes: Vec<Outcome> = (0..lib.pages.len())
             .into_par_iter()
-            .with_max_len(crate::TASK_ITEMS)
             .filter(|&i| {
                 self.theme
                     .has_template(self.site.page_template(&lib.pages[i]))
