@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::{Config, Overrides};
 use crate::error::{Diagnostic, Result, plural};
 use crate::output::{StagedDir, absolute};
-use crate::site::{BuildOptions, BuildReport, BuildState, Mark, Site, Step};
+use crate::site::{BuildOptions, BuildReport, BuildState, Mark, Site, Timings};
 
 /// serum: turns Markdown content and a theme into a static website.
 #[derive(Debug, Parser)]
@@ -169,8 +169,12 @@ impl BuildArgs {
             &state.output,
             Some(&shadow),
         )?;
-        let loaded = Step::since("load", started);
-        let mut report = match site.render(&staged, &mut state).into_result() {
+        let mut timings = Timings::starting(started);
+        timings.lap("load");
+        let mut report = match site
+            .render_timed(&staged, &mut state, &mut timings)
+            .into_result()
+        {
             Ok(report) => report,
             Err(error) => {
                 staged.abandon(&mut state.output);
@@ -178,7 +182,6 @@ impl BuildArgs {
                 return Err(error);
             }
         };
-        let rendered = Mark::now();
         let shown = staged.shown().to_path_buf();
         staged.record_inputs(inputs);
         staged.record_due(report.next_scheduled.map(|d| d.timestamp()));
@@ -188,8 +191,8 @@ impl BuildArgs {
                 "the next build renders everything again; check that .serum-cache/ is writable",
             ));
         }
-        report.timings.insert(0, loaded);
-        report.timings.push(Step::since("swap in", rendered));
+        timings.lap("swap in");
+        report.timings = timings.into_steps();
         report.elapsed = started.at.elapsed();
         // The process ends soon: freeing every page one by one would only cost time.
         std::mem::forget(site);

@@ -576,7 +576,16 @@ fn timing_lines(stderr: &str) -> Vec<(String, Vec<f64>)> {
 
 #[test]
 fn timings_show_each_step_with_its_wall_time_cpu_time_and_memory() {
-    let site = TestSite::new();
+    // Enough articles for the work between two steps' code to show (about 6 ms of it in a
+    // release build when it was left out of every step).
+    let site = (0..1000).fold(TestSite::new(), |site, i| {
+        site.write(
+            &format!("content/posts/p{i}.md"),
+            format!(
+                "+++\ntitle = \"Post {i}\"\ndate = 2024-05-01\n+++\nSee [the first](@/posts/first.md).\n"
+            ),
+        )
+    });
     let run = site.build(&["--timings"]).ok();
     let lines = timing_lines(&run.stderr);
     let names: Vec<&str> = lines.iter().map(|(name, _)| name.as_str()).collect();
@@ -604,6 +613,21 @@ fn timings_show_each_step_with_its_wall_time_cpu_time_and_memory() {
     assert!(cpu > 0.0, "{}", run.stderr);
     assert!(with_cpu.clone().all(|(_, f)| f[3] > 0.0), "{}", run.stderr);
     assert!(run.stdout.starts_with("Built "), "{}", run.stdout);
+    // The steps follow one another and cover the whole build, what runs between two steps'
+    // code included: their times add up to the total (in whole milliseconds, the steps' to a
+    // tenth each; the search index's parts run beside them and are not counted).
+    let total: f64 = (run.stdout.trim_end().strip_suffix(" ms"))
+        .and_then(|s| s.rsplit_once(" in "))
+        .and_then(|(_, ms)| ms.parse().ok())
+        .expect(&run.stdout);
+    let steps: Vec<f64> = with_cpu.map(|(_, f)| f[0]).collect();
+    let sum: f64 = steps.iter().sum();
+    let rounding = 0.05 * steps.len() as f64;
+    assert!(
+        total - rounding <= sum && sum <= total + 1.0 + rounding,
+        "the steps take {sum} ms of a {total} ms build\n{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -71,7 +71,8 @@ pub struct BuildReport {
     pub diagnostics: Vec<Diagnostic>,
     /// How long the build took.
     pub elapsed: Duration,
-    /// How long each step took, in order, and the memory in use after it.
+    /// How long each step took, in order, and the memory in use after it (from
+    /// [`Site::render`]; [`Site::render_timed`] leaves them to its caller).
     pub timings: Vec<Step>,
 }
 
@@ -104,11 +105,6 @@ pub struct Step {
 }
 
 impl Step {
-    /// A step begun at `start` that has just ended.
-    pub fn since(name: &'static str, start: Mark) -> Step {
-        Step::between(name, start, Mark::now())
-    }
-
     /// A step between two moments.
     fn between(name: &'static str, start: Mark, end: Mark) -> Step {
         Step {
@@ -193,28 +189,39 @@ fn resident_memory() -> Option<u64> {
     Some(pages * 4096)
 }
 
-/// Times the steps of a build, for `--timings`.
+/// Times the steps of a build, for `--timings`: each step starts where the one before ended,
+/// so that together they cover the whole build, whatever runs between two steps' code.
 #[derive(Debug)]
-struct Timings {
+pub struct Timings {
     last: Mark,
     steps: Vec<Step>,
 }
 
 impl Default for Timings {
     fn default() -> Self {
-        Timings {
-            last: Mark::now(),
-            steps: Vec::new(),
-        }
+        Timings::starting(Mark::now())
     }
 }
 
 impl Timings {
+    /// Timings whose first step began at `start`.
+    pub fn starting(start: Mark) -> Timings {
+        Timings {
+            last: start,
+            steps: Vec::new(),
+        }
+    }
+
     /// Ends a step.
-    fn lap(&mut self, step: &'static str) {
+    pub fn lap(&mut self, step: &'static str) {
         let now = Mark::now();
         self.steps.push(Step::between(step, self.last, now));
         self.last = now;
+    }
+
+    /// The steps, in order.
+    pub fn into_steps(self) -> Vec<Step> {
+        self.steps
     }
 }
 
@@ -233,8 +240,21 @@ impl Site {
     /// Every problem of every step is collected in the report; none stops the others.
     /// The pages' Markdown texts are taken from the library on the way.
     pub fn render(&mut self, output: &dyn Output, state: &mut BuildState) -> BuildReport {
-        let started = Instant::now();
         let mut timings = Timings::default();
+        let mut report = self.render_timed(output, state, &mut timings);
+        report.timings = timings.into_steps();
+        report
+    }
+
+    /// [`Site::render`], its steps timed in `timings`, which the caller ends: what the render
+    /// leaves to free when it returns then counts in the caller's next step.
+    pub fn render_timed(
+        &mut self,
+        output: &dyn Output,
+        state: &mut BuildState,
+        timings: &mut Timings,
+    ) -> BuildReport {
+        let started = Instant::now();
         let texts = self.library.take_page_texts();
         let limit = self.config.related_limit;
         self.library.relate(limit, &mut state.related);
@@ -249,7 +269,7 @@ impl Site {
         output: &dyn Output,
         state: &mut BuildState,
         started: Instant,
-        mut timings: Timings,
+        timings: &mut Timings,
     ) -> BuildReport {
         let mut diagnostics = self.diagnostics.clone();
         let images = std::sync::Arc::new(images::SiteImages::new(
@@ -348,7 +368,7 @@ impl Site {
                 .copied(),
             diagnostics: diagnostics.into_sorted(),
             elapsed: started.elapsed(),
-            timings: timings.steps,
+            timings: Vec::new(),
         }
     }
 }
