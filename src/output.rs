@@ -120,8 +120,11 @@ pub struct StagedDir {
     live: Option<Generation>,
     /// What the staging directory held when the build began (a former output), by path.
     base: HashMap<String, Key>,
-    /// What this build has put in the staging directory, by path.
-    made: Mutex<HashMap<String, Key>>,
+    /// What this build has put in the staging directory, in the order it was put there (a
+    /// later entry for a path wins). A list while the build runs: a map of every output
+    /// (200,000 at 100,000 articles), grown under this lock by every thread, was rehashed
+    /// whole each time it doubled while the other threads waited.
+    made: Mutex<Vec<(String, Key)>>,
     /// Where the replaced output is kept for the next build, if anywhere.
     shadow: Option<PathBuf>,
     /// What `record_inputs` was told.
@@ -195,7 +198,7 @@ impl StagedDir {
             committed: false,
             live,
             base,
-            made: Mutex::new(HashMap::new()),
+            made: Mutex::new(Vec::new()),
             shadow: shadow.map(Path::to_path_buf),
             inputs: Mutex::new(None),
             due: Mutex::new(None),
@@ -222,7 +225,10 @@ impl StagedDir {
     /// Puts the finished site in place of the old one in one step; the old one becomes the
     /// shadow the next build starts from, or is removed. `state` learns what each holds.
     pub fn commit(mut self, state: &mut OutputState) -> Result<()> {
-        let made = std::mem::take(self.made.get_mut().unwrap_or_else(|p| p.into_inner()));
+        let made: HashMap<String, Key> =
+            std::mem::take(self.made.get_mut().unwrap_or_else(|p| p.into_inner()))
+                .into_iter()
+                .collect();
         for path in self.base.keys().filter(|path| !made.contains_key(*path)) {
             remove_with_empty_parents(&self.staging, path);
         }
@@ -331,7 +337,7 @@ impl StagedDir {
         self.made
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(path.to_string(), key);
+            .push((path.to_string(), key));
         Ok(())
     }
 }
@@ -574,7 +580,7 @@ impl Output for StagedDir {
             self.made
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .insert(path.to_string(), key);
+                .push((path.to_string(), key));
             return true;
         }
         self.place(path, key, |full| {
