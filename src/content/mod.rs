@@ -415,6 +415,11 @@ impl Library {
         self.by_author.get(author).map_or(&[], Vec::as_slice)
     }
 
+    /// Page `page`'s place among every page of the site, newest first.
+    pub(crate) fn date_place(&self, page: usize) -> usize {
+        self.date_order.place[page]
+    }
+
     /// The pages a section lists: a home page every page of its language, newest first;
     /// another section its own pages, in its order.
     pub fn listed_pages(&self, section: usize) -> &[usize] {

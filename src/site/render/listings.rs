@@ -44,10 +44,23 @@ impl Renderer<'_> {
         let mut listings = self.section_listings();
         listings.extend(self.author_listings());
         listings.extend(self.term_listings());
-        let jobs: Vec<(&Listing, usize)> = listings
+        let mut jobs: Vec<(&Listing, usize)> = listings
             .iter()
             .flat_map(|listing| (1..=pager_count(listing)).map(move |n| (listing, n)))
             .collect();
+        // An article is on ten or so listings (the home page, its section, its author, each
+        // of its terms), and its listing view is read for each. Listing pages whose newest
+        // article is the same age go one after another, so that those reads find the views
+        // in the processor's cache; listing by listing, each read went to memory at 100,000
+        // articles, and the step grew faster than the site.
+        let lib = &self.site.library;
+        jobs.sort_by_cached_key(|&(listing, n)| {
+            shown(listing, n)
+                .iter()
+                .map(|&p| lib.date_place(p))
+                .min()
+                .unwrap_or(usize::MAX)
+        });
         let mut outcomes: Vec<Outcome> = jobs
             .par_iter()
             .map(|&(listing, n)| self.write_listing_page(listing, n))
@@ -219,15 +232,7 @@ impl Renderer<'_> {
 
     /// Page `n` (from 1) of a listing.
     fn write_listing_page(&self, listing: &Listing, n: usize) -> Outcome {
-        let per_page = match listing.paginate_by {
-            0 => listing.pages.len().max(1),
-            per_page => per_page,
-        };
-        let shown: &[usize] = listing
-            .pages
-            .chunks(per_page)
-            .nth(n - 1)
-            .unwrap_or_default();
+        let shown = shown(listing, n);
         let total = pager_count(listing);
         let url = |i: usize| self.site.config.url_path(&pager_path(&listing.path, i));
         let own = shown
@@ -362,6 +367,19 @@ impl Renderer<'_> {
             Path::new(&path),
         )
     }
+}
+
+/// The pages page `n` (from 1) of a listing shows.
+fn shown<'l>(listing: &'l Listing, n: usize) -> &'l [usize] {
+    let per_page = match listing.paginate_by {
+        0 => listing.pages.len().max(1),
+        per_page => per_page,
+    };
+    listing
+        .pages
+        .chunks(per_page)
+        .nth(n - 1)
+        .unwrap_or_default()
 }
 
 /// How many output pages a listing takes: one at least, even when it lists nothing.
