@@ -2,8 +2,8 @@
 //! unchanged since the last build, whose every link and image still resolves the same, is
 //! taken from the cache instead; its HTML is made again only if an output needs it.
 
+use indexmap::IndexMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::ops::Not;
 use std::path::{Path, PathBuf};
 
@@ -108,7 +108,7 @@ pub(crate) fn render_all(
     site: &Site,
     texts: Vec<String>,
     links: &Links,
-    cache: &HashMap<PathBuf, CachedBody>,
+    cache: &IndexMap<PathBuf, CachedBody>,
     diagnostics: &mut Diagnostics,
 ) -> Bodies {
     let theme = site.theme.as_ref();
@@ -303,7 +303,7 @@ impl Bodies {
     }
 
     /// What the next build may take from this one: every body, without its HTML.
-    pub(crate) fn into_cache(self) -> HashMap<PathBuf, CachedBody> {
+    pub(crate) fn into_cache(self) -> IndexMap<PathBuf, CachedBody> {
         let pairs = self
             .files
             .pages

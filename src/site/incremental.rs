@@ -107,8 +107,11 @@ pub(crate) struct CachedBody {
 /// Everything one build leaves for the next.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct BuildState {
-    /// What each body gave, by its file.
-    pub(crate) bodies: HashMap<PathBuf, CachedBody>,
+    /// What each body gave, by its file, in the library's order: the order the bodies were
+    /// made in, and so about the order their parts lie in memory. Saving them in that order
+    /// reads memory front to back; in a hash map's order it jumped all over 150 MB at 100,000
+    /// articles, and the save grew faster than the site.
+    pub(crate) bodies: indexmap::IndexMap<PathBuf, CachedBody>,
     /// What the output directory and its shadow hold.
     pub output: OutputState,
     /// What the last search index was made from, and its files.
@@ -262,6 +265,27 @@ mod tests {
         );
         std::fs::write(&file, b"garbage").unwrap();
         assert!(BuildState::read(&file).bodies.is_empty());
+    }
+
+    #[test]
+    fn a_state_keeps_its_bodies_in_the_order_they_were_made_through_a_save_and_a_read() {
+        let mut state = BuildState::default();
+        let files: Vec<PathBuf> = (0..5000)
+            .map(|i| PathBuf::from(format!("content/{}.md", (i * 7919) % 5000)))
+            .collect();
+        for (i, file) in files.iter().enumerate() {
+            let body = CachedBody {
+                key: i as Key,
+                shortcodes_key: 0,
+                rendered: Rendered::default(),
+            };
+            state.bodies.insert(file.clone(), body);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("x.state");
+        state.write(&file).unwrap();
+        let read = BuildState::read(&file);
+        assert!(read.bodies.keys().eq(files.iter()));
     }
 
     #[test]
