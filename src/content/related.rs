@@ -76,8 +76,8 @@ impl Index<'_> {
             .into_par_iter()
             .with_min_len(4096)
             .map_init(
-                || vec![usize::MAX; pages],
-                |seen, p| self.best(p, limit, seen),
+                || (vec![usize::MAX; pages], vec![0.0; self.weights.len()]),
+                |(seen, mine), p| self.best(p, limit, seen, mine),
             )
             .collect()
     }
@@ -131,22 +131,12 @@ impl<'a> Index<'a> {
         }
     }
 
-    /// The weight of the terms two pages share: their sorted term lists, merged.
-    fn shared(&self, p: usize, q: usize) -> f32 {
-        let (a, b) = (&self.terms[p], &self.terms[q]);
-        let (mut i, mut j, mut score) = (0, 0, 0.0);
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(&b[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    score += self.weights[a[i] as usize];
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        score
+    /// The weight of the terms page `q` shares with the page whose terms' weights `mine`
+    /// holds (0 for every other term). A lookup per term of `q`: merging the two sorted term
+    /// lists took three quarters of the step, most of it in branches the processor could not
+    /// predict. The weights are added in the order of `q`'s terms, as the merge added them.
+    fn shared(&self, mine: &[f32], q: usize) -> f32 {
+        self.terms[q].iter().map(|&t| mine[t as usize]).sum()
     }
 
     /// Whether `a` ranks before `b`: a higher score, else newer.
@@ -154,8 +144,12 @@ impl<'a> Index<'a> {
         a.0 > b.0 || (a.0 == b.0 && self.rank[a.1] < self.rank[b.1])
     }
 
-    /// The related pages of `p`. `seen` marks the candidates met already, by `p`.
-    fn best(&self, p: usize, limit: usize, seen: &mut [usize]) -> Vec<usize> {
+    /// The related pages of `p`. `seen` marks the candidates met already, by `p`; `mine`,
+    /// all 0 between calls, holds the weight of each of `p`'s terms while it runs.
+    fn best(&self, p: usize, limit: usize, seen: &mut [usize], mine: &mut [f32]) -> Vec<usize> {
+        for &term in &self.terms[p] {
+            mine[term as usize] = self.weights[term as usize];
+        }
         let mut best: Vec<(f32, usize)> = Vec::with_capacity(limit + 1);
         for &term in &self.terms[p] {
             let pages = self.term_pages[term as usize];
@@ -169,7 +163,7 @@ impl<'a> Index<'a> {
                     continue;
                 }
                 seen[q] = p;
-                let candidate = (self.shared(p, q), q);
+                let candidate = (self.shared(mine, q), q);
                 if best.len() == limit && !self.before(candidate, best[limit - 1]) {
                     continue;
                 }
@@ -180,6 +174,9 @@ impl<'a> Index<'a> {
                 best.insert(at, candidate);
                 best.truncate(limit);
             }
+        }
+        for &term in &self.terms[p] {
+            mine[term as usize] = 0.0;
         }
         best.into_iter().map(|(_, q)| q).collect()
     }
