@@ -39,7 +39,8 @@ thread_local! {
 impl ahash::random_state::RandomSource for SeedPerThread {
     fn gen_hasher_seed(&self) -> usize {
         NEXT_SEED.with(|next| {
-            // Each thread starts from where its counter lives, which no other thread shares.
+            // Each thread starts from where its counter lives, which no other live thread
+            // shares.
             let seed = match next.get() {
                 0 => next as *const _ as usize,
                 n => n,
@@ -50,9 +51,10 @@ impl ahash::random_state::RandomSource for SeedPerThread {
     }
 }
 
-/// Makes ahash seed maps per thread; it must run before the first map is made.
-fn seed_maps_per_thread() {
-    let _ = ahash::random_state::set_random_source(SeedPerThread);
+/// Makes ahash seed maps per thread; it must run before the first map is made. Whether it
+/// did: a map made earlier leaves ahash on its own counter, which is slower, not wrong.
+fn seed_maps_per_thread() -> bool {
+    ahash::random_state::set_random_source(SeedPerThread).is_ok()
 }
 
 fn main() -> ExitCode {
@@ -92,22 +94,13 @@ mod tests {
     }
 
     #[test]
-    fn new_maps_take_their_seeds_from_this_thread_s_counter_and_no_two_are_alike() {
-        seed_maps_per_thread();
+    fn tera_s_maps_take_their_seeds_from_this_thread_s_counter() {
+        assert!(seed_maps_per_thread());
         let before = NEXT_SEED.with(std::cell::Cell::get);
-        let _ = ahash::RandomState::new();
+        // Tera's own map type: were Tera on another ahash than the one serum seeds, this map
+        // would not move the counter.
+        let map = tera::Map::default();
         assert_ne!(NEXT_SEED.with(std::cell::Cell::get), before);
-        use ahash::random_state::RandomSource;
-        let seeds = |count| {
-            (0..count)
-                .map(|_| SeedPerThread.gen_hasher_seed())
-                .collect()
-        };
-        let here: std::collections::HashSet<usize> = seeds(1000);
-        let there: std::collections::HashSet<usize> =
-            std::thread::spawn(move || seeds(1000)).join().unwrap();
-        assert_eq!(here.len(), 1000);
-        assert_eq!(there.len(), 1000);
-        assert!(here.is_disjoint(&there));
+        drop(map);
     }
 }

@@ -268,7 +268,7 @@ mod tests {
     }
 
     #[test]
-    fn a_state_keeps_its_bodies_in_the_order_they_were_made_through_a_save_and_a_read() {
+    fn a_state_keeps_its_bodies_in_the_order_they_were_put_in_through_a_save_and_a_read() {
         let mut state = BuildState::default();
         let files: Vec<PathBuf> = (0..5000)
             .map(|i| PathBuf::from(format!("content/{}.md", (i * 7919) % 5000)))

@@ -55,10 +55,11 @@ impl Renderer<'_> {
         // articles, and the step grew faster than the site.
         let lib = &self.site.library;
         jobs.sort_by_cached_key(|&(listing, n)| {
-            shown(listing, n)
+            on_page(listing, n)
                 .iter()
                 .map(|&p| lib.date_place(p))
                 .min()
+                // An empty listing's one page goes last.
                 .unwrap_or(usize::MAX)
         });
         let mut outcomes: Vec<Outcome> = jobs
@@ -232,7 +233,7 @@ impl Renderer<'_> {
 
     /// Page `n` (from 1) of a listing.
     fn write_listing_page(&self, listing: &Listing, n: usize) -> Outcome {
-        let shown = shown(listing, n);
+        let shown = on_page(listing, n);
         let total = pager_count(listing);
         let url = |i: usize| self.site.config.url_path(&pager_path(&listing.path, i));
         let own = shown
@@ -370,7 +371,7 @@ impl Renderer<'_> {
 }
 
 /// The pages page `n` (from 1) of a listing shows.
-fn shown<'l>(listing: &'l Listing, n: usize) -> &'l [usize] {
+fn on_page<'l>(listing: &'l Listing, n: usize) -> &'l [usize] {
     let per_page = match listing.paginate_by {
         0 => listing.pages.len().max(1),
         per_page => per_page,
