@@ -135,9 +135,9 @@ impl<'a> Index<'a> {
     /// The weight of the terms page `q` shares with the page whose terms' weights `mine`
     /// holds (0 for every other term): a lookup per term of `q`. Merging the two pages' sorted
     /// term lists, a comparison and a branch per step, took three quarters of the step; with
-    /// the lookups the whole step takes a fifth of the time it took. A page's terms are sorted and never repeat, so the
-    /// shared weights are added in the order the merge added them, and the zeros between
-    /// change no sum: every score is the same to the bit.
+    /// the lookups the whole step takes a fifth of the time it took. A page's terms are sorted
+    /// and never repeat, so the shared weights are added in the order the merge added them,
+    /// and the zeros between change no sum: every score is the same to the bit.
     fn shared(&self, mine: &[f32], q: usize) -> f32 {
         self.terms[q].iter().map(|&t| mine[t as usize]).sum()
     }
