@@ -109,17 +109,9 @@ impl Server {
             unsafe { libc::kill(self.child.id() as libc::pid_t, signal) },
             0
         );
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status.code();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "serve did not stop on signal {signal}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let status = common::wait_for_exit(&mut self.child, Duration::from_secs(10));
+        assert!(status.is_some(), "serve did not stop on signal {signal}");
+        status.and_then(|status| status.code())
     }
 
     /// What serve has in its TMPDIR.

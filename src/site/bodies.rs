@@ -2,11 +2,11 @@
 //! unchanged since the last build, whose every link and image still resolves the same, is
 //! taken from the cache instead; its HTML is made again only if an output needs it.
 
-use indexmap::IndexMap;
 use std::borrow::Cow;
 use std::ops::Not;
 use std::path::{Path, PathBuf};
 
+use indexmap::IndexMap;
 use rayon::prelude::*;
 
 use super::incremental::CachedBody;

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output};
+use std::process::{Child, Command, ExitStatus, Output};
 use std::time::{Duration, Instant};
 
 use scraper::{ElementRef, Html, Selector};
@@ -256,6 +256,19 @@ pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     files
 }
 
+/// Waits up to `timeout` for a child to exit: its status, or `None` while it still runs.
+pub fn wait_for_exit(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match child.try_wait() {
+            Ok(None) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            done => return done.ok().flatten(),
+        }
+    }
+}
+
 /// Stops a child as a process manager would: SIGTERM, then SIGKILL if it still runs ten
 /// seconds later. The tests' guards stop `serum serve` this way, so that it removes its
 /// temporary folder as it does for a user.
@@ -263,12 +276,8 @@ pub fn terminate(child: &mut Child) {
     if let Ok(None) = child.try_wait() {
         // SAFETY: kill(2) on our own child, not yet reaped, so its pid is still its own.
         unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if !matches!(child.try_wait(), Ok(None)) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
+        if wait_for_exit(child, Duration::from_secs(10)).is_some() {
+            return;
         }
     }
     let _ = child.kill();
